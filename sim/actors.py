@@ -1,0 +1,149 @@
+"""The world's actors as arrays: the named powers from the documents plus a generated
+rest of the world, and the relations (pairs of actors that matter to each other).
+
+Attributes live in one :class:`ActorState` of numpy arrays indexed by actor; the Mesa
+agents (:mod:`sim.agents`) are views onto it, so the model's arithmetic runs over all
+actors at once while ``model.agents`` stays the interface to each actor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: Attributes every actor has, set from config (named) or drawn (generated).
+DRAWN = ("capability", "budget", "alignment", "transparency", "dual_use",
+         "prestige_domestic", "prestige_international", "relative_gains", "failure_tolerance")
+SCALAR = ("reaction", "fatigue", "future_weight")
+KINDS = ("major", "named", "generated")
+
+
+@dataclass
+class ActorState:
+    """Per-actor arrays. Static attributes come from config; the rest evolve yearly."""
+
+    names: list[str]
+    kind: np.ndarray                 # 0 major, 1 named, 2 generated
+    un_member: np.ndarray
+    capability: np.ndarray
+    budget: np.ndarray
+    alignment: np.ndarray
+    transparency: np.ndarray
+    dual_use: np.ndarray
+    prestige_domestic: np.ndarray
+    prestige_international: np.ndarray
+    relative_gains: np.ndarray
+    failure_tolerance: np.ndarray
+    reaction: np.ndarray
+    fatigue: np.ndarray
+    future_weight: np.ndarray
+    racing: np.ndarray = field(default=None)     # racing spending, billion USD / yr
+    prestige: np.ndarray = field(default=None)   # accumulated prestige (index)
+    science: np.ndarray = field(default=None)    # science output this year (capability units)
+
+    @property
+    def n(self) -> int:
+        return len(self.names)
+
+    def index(self) -> dict[str, int]:
+        return {name: k for k, name in enumerate(self.names)}
+
+
+def draw(dist: dict, size: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw ``size`` values from a configured distribution (see ``DistConfig``)."""
+    lo, hi = float(dist["low"]), float(dist["high"])
+    match dist["kind"]:
+        case "beta":
+            return lo + (hi - lo) * rng.beta(dist["a"], dist["b"], size)
+        case "lognormal":
+            return np.clip(rng.lognormal(dist["a"], dist["b"], size), lo, hi)
+        case "uniform":
+            return rng.uniform(lo, hi, size)
+        case other:
+            raise ValueError(f"unknown distribution kind {other!r}")
+
+
+def build_actors(cfg: dict, rng: np.random.Generator) -> ActorState:
+    """Named actors in config order, then ``rest_of_world.count`` generated states."""
+    named = cfg["actors"]
+    row = cfg["world"]["rest_of_world"]
+    n_gen = int(row["count"])
+    names = list(named) + [f"state_{k + 1:03d}" for k in range(n_gen)]
+    cols = {}
+    for attr in DRAWN:
+        given = np.array([float(a[attr]) for a in named.values()])
+        # one draw per attribute, in a fixed order, so results depend only on the seed
+        cols[attr] = np.concatenate([given, draw(row[attr], n_gen, rng)])
+    for attr in SCALAR:
+        given = np.array([float(a[attr]) for a in named.values()])
+        cols[attr] = np.concatenate([given, np.full(n_gen, float(row[attr]))])
+    kind = np.array([0 if a["major"] else 1 for a in named.values()] + [2] * n_gen, dtype=np.int8)
+    un = np.array([bool(a["un_member"]) for a in named.values()] + [True] * n_gen)
+    n = len(names)
+    return ActorState(names=names, kind=kind, un_member=un, racing=np.zeros(n),
+                      prestige=np.zeros(n), science=np.zeros(n), **cols)
+
+
+@dataclass
+class Relations:
+    """Undirected pairs ``(i[k], j[k])``, k < E, and their 2E directed relations.
+
+    Directed relation ``k`` is ``src[k] -> dst[k]``; ``k < E`` runs i -> j and
+    ``k + E`` runs j -> i, so the reverse of relation ``k`` is ``rev[k] = (k + E) % 2E``.
+    """
+
+    i: np.ndarray
+    j: np.ndarray
+
+    def __post_init__(self):
+        self.E = len(self.i)
+        self.src = np.concatenate([self.i, self.j])
+        self.dst = np.concatenate([self.j, self.i])
+        self.rev = (np.arange(2 * self.E) + self.E) % (2 * self.E)
+        n = int(max(self.src.max(initial=0), self.dst.max(initial=0))) + 1
+        self._index = np.full((n, n), -1, dtype=np.int64)
+        self._index[self.src, self.dst] = np.arange(2 * self.E)
+
+    def directed(self, a: int, b: int) -> int | None:
+        """Index of the directed relation a -> b, or None if the pair does not relate."""
+        if max(a, b) >= len(self._index):
+            return None
+        k = int(self._index[a, b])
+        return None if k < 0 else k
+
+    def between(self, group_a, group_b) -> np.ndarray:
+        """Directed relation indices from any actor of ``group_a`` to any of ``group_b``."""
+        in_a = np.zeros(len(self._index), dtype=bool)
+        in_b = in_a.copy()
+        in_a[list(group_a)] = True
+        in_b[list(group_b)] = True
+        return np.flatnonzero(in_a[self.src] & in_b[self.dst])
+
+
+def build_relations(actors: ActorState, ties_per_state: int, rng: np.random.Generator) -> Relations:
+    """The pairs of actors that matter to each other.
+
+    Assumption (why): every major power relates to every actor (a global space power
+    deals with everyone); named spacefaring states all relate to each other; each
+    generated state also relates to ``ties_per_state`` random non-major states (regional
+    partners). This keeps the relation count linear in the number of generated states
+    while every pair the documents discuss is present.
+    """
+    n = actors.n
+    major = actors.kind == 0
+    named = actors.kind <= 1
+    pair = np.zeros((n, n), dtype=bool)
+    pair[major, :] = True
+    pair[:, major] = True
+    pair[np.ix_(named, named)] = True
+    others = np.flatnonzero(~major)
+    generated = np.flatnonzero(actors.kind == 2)
+    if ties_per_state > 0 and len(others) > 1 and len(generated):
+        # a repeated draw or a draw of oneself just gives that state one tie fewer
+        picks = others[rng.integers(0, len(others), size=(len(generated), ties_per_state))]
+        pair[generated[:, None], picks] = True
+        pair[picks, generated[:, None]] = True
+    np.fill_diagonal(pair, False)
+    i, j = np.nonzero(np.triu(pair, 1))
+    return Relations(i=i.astype(np.int64), j=j.astype(np.int64))

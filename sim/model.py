@@ -1,0 +1,356 @@
+"""The space-power model: every year each actor chooses, toward each counterpart that
+matters to it, to cooperate or to compete, and which programmes to be in.
+
+One year (``step``), for all actors at once (simultaneous moves):
+
+1. the mechanisms and scheduled milestones of the year act (:mod:`sim.mechanisms`);
+2. each directed relation gets its stage game from the actors' attributes (:mod:`sim.payoffs`);
+3. each actor's rule picks its move toward each counterpart (:mod:`sim.strategies`);
+   blocked moves (the Wolf Amendment) become *compete*; a trembling hand flips moves
+   with probability ``strategies.noise``;
+4. the rules learn from the realised payoffs; the security spiral updates racing spending;
+5. programme memberships are revised (:mod:`sim.programmes`);
+6. capability, budget, prestige and alignment evolve; the year is recorded.
+
+The first year is ``world.start_year``. Before it, the documented world of that year
+is taken as last year's moves: programme co-members, the pairs named by mechanisms
+(ESA–China) and China's agreement partners start out cooperating.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+from omegaconf import DictConfig, OmegaConf
+
+from sim.actors import build_actors, build_relations
+from sim.agents import SpacePower
+from sim.config import PROGRAMMES
+from sim.mechanisms import build_mechanisms
+from sim.outcome import CAMPS, OutcomeRule, camps, modularity
+from sim.payoffs import GAME_TYPES, PayoffParams, classify_codes, stage_games
+from sim.programmes import MembershipRule
+from sim.strategies import NoisyBestResponse, StageGames, make_rule
+
+ARTEMIS, ILRS = PROGRAMMES.index("artemis"), PROGRAMMES.index("ilrs")
+
+#: Columns of the per-year model table, in order.
+MODEL_COLUMNS = (
+    ["cooperation_density", "cross_divide_cooperation", "modularity"]
+    + [f"camp_{c}" for c in CAMPS]
+    + [f"members_{p}" for p in PROGRAMMES]
+    + ["programme_hedgers", "racing_spending", "science_output", "total_capability",
+       "us_china_cooperation"]
+    + [f"games_{g}" for g in GAME_TYPES]
+)
+#: Columns of the per-year per-actor table (besides year and actor).
+ACTOR_COLUMNS = ("capability", "budget", "racing", "prestige", "alignment", "science",
+                 "camp", "cooperation_given", "partners") + tuple(f"in_{p}" for p in PROGRAMMES)
+
+
+def to_plain(config) -> dict:
+    """A resolved plain-dict copy of a config (fast to read in the hot path)."""
+    if isinstance(config, DictConfig):
+        return {key: OmegaConf.to_container(value, resolve=True)
+                if OmegaConf.is_config(value) else value
+                for key, value in config.items_ex(resolve=True) if key != "hydra"}
+    return config
+
+
+@dataclass
+class _RuleGroup:
+    """The directed relations whose deciding actor uses one rule, and that rule's state."""
+
+    name: str
+    rule: object
+    idx: np.ndarray | slice
+    state: dict
+    games: StageGames | None = None
+
+
+class SpaceRaceModel(mesa.Model):
+    """The world of space powers. ``config`` is the composed Hydra config (or its dict)."""
+
+    def __init__(self, config, rng=None, record_actors: bool = True):
+        super().__init__(rng=rng)
+        cfg = to_plain(config)
+        world, dyn = cfg["world"], cfg["dynamics"]
+        self.start_year, self.horizon = int(world["start_year"]), int(world["horizon"])
+        self.year = self.start_year
+        self.record_actors = record_actors
+
+        self.actors = build_actors(cfg, self.rng)
+        self.names = self.actors.names
+        self.index = self.actors.index()
+        for k, name in enumerate(self.names):
+            SpacePower(self, k, name)
+        self.relations = rel = build_relations(
+            self.actors, int(world["rest_of_world"]["ties_per_state"]), self.rng)
+        n, e2 = self.actors.n, 2 * rel.E
+        self.us, self.china = self.index["US"], self.index["China"]
+
+        # modifier arrays the mechanisms write to
+        self.blocked = np.zeros(e2, dtype=bool)
+        self.security_discount = np.ones(e2)
+        self.rivalry_discount = np.zeros(e2)
+        self.rho_extra = np.zeros(e2)
+        self.pair_bonus = np.zeros(e2)
+        self.pace = np.ones(n)
+        self.rivalry = np.zeros(e2)
+        self.last_actions = np.zeros(e2, dtype=bool)
+        self.event_log: list[tuple[int, str, str]] = []
+        self.initial_pairs: list[tuple[int, int]] = []
+
+        # programmes
+        progs = cfg["programmes"]
+        self.members = np.zeros((len(PROGRAMMES), n), dtype=bool)
+        self.eligible = np.ones((len(PROGRAMMES), n), dtype=bool)
+        for k, p in enumerate(PROGRAMMES):
+            initial = [self.index[a] for a in progs[p]["initial_members"]]
+            self.members[k, initial] = True
+            if not progs[p]["open"]:
+                self.eligible[k] = False
+                self.eligible[k, initial] = True
+        self.programme_open = np.ones(len(PROGRAMMES), dtype=bool)
+        self.attractiveness = np.zeros(len(PROGRAMMES))
+        self.join_bonus = np.zeros((len(PROGRAMMES), n))
+        self.membership_rule = MembershipRule.from_config(progs, self.index)
+        leaders = self.membership_rule.leader
+        self._to_leader = np.array([[rel.directed(a, L) if rel.directed(a, L) is not None else -1
+                                     for a in range(n)] for L in leaders])
+
+        # payoff inputs that do not change during a run
+        act = self.actors
+        self.payoff_params = PayoffParams.from_config(cfg["payoffs"])
+        self.programme_bonus = float(cfg["payoffs"]["programme_bonus"])
+        rules = float(world["rules_of_the_road"])
+        self.threat = float(world["threat_perception"])
+        self._rules_factor = 1.0 - 0.5 * rules
+        self._static = dict(
+            dual_use_j=act.dual_use[rel.dst], opacity_j=1.0 - act.transparency[rel.dst],
+            w_i=((act.prestige_domestic + act.prestige_international) / 2)[rel.src],
+            w_int_i=act.prestige_international[rel.src])
+        self.dyn = {k: float(v) for k, v in dyn.items()}
+        act.racing = self.dyn["initial_racing_share"] * act.budget
+        self.partner_alignment = act.alignment.copy()
+
+        self.mechanisms = build_mechanisms(cfg, self.index)
+        for m in self.mechanisms:
+            m.setup(self)
+
+        initial = self._initial_cooperation(int(world["rest_of_world"]["china_agreement_partners"]))
+        self._setup_rules(cfg["strategies"], initial, cfg["actors"])
+        self.last_actions = initial
+        self.noise = float(cfg["strategies"]["noise"])
+
+        o = cfg["outcome"]
+        self.outcome_rule = OutcomeRule.from_config(o)
+        west = [self.index[a] for a in o["west"]]
+        east = [self.index[a] for a in o["east"]]
+        ii, jj = rel.i, rel.j
+        self._cross = np.flatnonzero((np.isin(ii, west) & np.isin(jj, east))
+                                     | (np.isin(ii, east) & np.isin(jj, west)))
+        self._us_china = rel.directed(min(self.us, self.china), max(self.us, self.china))
+
+        years = self.horizon - self.start_year + 1
+        self.model_rows = np.zeros((years, len(MODEL_COLUMNS)))
+        self.mutual_history = np.zeros((years, rel.E), dtype=bool)
+        if record_actors:
+            self.actor_rows = np.zeros((years, len(ACTOR_COLUMNS), n))
+        self._t = 0
+        self.running = self.start_year <= self.horizon
+
+    # --- set-up ---------------------------------------------------------------------
+
+    def _initial_cooperation(self, n_china_partners: int) -> np.ndarray:
+        """Last year's moves: who cooperated with whom in the documents' present."""
+        rel, n = self.relations, self.actors.n
+        together = (self.members[:, rel.src] & self.members[:, rel.dst]).any(axis=0)
+        pairs = np.zeros((n, n), dtype=bool)
+        for a, b in self.initial_pairs:
+            pairs[a, b] = pairs[b, a] = True
+        # 000: "Since 2016, China has made 46 space cooperation agreements with 19
+        # different countries and regions." Drawn among non-Artemis, non-major actors,
+        # more likely the closer they lean to China.
+        candidates = np.flatnonzero((self.actors.kind > 0) & ~self.members[ARTEMIS])
+        k = min(n_china_partners, len(candidates))
+        if k > 0:
+            weight = 1.0 - self.actors.alignment[candidates] + 1e-6
+            chosen = self.rng.choice(candidates, size=k, replace=False, p=weight / weight.sum())
+            pairs[self.china, chosen] = pairs[chosen, self.china] = True
+        initial = together | pairs[rel.src, rel.dst]
+        return initial & ~self.blocked
+
+    def _setup_rules(self, scfg: dict, initial: np.ndarray, actor_cfg: dict) -> None:
+        """Each actor's rule: ``strategies.by_actor``, else the actor's own ``strategy``,
+        else ``strategies.default``; its state starts from the initial moves."""
+        rel, act = self.relations, self.actors
+        by_actor = scfg.get("by_actor") or {}
+        self.strategy_of = [by_actor.get(name)
+                            or (actor_cfg[name].get("strategy") if name in actor_cfg else None)
+                            or scfg["default"] for name in self.names]
+        trust0 = np.where(initial[rel.rev], self.dyn["initial_trust_cooperating"],
+                          self.dyn["initial_trust_other"])
+        src_rule = np.array(self.strategy_of, dtype=object)[rel.src]
+        self.rule_groups = []
+        for name in sorted(set(self.strategy_of)):
+            idx = np.flatnonzero(src_rule == name)
+            if len(idx) == 0:
+                continue
+            if len(idx) == len(src_rule):
+                idx = slice(None)
+            params = dict((scfg.get("params") or {}).get(name) or {})
+            rule = make_rule(name, **params)
+            if isinstance(rule, NoisyBestResponse) and "future_weight" not in params:
+                rule.future_weight = act.future_weight[rel.src[idx]]
+            state = rule.init(len(rel.src[idx]), self.rng)
+            state["turn"][:] = 1
+            state["my_last"] = initial[idx].copy()
+            state["their_last"] = initial[rel.rev][idx].copy()
+            if "trust" in state:
+                state["trust"] = trust0[idx].copy()
+            self.rule_groups.append(_RuleGroup(name, rule, idx, state))
+
+    # --- one year -------------------------------------------------------------------
+
+    def stage_games(self) -> StageGames:
+        """This year's stage game for every directed relation."""
+        act, rel = self.actors, self.relations
+        a = act.alignment
+        self.rivalry = np.abs(a[rel.src] - a[rel.dst]) * 0.5 * (1.0 - self.rivalry_discount)
+        shared = (self.members[:, rel.src] & self.members[:, rel.dst]).sum(axis=0)
+        rho = np.minimum(1.0, act.relative_gains[rel.src] + self.rho_extra) * self.rivalry
+        c = act.capability
+        exposure = np.abs(a[rel.src] - self.partner_alignment[rel.dst]) * 0.5
+        return stage_games(
+            self.payoff_params, c_i=c[rel.src], c_j=c[rel.dst], rivalry=self.rivalry, rho=rho,
+            exposure=exposure,
+            bonus=self.programme_bonus * shared + self.pair_bonus,
+            security_multiplier=self.threat * self._rules_factor * self.security_discount,
+            exploitation_multiplier=self._rules_factor, rev=rel.rev, **self._static)
+
+    def step(self) -> None:
+        year = self.year
+        self.join_bonus[:] = 0.0
+        for m in self.mechanisms:
+            m.on_year(self, year)
+        games = self.stage_games()
+        actions = np.empty(2 * self.relations.E, dtype=bool)
+        for g in self.rule_groups:
+            g.games = games if isinstance(g.idx, slice) else StageGames(
+                games.R[g.idx], games.S[g.idx], games.T[g.idx], games.P[g.idx])
+            actions[g.idx] = g.rule.act(g.state, g.games, self.rng)
+        if self.noise > 0:
+            actions ^= self.rng.random(actions.shape) < self.noise
+        actions[self.blocked] = False
+        theirs = actions[self.relations.rev]
+        payoff = np.where(actions, np.where(theirs, games.R, games.S),
+                          np.where(theirs, games.T, games.P))
+        for g in self.rule_groups:
+            g.rule.update(g.state, actions[g.idx], theirs[g.idx], payoff[g.idx], g.games)
+        self.last_actions = actions
+        for m in self.mechanisms:
+            m.after_choices(self, year)
+        self._revise_memberships(actions)
+        mutual = actions[: self.relations.E] & theirs[: self.relations.E]
+        self._grow(mutual)
+        self._record(year, games, actions, mutual)
+        self.year += 1
+        self._t += 1
+        if self.year > self.horizon:
+            self.running = False
+
+    def _revise_memberships(self, actions: np.ndarray) -> None:
+        idx = self._to_leader
+        rev = self.relations.rev[np.maximum(idx, 0)]
+        relation = np.where(idx >= 0, (actions[np.maximum(idx, 0)] + actions[rev]) / 2.0, 0.5)
+        relation[np.arange(len(PROGRAMMES)), self.membership_rule.leader] = 1.0
+        act = self.actors
+        wish = self.membership_rule.wish(self.members, relation, act.capability, act.alignment,
+                                         act.prestige_international, self.attractiveness,
+                                         self.join_bonus)
+        revising = self.rng.random(self.members.shape) < self.membership_rule.revision_rate
+        self.members = self.membership_rule.decide(wish, self.members, self.eligible,
+                                                   self.programme_open, revising)
+
+    def _grow(self, mutual: np.ndarray) -> None:
+        """Capability, budget, prestige and alignment after this year's choices."""
+        act, rel, d = self.actors, self.relations, self.dyn
+        c, n = act.capability, act.n
+        i, j = rel.i, rel.j
+        shared = np.minimum(c[i], c[j]) * mutual
+        racing_share = np.divide(act.racing, act.budget, out=np.zeros(n), where=act.budget > 0)
+        act.science = (c * (1.0 - racing_share)
+                       + self.payoff_params.coop_gain * (np.bincount(i, shared, n)
+                                                         + np.bincount(j, shared, n)))
+        act.capability = np.maximum(
+            0.0, c * (1.0 + d["base_growth"] + d["race_spur"] * racing_share)
+            + d["science_learning"] * (act.science - c))
+        act.budget = act.budget * (1.0 + d["budget_growth"])
+        partners_c = np.bincount(i, c[j] * mutual, n) + np.bincount(j, c[i] * mutual, n)
+        act.prestige = (act.prestige * (1.0 - d["prestige_decay"])
+                        + self.payoff_params.prestige_gain * act.prestige_domestic * racing_share
+                        + self.payoff_params.partner_prestige * act.prestige_international
+                        * partners_c)
+        # alignment drifts toward the capability-weighted alignment of mutual partners
+        pull = np.bincount(i, (c[j] * act.alignment[j]) * mutual, n) \
+            + np.bincount(j, (c[i] * act.alignment[i]) * mutual, n)
+        target = np.divide(pull, partners_c, out=act.alignment.copy(), where=partners_c > 0)
+        self.partner_alignment = target
+        drift = d["alignment_drift"] * (target - act.alignment)
+        drift[[self.us, self.china]] = 0.0   # the camp anchors hold their positions
+        act.alignment = np.clip(act.alignment + drift, -1.0, 1.0)
+
+    def _record(self, year: int, games: StageGames, actions: np.ndarray, mutual: np.ndarray):
+        act, rel, t = self.actors, self.relations, self._t
+        n = act.n
+        tie = mutual.astype(float)
+        west, east = self.camp_programmes()
+        labels = camps(tie, rel.i, rel.j, n, self.us, self.china, self.outcome_rule.hedge_ratio,
+                       self.outcome_rule.programme_tie * west,
+                       self.outcome_rule.programme_tie * east)
+        self.mutual_history[t] = mutual
+        game_counts = np.bincount(classify_codes(games.R, games.S, games.T, games.P),
+                                  minlength=len(GAME_TYPES)) / max(len(actions), 1)
+        members = self.members.sum(axis=1)
+        us_china = float(mutual[self._us_china]) if self._us_china is not None \
+            and self._us_china < rel.E else 0.0
+        self.model_rows[t] = np.concatenate([
+            [tie.mean() if len(tie) else 0.0,
+             tie[self._cross].mean() if len(self._cross) else 0.0,
+             modularity(tie, rel.i, rel.j, labels)],
+            np.bincount(labels, minlength=len(CAMPS)),
+            members,
+            [(self.members[ARTEMIS] & self.members[ILRS]).sum(), act.racing.sum(),
+             act.science.sum(), act.capability.sum(), us_china],
+            game_counts])
+        if self.record_actors:
+            given = np.bincount(rel.src, actions, n) / np.maximum(np.bincount(rel.src, None, n), 1)
+            partners = np.bincount(rel.i, mutual, n) + np.bincount(rel.j, mutual, n)
+            self.actor_rows[t] = np.vstack([
+                act.capability, act.budget, act.racing, act.prestige, act.alignment,
+                act.science, labels, given, partners, *self.members])
+
+    # --- whole run ------------------------------------------------------------------
+
+    def run(self) -> None:
+        while self.running:
+            self.step()
+
+    def outcome(self) -> dict:
+        """Outcome and final-window metrics (see :mod:`sim.outcome`)."""
+        w = self.outcome_rule.window
+        done = self._t
+        share = self.mutual_history[max(0, done - w):done].mean(axis=0) if done else \
+            self.last_actions[: self.relations.E].astype(float)
+        rel = self.relations
+        return self.outcome_rule.evaluate(share, rel.i, rel.j, self.actors.n, self.us,
+                                          self.china, self._cross, *self.camp_programmes())
+
+    def camp_programmes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each actor is in any US-led / any China-led programme (as 0/1 floats)."""
+        side = self.membership_rule.side[:, None]
+        return ((self.members & (side > 0)).any(axis=0).astype(float),
+                (self.members & (side < 0)).any(axis=0).astype(float))

@@ -1,0 +1,125 @@
+"""Stage games from attributes: the (T, R, P, S) each actor faces toward each counterpart.
+
+Every year, for each directed relation i -> j, the model builds i's payoffs from the
+two actors' attributes. All terms are in *capability units per year* (the US's 2021
+space capability = 1), so a payoff says how much an outcome is worth to i relative to
+what the leading space power can do in a year. Own payoffs ``pi_i(x_i, x_j)``:
+
+================  ===============================================================
+pi(C, C)          B + Dup - X - X3 + PP + Bonus
+pi(C, D)          -X - X3 - L + PP
+pi(D, C)          free_ride * B + Comp
+pi(D, D)          Comp
+================  ===============================================================
+
+* ``B = coop_gain * c_j`` — gains from cooperation grow with the partner's capability
+  (shared data and science). 000: "The more data our scientists have that they can
+  work on, the better it will be for us all."
+* ``Dup = duplication_saving * min(c_i, c_j)`` — avoided duplication. 003: "If we're
+  all duplicating everything individually, that is just stupid."
+* ``X = security_cost * threat * rivalry * dual_use_j * (1 - transparency_j) * c_i``
+  — the security cost of cooperating with a rival (technology transfer; dual use times
+  opacity). 004: "citing fears that its government could siphon technology and adapt
+  it for military use".
+* ``X3 = third_party_cost * threat * exposure_ij * c_i`` — the friend of my rival: the
+  security cost of cooperating with a partner whose own partners are i's rivals
+  (``exposure_ij`` = half the distance between i's alignment and the capability-weighted
+  alignment of j's partners). 000: "Beijing can use data collected from ground stations
+  in South America—a key part of China's space infrastructure—for surveillance."
+* ``L = exploitation_cost * min(c_i, c_j)`` — being exploited costs (assumption: the
+  sucker's loss scales with what the pair can do together).
+* ``Comp = (spur + prestige_gain * w_i - racing_cost) * min(c_i, c_j)`` — competition
+  spurs capability and prestige but costs budget. 000: "Competition is good ... It helps
+  you train, helps you improve performance".
+* ``PP = partner_prestige * w_int_i`` — international prestige of being a partner. 003:
+  "Leadership in space is leadership in a transparent way for all nations to join you".
+* ``Bonus`` — shared programme memberships and milestone partnerships (multilateral
+  frameworks make joint work cheaper; assumption).
+
+Relative gains (003: "There is competition between the U.S. and China for global
+leadership"): i's utility subtracts ``rho_ij * rivalry_ij`` times j's own payoff, so
+``R = pi_i(C,C) - k pi_j(C,C)``, ``S = pi_i(C,D) - k pi_j(D,C)``,
+``T = pi_i(D,C) - k pi_j(C,D)``, ``P = pi_i(D,D) - k pi_j(D,D)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.strategies import StageGames
+
+GAME_TYPES = ("harmony", "stag_hunt", "chicken", "prisoners_dilemma", "deadlock", "degenerate")
+
+
+@dataclass(frozen=True, slots=True)
+class PayoffParams:
+    coop_gain: float
+    duplication_saving: float
+    security_cost: float
+    exploitation_cost: float
+    free_ride: float
+    spur: float
+    prestige_gain: float
+    racing_cost: float
+    partner_prestige: float
+    third_party_cost: float
+
+    @classmethod
+    def from_config(cls, cfg) -> PayoffParams:
+        return cls(**{f: float(cfg[f]) for f in cls.__dataclass_fields__})
+
+
+def stage_games(p: PayoffParams, *, c_i, c_j, rivalry, exposure, dual_use_j, opacity_j, w_i,
+                w_int_i, rho, bonus, security_multiplier, exploitation_multiplier,
+                rev) -> StageGames:
+    """Payoffs (R, S, T, P) to the deciding actor of each directed relation.
+
+    All arguments are arrays over directed relations (``rev[k]`` is the reverse of
+    relation ``k``), except ``p``. ``security_multiplier`` folds in threat perception,
+    rules of the road and mechanism discounts, ``exploitation_multiplier`` the rules of
+    the road; ``rho`` is the effective relative-gains
+    weight (sensitivity, already times rivalry).
+    """
+    c_min = np.minimum(c_i, c_j)
+    benefit = p.coop_gain * c_j
+    security = ((p.security_cost * rivalry * dual_use_j * opacity_j + p.third_party_cost * exposure)
+                * c_i * security_multiplier)
+    comp = (p.spur + p.prestige_gain * w_i - p.racing_cost) * c_min
+    prestige = p.partner_prestige * w_int_i
+    cc = benefit + p.duplication_saving * c_min - security + prestige + bonus
+    cd = prestige - security - p.exploitation_cost * c_min * exploitation_multiplier
+    dc = p.free_ride * benefit + comp
+    dd = comp
+    return StageGames(R=cc - rho * cc[rev], S=cd - rho * dc[rev],
+                      T=dc - rho * cd[rev], P=dd - rho * dd[rev])
+
+
+def classify(R, S, T, P) -> np.ndarray:
+    """Name each stage game by its ordinal structure (works on scalars or arrays).
+
+    ============  ===================  ==================================
+    R vs T        S vs P               game
+    ============  ===================  ==================================
+    R > T         S > P                harmony (cooperating dominates)
+    R > T         P > S                stag hunt (coordination)
+    T > R         S > P                chicken (anti-coordination)
+    T > R         P > S, R > P         prisoner's dilemma
+    T > R         P > S, P >= R        deadlock (competing dominates, and pays)
+    ties                               degenerate
+    ============  ===================  ==================================
+    """
+    return np.asarray(GAME_TYPES)[classify_codes(R, S, T, P)]
+
+
+def classify_codes(R, S, T, P) -> np.ndarray:
+    """Integer codes into :data:`GAME_TYPES` (fast path used by the model)."""
+    R, S, T, P = (np.asarray(x, dtype=float) for x in (R, S, T, P))
+    coop_pays = R > T
+    sucker_ok = S > P
+    code = np.where(coop_pays,
+                    np.where(sucker_ok, 0, 1),
+                    np.where(sucker_ok, 2, np.where(R > P, 3, 4)))
+    degenerate = (R == T) | (S == P)
+    return np.where(degenerate, 5, code)
