@@ -81,7 +81,6 @@ class WorldConfig:
 class PayoffConfig:
     coop_gain: float = MISSING
     duplication_saving: float = MISSING
-    coordination_cost: float = MISSING
     security_cost: float = MISSING
     exploitation_cost: float = MISSING
     free_ride: float = MISSING

@@ -17,9 +17,9 @@ pi(D, D)          Comp
   work on, the better it will be for us all."
 * ``Dup = duplication_saving * min(c_i, c_j)`` — avoided duplication. 003: "If we're
   all duplicating everything individually, that is just stupid."
-* ``X = security_cost * threat * rivalry * dual_use_j * (1 - transparency_j) * c_i``
+* ``X = security_cost * threat * rivalry * dual_use_j * (1 - transparency_j) * min(c_i, c_j)``
   — the security cost of cooperating with a rival (technology transfer; dual use times
-  opacity). 004: "citing fears that its government could siphon technology and adapt
+  opacity; bounded by what the weaker side can give or absorb). 004: "citing fears that its government could siphon technology and adapt
   it for military use".
 * ``X3 = third_party_cost * threat * exposure_ij * c_i`` — the friend of my rival: the
   security cost of cooperating with a partner whose own partners are i's rivals
@@ -84,8 +84,8 @@ def stage_games(p: PayoffParams, *, c_i, c_j, rivalry, exposure, dual_use_j, opa
     """
     c_min = np.minimum(c_i, c_j)
     benefit = p.coop_gain * c_j
-    security = ((p.security_cost * rivalry * dual_use_j * opacity_j + p.third_party_cost * exposure)
-                * c_i * security_multiplier)
+    security = ((p.security_cost * rivalry * dual_use_j * opacity_j * c_min
+                 + p.third_party_cost * exposure * c_i) * security_multiplier)
     comp = (p.spur + p.prestige_gain * w_i - p.racing_cost) * c_min
     prestige = p.partner_prestige * w_int_i
     cc = benefit + p.duplication_saving * c_min - security + prestige + bonus

@@ -1,0 +1,318 @@
+"""``python -m sim``: Hydra's command line, with every config checked before anything runs.
+
+Before Hydra starts, the command's overrides are parsed, each combination of a
+multirun is composed and validated (types by the structured schema, ranges and
+references by :mod:`sim.validation`), and the output folder is checked for writing.
+The first problem is printed as one line — the key, the bad value, what is allowed —
+and the command exits with status 2, having written nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import sys
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "configs"
+SCENARIO_DIR = PROJECT_ROOT / "scenarios"
+PASSTHROUGH = {"--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--info", "-i",
+               "--resolve", "--shell-completion", "-sc", "--package", "-p"}
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class UserError(Exception):
+    """A problem with what the user asked for; printed as one line, no traceback."""
+
+
+def fail(message: str, code: int = EXIT_USAGE):
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+# --- composing and checking -----------------------------------------------------------
+
+def compose(overrides: list[str]):
+    """Compose the config for ``overrides`` the way ``python -m sim`` would (for tests too)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.hydra_config import HydraConfig
+
+    from sim.config import register
+
+    register()
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = hydra_compose("config", overrides=list(overrides), return_hydra_config=True)
+    HydraConfig.instance().set_config(cfg)
+    return cfg
+
+
+def describe(exc: BaseException) -> str:
+    """One line for a config error raised by Hydra, OmegaConf or our validation."""
+    from hydra.errors import MissingConfigException
+    from omegaconf.errors import (ConfigKeyError, GrammarParseError, OmegaConfBaseException,
+                                  ValidationError)
+    from yaml import YAMLError
+
+    from sim.validation import ConfigError
+
+    chain, e = [], exc
+    while e is not None and e not in chain:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    for e in chain:
+        if isinstance(e, ConfigError):
+            return str(e)
+    for e in chain:
+        if isinstance(e, MissingConfigException):
+            missing = getattr(e, "missing_cfg_file", None) or ""
+            group, _, name = str(missing).rpartition("/")
+            options = _options(e)
+            if group and options:
+                return f"{group}={name}: unknown {group}; allowed: {', '.join(options)}"
+            return _first_line(e)
+        if isinstance(e, YAMLError):
+            mark = getattr(e, "problem_mark", None)
+            where = f" ({mark.name}, line {mark.line + 1})" if mark else ""
+            return f"invalid YAML{where}: {getattr(e, 'problem', None) or _first_line(e)}"
+    for e in chain:
+        if isinstance(e, ValidationError):
+            key = getattr(e, "full_key", "") or "?"
+            value = getattr(e, "value", None) if hasattr(e, "value") else None
+            msg = _first_line(e)
+            m = re.search(r"Value '(.*)' of type '(\w+)' could not be converted to (\w+)", msg)
+            if m:
+                return f"{key}={m.group(1)!r}: must be a {m.group(3).lower()}"
+            return f"{key}={value!r}: {msg}"
+        if isinstance(e, ConfigKeyError):
+            key = getattr(e, "full_key", "") or "?"
+            m = re.search(r"Key '([^']+)' (?:is )?not in", _first_line(e))
+            bad = m.group(1) if m else key
+            return (f"{key}: unknown key {bad!r}; check the spelling "
+                    f"(`python -m sim --cfg job` lists every key)")
+        if isinstance(e, GrammarParseError):
+            return f"cannot parse value: {_first_line(e)}"
+        if isinstance(e, OmegaConfBaseException):
+            key = getattr(e, "full_key", "") or "?"
+            return f"{key}: {_first_line(e)}"
+    return _first_line(exc)
+
+
+def _options(e) -> list[str]:
+    options = getattr(e, "options", None)
+    if options:
+        return sorted(options)
+    text = str(e)
+    if "Available options" in text:
+        return [line.strip() for line in text.split("Available options", 1)[1].splitlines()[1:]
+                if line.strip()]
+    return []
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip() or type(e).__name__
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    keep = [ln for ln in lines if not ln.startswith(("full_key:", "object_type", "reference_type"))]
+    return "; ".join(keep[:2]) if keep else lines[0]
+
+
+def expand(overrides: list[str]) -> list[list[str]]:
+    """All override combinations a multirun of ``overrides`` would launch."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.override_parser.types import Glob
+    from hydra.errors import OverrideParseException
+
+    try:
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except OverrideParseException as e:
+        raise UserError(f"cannot parse override: {_first_line(e)}") from None
+    axes = []
+    for o in parsed:
+        key = o.get_key_element()
+        if o.is_sweep_override():
+            value = o.value()
+            if isinstance(value, Glob):
+                values = value.filter(_group_options(o.key_or_group))
+            else:
+                values = list(o.sweep_string_iterator())
+            if not values:
+                raise UserError(f"{key}: the sweep {o.input_line!r} selects nothing")
+            axes.append([f"{key}={v}" for v in values])
+        else:
+            axes.append([o.input_line])
+    return [list(c) for c in itertools.product(*axes)]
+
+
+def _group_options(group: str) -> list[str]:
+    folder = CONFIG_DIR / group
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def check(overrides: list[str], multirun: bool) -> int:
+    """Compose and validate every job of the command; return the number of jobs."""
+    from omegaconf import OmegaConf
+
+    from sim.model import to_plain
+    from sim.validation import ConfigError, validate
+
+    combos = expand(overrides) if multirun else [overrides]
+    if multirun:
+        # sweeper params from config (e.g. an experiment file) add axes, unless overridden
+        try:
+            base = compose([c for c in overrides if "," not in c and "(" not in c])
+        except Exception as e:  # noqa: BLE001 - reported as one line
+            raise UserError(describe(e)) from None
+        params = OmegaConf.to_container(base.hydra.sweeper.params or {}) or {}
+        given = {c.split("=", 1)[0].lstrip("+~") for c in overrides}
+        extra = [f"{k}={v}" for k, v in params.items() if k not in given]
+        if extra:
+            axes = expand(extra)
+            combos = [c + e for c in combos for e in axes]
+    roots = set()
+    for combo in combos:
+        try:
+            cfg = compose(combo)
+            plain = to_plain(cfg)
+            validate(plain)
+            for point in grid_points(plain):
+                validate(apply_point(plain, point))
+        except UserError:
+            raise
+        except ConfigError as e:
+            raise UserError(str(e)) from None
+        except Exception as e:  # noqa: BLE001 - any composition failure is a config error
+            raise UserError(describe(e)) from None
+        roots.add(plain["output"]["root"])
+    for root in roots:
+        check_writable("output.root", root)
+    return len(combos)
+
+
+def check_writable(key: str, folder: str) -> None:
+    path = Path(folder)
+    probe_dir = path
+    while not probe_dir.exists():
+        probe_dir = probe_dir.parent
+    if not probe_dir.is_dir() or not os.access(probe_dir, os.W_OK | os.X_OK):
+        raise UserError(f"{key}={folder!r}: folder is not writable "
+                        f"({probe_dir} does not accept new files)")
+
+
+# --- grid points (fine sweeps inside one job) ----------------------------------------
+
+def grid_points(plain: dict) -> list[dict]:
+    """The cartesian product of ``sweep.grid`` as a list of {dotted.key: value} dicts."""
+    grid = plain["sweep"]["grid"] or {}
+    keys = list(grid)
+    return [dict(zip(keys, values)) for values in itertools.product(*(grid[k] for k in keys))]
+
+
+def apply_point(plain: dict, point: dict) -> dict:
+    """A copy of ``plain`` with the grid point's dotted keys set (keys must exist)."""
+    import copy
+
+    from sim.validation import ConfigError
+
+    out = copy.deepcopy(plain)
+    for dotted, value in point.items():
+        node, parts = out, dotted.split(".")
+        for k, part in enumerate(parts):
+            if not isinstance(node, dict) or part not in node:
+                raise ConfigError(f"sweep.grid.{dotted}", value,
+                                  f"unknown key {'.'.join(parts[:k + 1])!r}")
+            if k == len(parts) - 1:
+                old = node[part]
+                if isinstance(old, (dict, list)) and not isinstance(value, type(old)):
+                    raise ConfigError(f"sweep.grid.{dotted}", value,
+                                      f"must be a {type(old).__name__} like the default")
+                if isinstance(old, float) and isinstance(value, int) and not isinstance(value, bool):
+                    value = float(value)
+                node[part] = value
+            else:
+                node = node[part]
+    return out
+
+
+# --- the Hydra task -----------------------------------------------------------------
+
+def task(cfg) -> None:
+    """Run the job Hydra composed: one run, or a batched sweep of seeds and grid points."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    from sim.model import to_plain
+    from sim.validation import validate
+
+    hc = HydraConfig.get()
+    out = Path(hc.runtime.output_dir)
+    plain = to_plain(cfg)
+    validate(plain)
+    sweep = plain["sweep"]
+    if hc.mode == RunMode.MULTIRUN or sweep["seeds"] > 1 or sweep["grid"]:
+        from sim.sweep import run_job
+        run_job(plain, out)
+    else:
+        run_single(plain, out)
+
+
+def run_single(plain: dict, out: Path) -> dict:
+    from omegaconf import OmegaConf
+
+    from sim import manifest
+    from sim.run import simulate, write_run
+
+    started = manifest.now()
+    model = simulate(plain, plain["seed"], record_actors=True)
+    resolved = OmegaConf.to_yaml(OmegaConf.create(plain))
+    info = manifest.build(scenario=plain["scenario_name"], seed=plain["seed"],
+                          started=started, finished=manifest.now())
+    result = write_run(model, out, resolved, info, actor_tables=plain["output"]["actor_table"],
+                       plot=plain["output"]["plot"])
+    final = model.model_rows[-1]
+    from sim.model import MODEL_COLUMNS
+    f = dict(zip(MODEL_COLUMNS, final))
+    print(f"spacerace · scenario {plain['scenario_name']} · seed {plain['seed']} · "
+          f"{model.actors.n} actors · {model.start_year}–{model.horizon}")
+    print(f"outcome: {result['outcome']}  (tie density {result['density']:.2f}, "
+          f"cross-divide {result['cross_divide']:.2f}, modularity {result['modularity']:.2f}; "
+          f"final {plain['outcome']['window']} years)")
+    print(f"camps: US-led {result['camp_us_led']} · China-led {result['camp_china_led']} · "
+          f"hedgers {result['camp_hedging']} · nonaligned {result['camp_nonaligned']}")
+    print(f"programmes {model.horizon}: Artemis {int(f['members_artemis'])} · ILRS "
+          f"{int(f['members_ilrs'])} · ISS {int(f['members_iss'])} · Tiangong "
+          f"{int(f['members_tiangong'])} · in both Artemis and ILRS {int(f['programme_hedgers'])}")
+    files = sorted(p.name for p in out.iterdir() if p.is_file() and not p.name.endswith(".log"))
+    print(f"files: {out}/ ({', '.join(files)})")
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    import hydra
+
+    from sim.config import register
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    register()
+    flags = [a for a in argv if a.startswith("-")]
+    multirun = "-m" in flags or "--multirun" in flags
+    if not any(f.split("=")[0] in PASSTHROUGH for f in flags):
+        unknown = [f for f in flags if f not in ("-m", "--multirun")]
+        if unknown:
+            fail(f"unknown option {unknown[0]!r}; allowed: -m/--multirun, --help, --cfg, --info")
+        try:
+            check([a for a in argv if not a.startswith("-")], multirun)
+        except UserError as e:
+            fail(str(e))
+    os.environ.setdefault("HYDRA_FULL_ERROR", "0")
+    sys.argv = [sys.argv[0] if sys.argv else "sim", *argv]
+    entry = hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")(task)
+    try:
+        entry()
+    except KeyboardInterrupt:
+        fail("interrupted; finished work is saved — run the same command again to resume",
+             EXIT_INTERRUPTED)

@@ -1,0 +1,108 @@
+"""One run: build the model, run it, and turn it into tables and files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.actors import KINDS
+from sim.config import PROGRAMMES
+from sim.io import atomic_write_json, atomic_write_parquet, atomic_write_text
+from sim.model import ACTOR_COLUMNS, MODEL_COLUMNS, SpaceRaceModel
+from sim.outcome import CAMPS
+
+#: The major powers whose final state goes into every run's summary row.
+MAJORS = ("US", "China", "Russia", "ESA")
+#: Final-year model metrics copied into the summary row.
+FINAL_COLUMNS = tuple(f"members_{p}" for p in PROGRAMMES) + (
+    "programme_hedgers", "racing_spending", "science_output", "total_capability")
+
+
+def simulate(cfg: dict, seed: int, record_actors: bool = False) -> SpaceRaceModel:
+    """Build and run the model for ``seed`` (all randomness from its generator)."""
+    model = SpaceRaceModel(cfg, rng=int(seed), record_actors=record_actors)
+    model.run()
+    return model
+
+
+def summary(model: SpaceRaceModel, outcome: dict | None = None) -> dict:
+    """The run's outcome and headline metrics as one flat row."""
+    outcome = outcome or model.outcome()
+    final = dict(zip(MODEL_COLUMNS, model.model_rows[-1]))
+    row = {"outcome": outcome["outcome"], "density": outcome["density"],
+           "cross_divide": outcome["cross_divide"], "modularity": outcome["modularity"]}
+    row.update({f"camp_{c}": outcome[f"camp_{c}"] for c in CAMPS})
+    row.update({f"final_{k}": float(final[k]) for k in FINAL_COLUMNS})
+    act = model.actors
+    for name in MAJORS:
+        k = model.index[name]
+        row[f"capability_{name}"] = float(act.capability[k])
+        row[f"prestige_{name}"] = float(act.prestige[k])
+        row[f"racing_{name}"] = float(act.racing[k])
+    row["milestones_succeeded"] = sum(1 for *_, r in model.event_log if r == "success")
+    return row
+
+
+def model_table(model: SpaceRaceModel) -> pd.DataFrame:
+    """Per-year model table: year, then :data:`sim.model.MODEL_COLUMNS`."""
+    years = np.arange(model.start_year, model.start_year + model._t)
+    df = pd.DataFrame(model.model_rows[: model._t], columns=list(MODEL_COLUMNS))
+    counts = [c for c in MODEL_COLUMNS if c.startswith(("camp_", "members_"))] + ["programme_hedgers"]
+    df[counts] = df[counts].astype(np.int64)
+    df.insert(0, "year", years)
+    return df
+
+
+def actor_table(model: SpaceRaceModel) -> pd.DataFrame:
+    """Per-year per-actor table (needs ``record_actors=True``)."""
+    t, n = model._t, model.actors.n
+    rows = model.actor_rows[:t]                       # (years, columns, actors)
+    data = {"year": np.repeat(np.arange(model.start_year, model.start_year + t), n),
+            "actor": np.tile(np.array(model.names, dtype=object), t),
+            "kind": np.tile(np.array(KINDS, dtype=object)[model.actors.kind], t),
+            "strategy": np.tile(np.array(model.strategy_of, dtype=object), t)}
+    for k, col in enumerate(ACTOR_COLUMNS):
+        data[col] = rows[:, k, :].reshape(-1)
+    df = pd.DataFrame(data)
+    df["camp"] = np.array(CAMPS, dtype=object)[df["camp"].to_numpy().astype(int)]
+    df["partners"] = df["partners"].astype(np.int64)
+    for p in PROGRAMMES:
+        df[f"in_{p}"] = df[f"in_{p}"].astype(bool)
+    return df
+
+
+def network_table(model: SpaceRaceModel, outcome: dict) -> pd.DataFrame:
+    """Every relation with its share of mutually cooperative years in the final window."""
+    rel, w = model.relations, model.outcome_rule.window
+    share = model.mutual_history[max(0, model._t - w): model._t].mean(axis=0)
+    names = np.array(model.names, dtype=object)
+    return pd.DataFrame({"a": names[rel.i], "b": names[rel.j], "share": share,
+                         "tie": share >= model.outcome_rule.tie_threshold})
+
+
+def write_run(model: SpaceRaceModel, out_dir: str | Path, resolved_yaml: str,
+              manifest: dict, actor_tables: bool = True, plot: bool = True) -> dict:
+    """Write a finished run's files; ``outcome.json`` is written last (the completion mark)."""
+    out = Path(out_dir)
+    outcome = model.outcome()
+    atomic_write_text(out / "config.yaml", resolved_yaml)
+    atomic_write_parquet(out / "model.parquet", model_table(model))
+    if actor_tables:
+        atomic_write_parquet(out / "actors.parquet", actor_table(model))
+    network = network_table(model, outcome)
+    atomic_write_parquet(out / "network.parquet", network)
+    labels = outcome.pop("labels")
+    camps = {name: CAMPS[int(k)] for name, k in zip(model.names, labels)}
+    if plot:
+        from sim.plots import plot_run
+        plot_run(model_table(model), network, camps, model.actors, out / "run.png",
+                 title=f"{manifest.get('scenario', '')} · seed {manifest.get('seed', '')}"
+                       f" · outcome: {outcome['outcome']}")
+    atomic_write_json(out / "manifest.json", manifest)
+    result = {**summary(model, {**outcome, "labels": labels}),
+              "events": [{"year": y, "milestone": n, "result": r} for y, n, r in model.event_log],
+              "camps": camps}
+    atomic_write_json(out / "outcome.json", result)
+    return result

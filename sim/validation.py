@@ -1,0 +1,263 @@
+"""Checks on a composed config that types alone cannot express: ranges, references,
+uniqueness and consistency. Each failure is a :class:`ConfigError` that names the key,
+the bad value and what is allowed — printed as one line by the command line.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from sim.config import PROGRAMMES
+from sim.strategies import RULES
+
+NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
+REQUIRED_ACTORS = ("US", "China", "Russia", "ESA")
+YEAR_RANGE = (1957, 2200)
+
+
+class ConfigError(ValueError):
+    """A bad config value: ``key``, ``value`` and what is ``allowed``."""
+
+    def __init__(self, key: str, value, allowed: str):
+        self.key, self.value, self.allowed = key, value, allowed
+        super().__init__(f"{key}={value!r}: {allowed}")
+
+
+def _num(key, value, lo=-math.inf, hi=math.inf, what=None, lo_open=False):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(key, value, "must be a number")
+    if not math.isfinite(value):
+        raise ConfigError(key, value, "must be a finite number (not NaN or infinity)")
+    if value < lo or value > hi or (lo_open and value == lo):
+        if what is None:
+            left = "(" if lo_open else "["
+            what = f"must be in {left}{lo:g}, {hi:g}]"
+        raise ConfigError(key, value, what)
+    return value
+
+
+def prob(key, value):
+    return _num(key, value, 0.0, 1.0, "must be a probability in [0, 1]")
+
+
+def nonneg(key, value):
+    return _num(key, value, 0.0, math.inf, "must be >= 0")
+
+
+def year(key, value, nullable=False):
+    if value is None and nullable:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(key, value, "must be a whole year" + (" or null" if nullable else ""))
+    return _num(key, value, *YEAR_RANGE, f"must be a year in {YEAR_RANGE[0]}..{YEAR_RANGE[1]}")
+
+
+def _actor_ref(key, name, actors):
+    if name not in actors:
+        raise ConfigError(key, name, "must name an actor of `actors` ("
+                          + ", ".join(list(actors)[:8]) + ", ...)")
+
+
+def _strategy(key, name):
+    if name not in RULES:
+        raise ConfigError(key, name, "unknown strategy; allowed: " + ", ".join(sorted(RULES)))
+
+
+def validate(cfg: dict) -> None:
+    """Raise :class:`ConfigError` on the first bad value of a plain (resolved) config."""
+    actors = cfg["actors"]
+    world = cfg["world"]
+    if not isinstance(cfg["seed"], int) or isinstance(cfg["seed"], bool) or cfg["seed"] < 0:
+        raise ConfigError("seed", cfg["seed"], "must be an integer >= 0")
+    name = cfg["scenario_name"]
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise ConfigError("scenario", name, "scenario names use letters, digits and _ only")
+
+    # world and time
+    start = year("world.start_year", world["start_year"])
+    end = year("world.horizon", world["horizon"])
+    if end < start:
+        raise ConfigError("world.horizon", end, f"must be >= world.start_year ({start})")
+    nonneg("world.threat_perception", world["threat_perception"])
+    prob("world.rules_of_the_road", world["rules_of_the_road"])
+    row = world["rest_of_world"]
+    for key in ("count", "ties_per_state", "china_agreement_partners"):
+        v = row[key]
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise ConfigError(f"world.rest_of_world.{key}", v, "must be an integer >= 0")
+    for attr in ("capability", "budget", "alignment", "transparency", "dual_use",
+                 "prestige_domestic", "prestige_international", "relative_gains",
+                 "failure_tolerance"):
+        d, key = row[attr], f"world.rest_of_world.{attr}"
+        if d["kind"] not in ("beta", "lognormal", "uniform"):
+            raise ConfigError(f"{key}.kind", d["kind"], "allowed: beta, lognormal, uniform")
+        for p in ("a", "b", "low", "high"):
+            _num(f"{key}.{p}", d[p])
+        if d["kind"] == "beta":
+            _num(f"{key}.a", d["a"], 0, math.inf, "must be > 0", lo_open=True)
+            _num(f"{key}.b", d["b"], 0, math.inf, "must be > 0", lo_open=True)
+        if d["kind"] == "lognormal":
+            nonneg(f"{key}.b", d["b"])
+        if d["high"] < d["low"]:
+            raise ConfigError(f"{key}.high", d["high"], f"must be >= {key}.low ({d['low']})")
+        lo, hi = _ATTR_RANGE[attr]
+        if d["low"] < lo or d["high"] > hi:
+            raise ConfigError(f"{key}.low/high", [d["low"], d["high"]],
+                              f"must lie within [{lo:g}, {hi:g}]")
+    for key in ("reaction", "fatigue", "future_weight"):
+        nonneg(f"world.rest_of_world.{key}", row[key])
+
+    # actors
+    if not actors:
+        raise ConfigError("actors", {}, "needs at least the actors " + ", ".join(REQUIRED_ACTORS))
+    for required in REQUIRED_ACTORS:
+        if required not in actors:
+            raise ConfigError("actors", sorted(actors), f"must include {required}")
+    for name, a in actors.items():
+        if not isinstance(name, str) or not name.strip() or name.startswith("state_"):
+            raise ConfigError("actors", name, "actor names must be non-empty and not start "
+                              "with 'state_' (reserved for generated states)")
+        for attr, (lo, hi) in _ATTR_RANGE.items():
+            _num(f"actors.{name}.{attr}", a[attr], lo, hi)
+        for attr in ("reaction", "fatigue", "future_weight"):
+            nonneg(f"actors.{name}.{attr}", a[attr])
+        if a.get("strategy") is not None:
+            _strategy(f"actors.{name}.strategy", a["strategy"])
+    lowered = {}
+    for name in actors:
+        if name.lower() in lowered:
+            raise ConfigError("actors", name, f"duplicate actor (also {lowered[name.lower()]!r})")
+        lowered[name.lower()] = name
+
+    # payoffs and dynamics
+    for key, v in cfg["payoffs"].items():
+        nonneg(f"payoffs.{key}", v)
+    dyn = cfg["dynamics"]
+    for key in ("prestige_decay", "alignment_drift", "initial_racing_share", "racing_cap",
+                "initial_trust_cooperating", "initial_trust_other"):
+        prob(f"dynamics.{key}", dyn[key])
+    for key in ("base_growth", "science_learning", "race_spur", "budget_growth"):
+        _num(f"dynamics.{key}", dyn[key], -1.0, 10.0)
+
+    # mechanisms
+    m = cfg["mechanisms"]
+    prob("mechanisms.security_spiral.rival_threshold", m["security_spiral"]["rival_threshold"])
+    nonneg("mechanisms.security_spiral.grievance", m["security_spiral"]["grievance"])
+    wolf = m["wolf_amendment"]
+    enacted = year("mechanisms.wolf_amendment.enacted", wolf["enacted"])
+    repeal = year("mechanisms.wolf_amendment.repeal_year", wolf["repeal_year"], nullable=True)
+    if repeal is not None and repeal < enacted:
+        raise ConfigError("mechanisms.wolf_amendment.repeal_year", repeal,
+                          f"must be >= mechanisms.wolf_amendment.enacted ({enacted}) or null")
+    year("mechanisms.russia_iss_exit.year", m["russia_iss_exit"]["year"], nullable=True)
+    nonneg("mechanisms.russia_iss_exit.ilrs_affinity", m["russia_iss_exit"]["ilrs_affinity"])
+    nonneg("mechanisms.junior_partner.discomfort", m["junior_partner"]["discomfort"])
+    year("mechanisms.iss_retirement.year", m["iss_retirement"]["year"], nullable=True)
+    year("mechanisms.open_station.operational_year", m["open_station"]["operational_year"])
+    nonneg("mechanisms.open_station.courting", m["open_station"]["courting"])
+    nonneg("mechanisms.open_station.developing_capability",
+           m["open_station"]["developing_capability"])
+    year("mechanisms.esa_china_data_exchange.since", m["esa_china_data_exchange"]["since"],
+         nullable=True)
+    prob("mechanisms.esa_china_data_exchange.security_discount",
+         m["esa_china_data_exchange"]["security_discount"])
+    prob("mechanisms.bridges.strength", m["bridges"]["strength"])
+    prob("mechanisms.long_game.pace_discount", m["long_game"]["pace_discount"])
+    for group in ("bridges", "long_game"):
+        for k, a in enumerate(m[group]["actors"]):
+            _actor_ref(f"mechanisms.{group}.actors[{k}]", a, actors)
+
+    # programmes
+    p = cfg["programmes"]
+    for key in ("w_alignment", "w_leader", "w_science", "w_prestige", "inertia",
+                "hedging_penalty"):
+        _num(f"programmes.{key}", p[key])
+    prob("programmes.revision_rate", p["revision_rate"])
+    for prog in PROGRAMMES:
+        pc = p[prog]
+        _actor_ref(f"programmes.{prog}.leader", pc["leader"], actors)
+        if pc["side"] not in (1, -1, 1.0, -1.0):
+            raise ConfigError(f"programmes.{prog}.side", pc["side"], "must be 1 (US-led) or -1 (China-led)")
+        nonneg(f"programmes.{prog}.cost", pc["cost"])
+        for k, a in enumerate(pc["initial_members"]):
+            _actor_ref(f"programmes.{prog}.initial_members[{k}]", a, actors)
+        if len(set(pc["initial_members"])) != len(pc["initial_members"]):
+            raise ConfigError(f"programmes.{prog}.initial_members", pc["initial_members"],
+                              "must not list an actor twice")
+
+    # milestones
+    for name, ms in cfg["milestones"].items():
+        key = f"milestones.{name}"
+        year(f"{key}.year", ms["year"], nullable=True)
+        if not ms["actors"]:
+            raise ConfigError(f"{key}.actors", ms["actors"], "must name at least one actor")
+        for k, a in enumerate(ms["actors"]):
+            _actor_ref(f"{key}.actors[{k}]", a, actors)
+        if ms["programme"] is not None and ms["programme"] not in PROGRAMMES:
+            raise ConfigError(f"{key}.programme", ms["programme"],
+                              "allowed: " + ", ".join(PROGRAMMES) + " or null")
+        prob(f"{key}.success_probability", ms["success_probability"])
+        for f in ("prestige", "attractiveness", "partnership_bonus"):
+            nonneg(f"{key}.{f}", ms[f])
+        _num(f"{key}.capability_boost", ms["capability_boost"], -1.0, 10.0)
+
+    # strategies
+    s = cfg["strategies"]
+    _strategy("strategies.default", s["default"])
+    for name, rule in (s["by_actor"] or {}).items():
+        _actor_ref(f"strategies.by_actor.{name}", name, actors)
+        _strategy(f"strategies.by_actor.{name}", rule)
+    for rule, params in (s["params"] or {}).items():
+        _strategy(f"strategies.params.{rule}", rule)
+        import inspect
+        accepted = set(inspect.signature(RULES[rule]).parameters)
+        for k, v in (params or {}).items():
+            if k not in accepted:
+                raise ConfigError(f"strategies.params.{rule}.{k}", v,
+                                  "unknown parameter; allowed: " + (", ".join(sorted(accepted)) or "none"))
+            _num(f"strategies.params.{rule}.{k}", v)
+    prob("strategies.noise", s["noise"])
+
+    # outcome
+    o = cfg["outcome"]
+    if not isinstance(o["window"], int) or o["window"] < 1:
+        raise ConfigError("outcome.window", o["window"], "must be an integer >= 1")
+    if o["window"] > end - start + 1:
+        raise ConfigError("outcome.window", o["window"],
+                          f"must not exceed the number of simulated years ({end - start + 1})")
+    for key in ("tie_threshold", "collaboration_cross_share", "race_density", "hedge_ratio"):
+        prob(f"outcome.{key}", o[key])
+    _num("outcome.min_modularity", o["min_modularity"], -0.5, 1.0)
+    nonneg("outcome.programme_tie", o["programme_tie"])
+    if not isinstance(o["min_camp_size"], int) or o["min_camp_size"] < 1:
+        raise ConfigError("outcome.min_camp_size", o["min_camp_size"], "must be an integer >= 1")
+    for side in ("west", "east"):
+        if not o[side]:
+            raise ConfigError(f"outcome.{side}", o[side], "must name at least one major power")
+        for k, a in enumerate(o[side]):
+            _actor_ref(f"outcome.{side}[{k}]", a, actors)
+    if set(o["west"]) & set(o["east"]):
+        raise ConfigError("outcome.east", o["east"], "must not share actors with outcome.west")
+
+    # sweep and output
+    sw = cfg["sweep"]
+    if not isinstance(sw["name"], str) or not NAME_RE.match(sw["name"]):
+        raise ConfigError("sweep.name", sw["name"], "use letters, digits and _ only")
+    for key, lo in (("seeds", 1), ("first_seed", 0), ("chunk_size", 1), ("workers", 1)):
+        v = sw[key]
+        if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+            raise ConfigError(f"sweep.{key}", v, f"must be an integer >= {lo}")
+    if sw["executor"] not in ("local", "serial", "ray"):
+        raise ConfigError("sweep.executor", sw["executor"], "allowed: local, serial, ray")
+    for key, values in (sw["grid"] or {}).items():
+        if not isinstance(values, list) or not values:
+            raise ConfigError(f"sweep.grid.{key}", values, "must be a non-empty list of values")
+
+
+_ATTR_RANGE = {
+    "capability": (0.0, math.inf), "budget": (0.0, math.inf), "alignment": (-1.0, 1.0),
+    "transparency": (0.0, 1.0), "dual_use": (0.0, 1.0), "prestige_domestic": (0.0, 1.0),
+    "prestige_international": (0.0, 1.0), "relative_gains": (0.0, 1.0),
+    "failure_tolerance": (0.0, 1.0),
+}
