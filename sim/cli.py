@@ -167,7 +167,8 @@ def check(overrides: list[str], multirun: bool) -> int:
             base = compose([c for c in overrides if "," not in c and "(" not in c])
         except Exception as e:  # noqa: BLE001 - reported as one line
             raise UserError(describe(e)) from None
-        params = OmegaConf.to_container(base.hydra.sweeper.params or {}) or {}
+        node = base.hydra.sweeper.get("params")
+        params = OmegaConf.to_container(node) if node else {}
         given = {c.split("=", 1)[0].lstrip("+~") for c in overrides}
         extra = [f"{k}={v}" for k, v in params.items() if k not in given]
         if extra:

@@ -14,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+import hashlib
+
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING
+from omegaconf import MISSING, OmegaConf
 
 
 @dataclass
@@ -227,7 +229,7 @@ class OutcomeConfig:
     collaboration_cross_share: float = MISSING
     race_density: float = MISSING
     min_camp_size: int = MISSING
-    min_modularity: float = MISSING
+    min_camp_cohesion: float = MISSING
     hedge_ratio: float = MISSING
     programme_tie: float = MISSING
 
@@ -272,6 +274,23 @@ class Config:
 PROGRAMMES = ("artemis", "ilrs", "iss", "tiangong")
 
 
+def output_dir(root: str, scenario: str, seed, seeds, grid, name: str, overrides: str) -> str:
+    """Where a job writes (the ``spacerace_dir`` resolver used by ``hydra.run.dir``).
+
+    A single run goes to ``<root>/runs/<scenario>/seed<seed>``, plus a short hash when
+    other overrides were given (so different settings never share a folder); a batched
+    sweep (several seeds or a grid) goes to ``<root>/sweeps/<name>/<overrides>``, the
+    same place a multirun job of the same overrides uses, so reruns resume.
+    """
+    if int(seeds) > 1 or len(grid or {}) > 0:
+        return f"{root}/sweeps/{name}/{overrides or 'default'}"
+    rest = [o for o in overrides.split(",") if o and not o.startswith(("scenario=", "seed="))]
+    tag = "-" + hashlib.sha1(",".join(sorted(rest)).encode()).hexdigest()[:8] if rest else ""
+    return f"{root}/runs/{scenario}/seed{seed}{tag}"
+
+
 def register() -> None:
-    """Register the schema so ``configs/config.yaml`` can extend it (``- base_config``)."""
+    """Register the schema (``- base_config`` in ``configs/config.yaml``) and resolvers."""
     ConfigStore.instance().store(name="base_config", node=Config)
+    if not OmegaConf.has_resolver("spacerace_dir"):
+        OmegaConf.register_new_resolver("spacerace_dir", output_dir)

@@ -56,18 +56,17 @@ class SecuritySpiral(Mechanism):
     triggering mutually-reinforcing behaviour that may lead to confrontation"; 002: "a
     self-propelling mechanism that will lead to confrontation if nothing is done".
     Racing spending follows :func:`richardson_step` over rival pairs (rivalry at or
-    above ``rival_threshold``); the reaction is scaled by the world's threat perception
-    and each actor's pace (see :class:`LongGame`); the grievance term grows with the
+    above ``rival_threshold``; rivalry already carries the world's threat perception);
+    the reaction is scaled by each actor's pace (see :class:`LongGame`); the grievance term grows with the
     share of rival relations on which the actor competed this year. Spending is kept
     in ``[0, racing_cap * budget]`` (a state cannot spend more than its budget allows).
     """
 
     name = "security_spiral"
 
-    def __init__(self, cfg: dict, threat: float, racing_cap: float):
+    def __init__(self, cfg: dict, racing_cap: float):
         self.threshold = float(cfg["rival_threshold"])
         self.grievance = float(cfg["grievance"])
-        self.threat = threat
         self.cap = racing_cap
 
     def after_choices(self, model, year):
@@ -83,7 +82,7 @@ class SecuritySpiral(Mechanism):
         competed = np.bincount(rel.src, weights=rival & ~model.last_actions, minlength=n)
         share = np.divide(competed, n_rival, out=np.zeros(n), where=n_rival > 0)
         grievance = self.grievance * act.budget * share
-        racing = richardson_step(act.racing, act.reaction * self.threat * model.pace,
+        racing = richardson_step(act.racing, act.reaction * model.pace,
                                  act.fatigue, grievance, pressure)
         act.racing = np.clip(racing, 0.0, self.cap * act.budget)
 
@@ -352,7 +351,7 @@ class Milestone(Mechanism):
 
 def build_mechanisms(cfg: dict, index: dict[str, int]) -> list[Mechanism]:
     """All mechanisms of a configuration, in the order they act each year."""
-    m, world = cfg["mechanisms"], cfg["world"]
+    m = cfg["mechanisms"]
     us, china, russia, esa = (index[n] for n in ("US", "China", "Russia", "ESA"))
     mechanisms: list[Mechanism] = [
         WolfAmendment(m["wolf_amendment"], us, china),
@@ -366,6 +365,5 @@ def build_mechanisms(cfg: dict, index: dict[str, int]) -> list[Mechanism]:
     ]
     mechanisms += [Milestone(name, ms, [index[a] for a in ms["actors"]])
                    for name, ms in cfg["milestones"].items()]
-    mechanisms.append(SecuritySpiral(m["security_spiral"], float(world["threat_perception"]),
-                                     float(cfg["dynamics"]["racing_cap"])))
+    mechanisms.append(SecuritySpiral(m["security_spiral"], float(cfg["dynamics"]["racing_cap"])))
     return mechanisms

@@ -38,7 +38,7 @@ ARTEMIS, ILRS = PROGRAMMES.index("artemis"), PROGRAMMES.index("ilrs")
 
 #: Columns of the per-year model table, in order.
 MODEL_COLUMNS = (
-    ["cooperation_density", "cross_divide_cooperation", "modularity"]
+    ["cooperation_density", "weighted_density", "cross_divide_cooperation", "modularity"]
     + [f"camp_{c}" for c in CAMPS]
     + [f"members_{p}" for p in PROGRAMMES]
     + ["programme_hedgers", "racing_spending", "science_output", "total_capability",
@@ -219,16 +219,22 @@ class SpaceRaceModel(mesa.Model):
         """This year's stage game for every directed relation."""
         act, rel = self.actors, self.relations
         a = act.alignment
-        self.rivalry = np.abs(a[rel.src] - a[rel.dst]) * 0.5 * (1.0 - self.rivalry_discount)
+        # rivalry: half the alignment distance, as perceived (threat perception, capped at 1)
+        self.rivalry = np.minimum(1.0, self.threat * np.abs(a[rel.src] - a[rel.dst]) * 0.5
+                                  * (1.0 - self.rivalry_discount))
         shared = (self.members[:, rel.src] & self.members[:, rel.dst]).sum(axis=0)
-        rho = np.minimum(1.0, act.relative_gains[rel.src] + self.rho_extra) * self.rivalry
         c = act.capability
+        c_i, c_j = c[rel.src], c[rel.dst]
+        # relative gains bite against rivals that are peers: a much weaker partner's gain
+        # is no threat (weight min(1, c_j / c_i))
+        peer = np.minimum(1.0, c_j / np.maximum(c_i, 1e-12))
+        rho = np.minimum(1.0, act.relative_gains[rel.src] + self.rho_extra) * self.rivalry * peer
         exposure = np.abs(a[rel.src] - self.partner_alignment[rel.dst]) * 0.5
         return stage_games(
-            self.payoff_params, c_i=c[rel.src], c_j=c[rel.dst], rivalry=self.rivalry, rho=rho,
+            self.payoff_params, c_i=c_i, c_j=c_j, rivalry=self.rivalry, rho=rho,
             exposure=exposure,
             bonus=self.programme_bonus * shared + self.pair_bonus,
-            security_multiplier=self.threat * self._rules_factor * self.security_discount,
+            security_multiplier=self._rules_factor * self.security_discount,
             exploitation_multiplier=self._rules_factor, rev=rel.rev, **self._static)
 
     def step(self) -> None:
@@ -319,6 +325,7 @@ class SpaceRaceModel(mesa.Model):
             and self._us_china < rel.E else 0.0
         self.model_rows[t] = np.concatenate([
             [tie.mean() if len(tie) else 0.0,
+             np.dot(tie, self._pair_weight()) / max(self._pair_weight().sum(), 1e-12),
              tie[self._cross].mean() if len(self._cross) else 0.0,
              modularity(tie, rel.i, rel.j, labels)],
             np.bincount(labels, minlength=len(CAMPS)),
@@ -346,8 +353,14 @@ class SpaceRaceModel(mesa.Model):
         share = self.mutual_history[max(0, done - w):done].mean(axis=0) if done else \
             self.last_actions[: self.relations.E].astype(float)
         rel = self.relations
+        c = self.actors.capability
         return self.outcome_rule.evaluate(share, rel.i, rel.j, self.actors.n, self.us,
-                                          self.china, self._cross, *self.camp_programmes())
+                                          self.china, self._cross, np.minimum(c[rel.i], c[rel.j]),
+                                          *self.camp_programmes())
+
+    def _pair_weight(self) -> np.ndarray:
+        c = self.actors.capability
+        return np.minimum(c[self.relations.i], c[self.relations.j])
 
     def camp_programmes(self) -> tuple[np.ndarray, np.ndarray]:
         """Whether each actor is in any US-led / any China-led programme (as 0/1 floats)."""

@@ -18,11 +18,13 @@ to the China-led camp — joining a camp's programmes is part of joining the cam
 1. ``collaboration`` — the major powers cooperate across the US–China divide: the share
    of tied pairs between ``west`` and ``east`` majors is at least
    ``collaboration_cross_share``;
-2. ``race`` — little cooperation at all: the density of ties over all relations is
-   below ``race_density``;
+2. ``race`` — little cooperation at all: the capability-weighted density of ties
+   (each relation weighted by ``min(c_i, c_j)``, so the space powers' relations count
+   most) is below ``race_density``;
 3. ``bloc`` — two cooperating camps that compete with each other: both camps have at
-   least ``min_camp_size`` members and the camp partition's modularity is at least
-   ``min_modularity``;
+   least ``min_camp_size`` members, each camp's *cohesion* (capability-weighted density
+   of ties among its members) is at least ``min_camp_cohesion``, and the weighted
+   density of ties *between* the two camps is below both cohesions;
 4. otherwise ``race`` (the powers do not cooperate across the divide, and no two
    cohesive camps exist).
 """
@@ -80,6 +82,11 @@ def modularity(tie, i, j, labels) -> float:
     return float((inside / m - (degree / (2 * m)) ** 2).sum())
 
 
+def _weighted_share(tie, weight, mask) -> float:
+    total = float(weight[mask].sum())
+    return float(np.dot(tie[mask], weight[mask]) / total) if total > 0 else 0.0
+
+
 @dataclass(frozen=True)
 class OutcomeRule:
     window: int
@@ -87,7 +94,7 @@ class OutcomeRule:
     collaboration_cross_share: float
     race_density: float
     min_camp_size: int
-    min_modularity: float
+    min_camp_cohesion: float
     hedge_ratio: float
     programme_tie: float
 
@@ -95,26 +102,40 @@ class OutcomeRule:
     def from_config(cls, cfg: dict) -> OutcomeRule:
         return cls(**{f: cfg[f] for f in cls.__dataclass_fields__})
 
-    def classify(self, density: float, cross_share: float, camp_sizes, q: float) -> str:
+    def classify(self, density: float, cross_share: float, camp_sizes, cohesion_a: float,
+                 cohesion_b: float, between: float) -> str:
         if cross_share >= self.collaboration_cross_share:
             return "collaboration"
         if density < self.race_density:
             return "race"
-        if min(camp_sizes[US_LED], camp_sizes[CHINA_LED]) >= self.min_camp_size \
-                and q >= self.min_modularity:
+        if (min(camp_sizes[US_LED], camp_sizes[CHINA_LED]) >= self.min_camp_size
+                and min(cohesion_a, cohesion_b) >= self.min_camp_cohesion
+                and between < min(cohesion_a, cohesion_b)):
             return "bloc"
         return "race"
 
-    def evaluate(self, mutual_share, i, j, n, us, china, cross_pairs,
+    def evaluate(self, mutual_share, i, j, n, us, china, cross_pairs, weight,
                  extra_a=0.0, extra_b=0.0) -> dict:
-        """Outcome and network metrics from each pair's share of mutually cooperative years."""
+        """Outcome and network metrics from each pair's share of mutually cooperative years.
+
+        ``weight`` is each relation's weight in the weighted density (``min(c_i, c_j)``).
+        """
         tie = (mutual_share >= self.tie_threshold).astype(float)
         labels = camps(tie, i, j, n, us, china, self.hedge_ratio,
                        self.programme_tie * extra_a, self.programme_tie * extra_b)
         sizes = np.bincount(labels, minlength=len(CAMPS))
         density = float(tie.mean()) if len(tie) else 0.0
+        total = float(np.sum(weight))
+        weighted = float(np.dot(tie, weight) / total) if total > 0 else 0.0
         cross = float(tie[cross_pairs].mean()) if len(cross_pairs) else 0.0
         q = modularity(tie, i, j, labels)
-        return {"outcome": self.classify(density, cross, sizes, q), "density": density,
+        in_a, in_b = labels == US_LED, labels == CHINA_LED
+        cohesion_a = _weighted_share(tie, weight, in_a[i] & in_a[j])
+        cohesion_b = _weighted_share(tie, weight, in_b[i] & in_b[j])
+        between = _weighted_share(tie, weight, (in_a[i] & in_b[j]) | (in_b[i] & in_a[j]))
+        outcome = self.classify(weighted, cross, sizes, cohesion_a, cohesion_b, between)
+        return {"outcome": outcome, "density": density, "weighted_density": weighted,
+                "cohesion_us_led": cohesion_a, "cohesion_china_led": cohesion_b,
+                "between_camps": between,
                 "cross_divide": cross, "modularity": q, "labels": labels,
                 **{f"camp_{c}": int(s) for c, s in zip(CAMPS, sizes)}}

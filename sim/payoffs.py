@@ -17,11 +17,11 @@ pi(D, D)          Comp
   work on, the better it will be for us all."
 * ``Dup = duplication_saving * min(c_i, c_j)`` — avoided duplication. 003: "If we're
   all duplicating everything individually, that is just stupid."
-* ``X = security_cost * threat * rivalry * dual_use_j * (1 - transparency_j) * min(c_i, c_j)``
+* ``X = security_cost * rivalry * dual_use_j * (1 - transparency_j) * min(c_i, c_j)``
   — the security cost of cooperating with a rival (technology transfer; dual use times
   opacity; bounded by what the weaker side can give or absorb). 004: "citing fears that its government could siphon technology and adapt
   it for military use".
-* ``X3 = third_party_cost * threat * exposure_ij * c_i`` — the friend of my rival: the
+* ``X3 = third_party_cost * exposure_ij * c_i`` — the friend of my rival: the
   security cost of cooperating with a partner whose own partners are i's rivals
   (``exposure_ij`` = half the distance between i's alignment and the capability-weighted
   alignment of j's partners). 000: "Beijing can use data collected from ground stations
@@ -37,7 +37,8 @@ pi(D, D)          Comp
   frameworks make joint work cheaper; assumption).
 
 Relative gains (003: "There is competition between the U.S. and China for global
-leadership"): i's utility subtracts ``rho_ij * rivalry_ij`` times j's own payoff, so
+leadership"): i's utility subtracts ``rho_ij = relative_gains_i * rivalry_ij *
+min(1, c_j / c_i)`` times j's own payoff (a much weaker partner's gain is no threat), so
 ``R = pi_i(C,C) - k pi_j(C,C)``, ``S = pi_i(C,D) - k pi_j(D,C)``,
 ``T = pi_i(D,C) - k pi_j(C,D)``, ``P = pi_i(D,D) - k pi_j(D,D)``.
 """
@@ -77,8 +78,8 @@ def stage_games(p: PayoffParams, *, c_i, c_j, rivalry, exposure, dual_use_j, opa
     """Payoffs (R, S, T, P) to the deciding actor of each directed relation.
 
     All arguments are arrays over directed relations (``rev[k]`` is the reverse of
-    relation ``k``), except ``p``. ``security_multiplier`` folds in threat perception,
-    rules of the road and mechanism discounts, ``exploitation_multiplier`` the rules of
+    relation ``k``), except ``p``. ``rivalry`` already carries the threat perception;
+    ``security_multiplier`` folds in the rules of the road and mechanism discounts, ``exploitation_multiplier`` the rules of
     the road; ``rho`` is the effective relative-gains
     weight (sensitivity, already times rivalry).
     """

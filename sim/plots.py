@@ -74,3 +74,194 @@ def plot_run(model_df: pd.DataFrame, network: pd.DataFrame, camps: dict[str, str
     fig.suptitle(title, fontsize=12)
     atomic_savefig(fig, path, dpi=110)
     plt.close(fig)
+
+
+# --- sweep plots ------------------------------------------------------------------------
+
+def _save(fig, out: Path, name: str) -> None:
+    for ext in ("png", "svg"):
+        atomic_savefig(fig, out / f"{name}.{ext}", dpi=110)
+    plt.close(fig)
+
+
+def scenario_groups(runs: pd.DataFrame, jobs) -> list[str]:
+    """Groups that are whole scenarios (jobs without a grid), in job order."""
+    single = {j["label"] for j in jobs if len(j["points"]) <= 1}
+    groups = [g for g in dict.fromkeys(runs["group"]) if g.split(" | ")[0] in single]
+    return groups or list(dict.fromkeys(runs["group"]))[:12]
+
+
+def group_names(runs: pd.DataFrame, groups: list[str]) -> dict[str, str]:
+    """Short display names: the scenario when that is unique, else the group label."""
+    scen = runs.drop_duplicates("group").set_index("group")["scenario"]
+    names = {g: scen[g] for g in groups}
+    if len(set(names.values())) < len(groups):
+        names = {g: g.replace("scenario=", "") for g in groups}
+    return names
+
+
+def plot_outcome_shares(summary: pd.DataFrame, groups, names, out: Path) -> None:
+    sub = summary.set_index("group").loc[groups]
+    order = np.argsort(-(sub["share_collaboration"] - sub["share_race"]).to_numpy(), kind="stable")
+    sub = sub.iloc[order]
+    fig, ax = plt.subplots(figsize=(10, 0.55 * len(sub) + 1.6), layout="constrained")
+    y = np.arange(len(sub))
+    h = 0.26
+    for k, o in enumerate(("collaboration", "bloc", "race")):
+        share = sub[f"share_{o}"].to_numpy()
+        err = np.clip(np.vstack([share - sub[f"share_{o}_low"], sub[f"share_{o}_high"] - share]), 0, None)
+        ax.barh(y + (k - 1) * h, 100 * share, height=h, color=OUTCOME_COLOURS[o], label=o,
+                xerr=100 * err, error_kw={"elinewidth": 1, "capsize": 2})
+    ax.set_yticks(y, [f"{names[g]}  (n={int(n)})" for g, n in zip(sub.index, sub["runs"])])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("share of runs ending in each outcome (%), with 95% confidence interval")
+    ax.legend(loc="lower right", ncols=3)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title("How often does each scenario end in collaboration, blocs or a race?")
+    _save(fig, out, "outcome_shares")
+
+
+def _grid_axes(n: int, width=4.2, height=2.6):
+    cols = min(3, n)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows + 0.8),
+                             sharex=True, sharey=True, layout="constrained", squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat)
+
+
+def plot_series(series: pd.DataFrame, groups, names, metrics: dict[str, tuple[str, str]],
+                ylabel: str, title: str, out: Path, name: str, ylim=None) -> None:
+    fig, axes = _grid_axes(len(groups))
+    for ax, g in zip(axes, groups):
+        sub = series[series["group"] == g]
+        for metric, (label, colour) in metrics.items():
+            m = sub[sub["metric"] == metric].sort_values("year")
+            ax.plot(m["year"], m["median"], color=colour, label=label, lw=1.6)
+            ax.fill_between(m["year"], m["q25"], m["q75"], color=colour, alpha=0.2, lw=0)
+        ax.set_title(names[g], fontsize=10)
+        ax.grid(alpha=0.3)
+        if ylim:
+            ax.set_ylim(*ylim)
+    for ax in list(axes)[: len(groups)]:
+        if ax.get_subplotspec().is_first_col():
+            ax.set_ylabel(ylabel)
+        if ax.get_subplotspec().is_last_row() or True:
+            ax.set_xlabel("year")
+    handles, labels = list(axes)[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper center", ncols=len(metrics), fontsize=9)
+    fig.suptitle(title + " — median and interquartile band across runs", fontsize=11, y=1.06)
+    _save(fig, out, name)
+
+
+def plot_camps_stacked(series: pd.DataFrame, groups, names, out: Path) -> None:
+    fig, axes = _grid_axes(len(groups))
+    cols = ["camp_us_led", "camp_china_led", "camp_hedging", "camp_nonaligned"]
+    for ax, g in zip(axes, groups):
+        sub = series[(series["group"] == g)].pivot(index="year", columns="metric", values="median")
+        total = sub[cols].sum(axis=1).replace(0, 1)
+        ax.stackplot(sub.index, *(100 * sub[c] / total for c in cols),
+                     colors=[CAMP_COLOURS[c[5:]] for c in cols],
+                     labels=[CAMP_LABELS[c[5:]] for c in cols], alpha=0.85)
+        ax.set_title(names[g], fontsize=10)
+        ax.set_ylim(0, 100)
+        ax.set_xlim(sub.index.min(), sub.index.max())
+        if ax.get_subplotspec().is_first_col():
+            ax.set_ylabel("actors (% of median total)")
+        ax.set_xlabel("year")
+    handles, labels = list(axes)[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper center", ncols=4, fontsize=9)
+    fig.suptitle("Camp membership over time (median camp sizes, stacked)", fontsize=11, y=1.06)
+    _save(fig, out, "camps_stacked")
+
+
+def plot_phase(runs: pd.DataFrame, out: Path) -> bool:
+    """Outcome shares as heatmaps over the first two swept parameters (pooled over the rest)."""
+    swept = [k for k in runs.attrs.get("swept", []) if k in runs]
+    if "scenario" in runs and runs["scenario"].nunique() > 1:
+        swept = swept + ["scenario"]
+    numeric = [k for k in swept if pd.api.types.is_numeric_dtype(runs[k])]
+    axes_keys = (numeric + [k for k in swept if k not in numeric])[:2]
+    if len(axes_keys) < 2:
+        return False
+    xk, yk = axes_keys
+    sub = runs[runs.groupby("job")[xk].transform("nunique").gt(1)
+               | runs.groupby("job")[yk].transform("nunique").gt(1)] if False else runs
+    table = sub.groupby([yk, xk])["outcome"].value_counts(normalize=True).unstack(fill_value=0)
+    xs = sorted(sub[xk].unique(), key=_sort_key)
+    ys = sorted(sub[yk].unique(), key=_sort_key)
+    fig, axes = plt.subplots(1, 3, figsize=(4.4 * 3 + 1, 0.45 * len(ys) + 2.6),
+                             layout="constrained", sharey=True)
+    for ax, o in zip(axes, ("collaboration", "bloc", "race")):
+        grid = np.full((len(ys), len(xs)), np.nan)
+        for (yv, xv), row in table.iterrows():
+            grid[ys.index(yv), xs.index(xv)] = row.get(o, 0.0)
+        im = ax.imshow(100 * grid, origin="lower", aspect="auto", vmin=0, vmax=100, cmap="viridis")
+        ax.set_xticks(range(len(xs)), [_fmt(v) for v in xs], rotation=45, ha="right")
+        ax.set_yticks(range(len(ys)), [_fmt(v) for v in ys])
+        ax.set_xlabel(xk)
+        ax.set_title(f"share ending in {o} (%)")
+        for (r, c), v in np.ndenumerate(grid):
+            if np.isfinite(v):
+                ax.text(c, r, f"{100 * v:.0f}", ha="center", va="center", fontsize=7,
+                        color="white" if v < 0.6 else "black")
+    axes[0].set_ylabel(yk)
+    fig.colorbar(im, ax=axes, shrink=0.8, label="% of runs")
+    fig.suptitle(f"Phase diagram: outcome shares over {xk} and {yk}", fontsize=11)
+    _save(fig, out, "phase_diagram")
+    return True
+
+
+def _sort_key(v):
+    return (0, float(v)) if isinstance(v, (int, float, np.number)) else (1, str(v))
+
+
+def _fmt(v) -> str:
+    return f"{v:g}" if isinstance(v, (float, np.floating)) else str(v)
+
+
+def plot_networks(groups, names, rep_fn, out: Path) -> None:
+    groups = groups[:9]
+    fig, axes = _grid_axes(len(groups), width=5.0, height=4.6)
+    for ax, g in zip(axes, groups):
+        model, network, camps, pick = rep_fn(g)
+        cap = dict(zip(model.actors.names, model.actors.capability))
+        draw_network(ax, network, camps, cap, {"US", "China", "Russia", "ESA"}, seed=0)
+        ax.set_title(f"{names[g]} — {pick['outcome']} (seed {int(pick['seed'])})", fontsize=10)
+    fig.suptitle("Final-year cooperation network of a representative run, coloured by camp "
+                 "(modal outcome, tie density nearest the median)", fontsize=11)
+    _save(fig, out, "networks")
+
+
+def sweep_figures(runs, summary, series, jobs, out: Path, rep_fn) -> list[tuple[str, str]]:
+    """Draw every sweep plot into ``out``; returns (file stem, title) pairs for the page."""
+    groups = scenario_groups(runs, jobs)
+    names = group_names(runs, groups)
+    figures = []
+    plot_outcome_shares(summary, groups, names, out)
+    figures.append(("outcome_shares", "Outcome shares per scenario with 95% confidence intervals"))
+    plot_series(series, groups, names,
+                {"cooperation_density": ("cooperation density (all relations)", "#1f77b4"),
+                 "cross_divide_cooperation": ("cooperation across the divide (major powers)", "#2ca02c")},
+                "share of pairs cooperating", "Cooperation over time", out, "timeseries_cooperation",
+                ylim=(-0.02, 1.02))
+    figures.append(("timeseries_cooperation", "Cooperation density over time"))
+    plot_series(series, groups, names,
+                {f"camp_{c}": (CAMP_LABELS[c], CAMP_COLOURS[c]) for c in ("us_led", "china_led", "hedging")},
+                "actors", "Camp sizes over time", out, "timeseries_camps")
+    figures.append(("timeseries_camps", "Camp sizes over time"))
+    plot_series(series, groups, names,
+                {"members_artemis": ("Artemis Accords", "#1f77b4"), "members_ilrs": ("ILRS", "#d62728"),
+                 "members_tiangong": ("Tiangong", "#ff7f0e"), "members_iss": ("ISS", "#17becf"),
+                 "programme_hedgers": ("in both Artemis and ILRS", "#9467bd")},
+                "member states", "Programme membership over time", out, "timeseries_programmes")
+    figures.append(("timeseries_programmes", "Programme membership over time"))
+    plot_camps_stacked(series, groups, names, out)
+    figures.append(("camps_stacked", "Camp membership over time (stacked)"))
+    if plot_phase(runs, out):
+        figures.append(("phase_diagram", "Phase diagram over two swept parameters"))
+    plot_networks(groups, names, rep_fn, out)
+    figures.append(("networks", "Final cooperation network of a representative run per scenario"))
+    return figures

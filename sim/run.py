@@ -32,6 +32,10 @@ def summary(model: SpaceRaceModel, outcome: dict | None = None) -> dict:
     outcome = outcome or model.outcome()
     final = dict(zip(MODEL_COLUMNS, model.model_rows[-1]))
     row = {"outcome": outcome["outcome"], "density": outcome["density"],
+           "weighted_density": outcome["weighted_density"],
+           "cohesion_us_led": outcome["cohesion_us_led"],
+           "cohesion_china_led": outcome["cohesion_china_led"],
+           "between_camps": outcome["between_camps"],
            "cross_divide": outcome["cross_divide"], "modularity": outcome["modularity"]}
     row.update({f"camp_{c}": outcome[f"camp_{c}"] for c in CAMPS})
     row.update({f"final_{k}": float(final[k]) for k in FINAL_COLUMNS})

@@ -228,7 +228,7 @@ def validate(cfg: dict) -> None:
                           f"must not exceed the number of simulated years ({end - start + 1})")
     for key in ("tie_threshold", "collaboration_cross_share", "race_density", "hedge_ratio"):
         prob(f"outcome.{key}", o[key])
-    _num("outcome.min_modularity", o["min_modularity"], -0.5, 1.0)
+    prob("outcome.min_camp_cohesion", o["min_camp_cohesion"])
     nonneg("outcome.programme_tie", o["programme_tie"])
     if not isinstance(o["min_camp_size"], int) or o["min_camp_size"] < 1:
         raise ConfigError("outcome.min_camp_size", o["min_camp_size"], "must be an integer >= 1")

@@ -1,0 +1,270 @@
+"""Batched sweeps inside one Hydra job: grid points x seeds, in chunks, on all cores.
+
+Hydra's multirun covers the coarse dimension (scenarios, a few values); each of its
+jobs runs ``sweep.grid`` x ``sweep.seeds`` runs here, split into chunks of
+``sweep.chunk_size`` runs. A chunk is written atomically (two Parquet files, then a
+JSON marker with their checksums), so a folder only ever holds complete chunks; run
+the same command again and only the missing or corrupt chunks are run. Every run
+draws all its randomness from its own seed, so results do not depend on the executor,
+the number of workers or the order in which chunks finish.
+
+Layout of a job folder::
+
+    job.json                 plan: scenario, grid, seeds, run count, config hash, resolved config
+    manifest.json            command, versions, git commit, start and end time
+    chunks/runs-00000.parquet    one row per run (outcome, metrics, final camp sizes, ...)
+    chunks/years-00000.parquet   one row per run and year (the model table's columns)
+    chunks/chunk-00000.json      completion marker with both files' SHA-256
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import multiprocessing as mp
+import signal
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim import manifest
+from sim.cli import EXIT_INTERRUPTED, EXIT_USAGE, apply_point, grid_points
+from sim.io import atomic_write_json, atomic_write_parquet, read_json, sha256_file
+from sim.model import MODEL_COLUMNS
+from sim.run import simulate, summary
+
+#: Sweep settings that change how, not what, is computed: left out of the plan hash.
+HOW_KEYS = ("workers", "executor", "ray_address", "progress", "name")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which runs a job holds: every grid point times every seed, in a fixed order."""
+
+    points: list[dict]
+    seeds: list[int]
+    chunk_size: int
+    config_hash: str
+
+    @classmethod
+    def from_config(cls, plain: dict) -> Plan:
+        sw = plain["sweep"]
+        seeds = list(range(sw["first_seed"], sw["first_seed"] + sw["seeds"]))
+        return cls(grid_points(plain), seeds, int(sw["chunk_size"]), config_hash(plain))
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.points) * len(self.seeds)
+
+    @property
+    def n_chunks(self) -> int:
+        return -(-self.n_runs // self.chunk_size)
+
+    def run(self, run_id: int) -> tuple[int, int]:
+        """(grid point index, seed) of a run."""
+        return run_id // len(self.seeds), self.seeds[run_id % len(self.seeds)]
+
+    def chunk(self, k: int) -> range:
+        return range(k * self.chunk_size, min((k + 1) * self.chunk_size, self.n_runs))
+
+
+def config_hash(plain: dict) -> str:
+    """Hash of everything that determines the results (not the executor settings)."""
+    what = copy.deepcopy(plain)
+    for key in HOW_KEYS:
+        what["sweep"].pop(key, None)
+    what.pop("output", None)
+    blob = json.dumps(what, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+# --- the work: one chunk of runs -------------------------------------------------------
+
+def run_chunk(plain: dict, plan: Plan, k: int) -> dict:
+    """Run chunk ``k``; returns its run rows and per-year series as plain arrays."""
+    configs: dict[int, dict] = {}
+    rows, years, ids = [], [], []
+    for run_id in plan.chunk(k):
+        point_idx, seed = plan.run(run_id)
+        if point_idx not in configs:
+            configs[point_idx] = apply_point(plain, plan.points[point_idx])
+        model = simulate(configs[point_idx], seed)
+        row = {"run_id": run_id, "seed": seed, **plan.points[point_idx], **summary(model)}
+        rows.append(row)
+        years.append(model.model_rows.astype(np.float32))
+        ids.append(run_id)
+    return {"chunk": k, "rows": rows, "years": np.stack(years), "run_ids": np.array(ids),
+            "start_year": int(plain["world"]["start_year"])}
+
+
+def _ignore_sigint() -> None:
+    # workers leave Ctrl-C to the parent, which stops them and keeps finished chunks
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+# --- storage ------------------------------------------------------------------------
+
+class ChunkStore:
+    """Chunks of one job folder; a chunk counts only if its marker and checksums agree."""
+
+    def __init__(self, folder: Path, plan: Plan, scenario: str):
+        self.dir = folder / "chunks"
+        self.plan = plan
+        self.scenario = scenario
+
+    def paths(self, k: int) -> tuple[Path, Path, Path]:
+        return (self.dir / f"runs-{k:05d}.parquet", self.dir / f"years-{k:05d}.parquet",
+                self.dir / f"chunk-{k:05d}.json")
+
+    def complete(self, k: int) -> bool:
+        runs, years, marker = self.paths(k)
+        try:
+            info = read_json(marker)
+        except (OSError, ValueError):
+            return False
+        return (info.get("config_hash") == self.plan.config_hash
+                and info.get("n_runs") == len(self.plan.chunk(k))
+                and sha256_file(runs) == info.get("runs_sha256")
+                and sha256_file(years) == info.get("years_sha256"))
+
+    def write(self, result: dict) -> None:
+        k = result["chunk"]
+        runs_path, years_path, marker = self.paths(k)
+        marker.unlink(missing_ok=True)
+        runs = pd.DataFrame(result["rows"])
+        runs.insert(1, "scenario", self.scenario)
+        n_runs, n_years, n_cols = result["years"].shape
+        years = pd.DataFrame(result["years"].reshape(-1, n_cols), columns=list(MODEL_COLUMNS))
+        years.insert(0, "run_id", np.repeat(result["run_ids"], n_years))
+        years.insert(1, "year", np.tile(np.arange(n_years) + result["start_year"], n_runs))
+        info = {"chunk": k, "n_runs": int(n_runs), "config_hash": self.plan.config_hash,
+                "years_sha256": atomic_write_parquet(years_path, years),
+                "runs_sha256": atomic_write_parquet(runs_path, runs)}
+        atomic_write_json(marker, info)
+
+
+# --- executors ------------------------------------------------------------------------
+
+def _local(plain, plan, pending, workers):
+    if workers <= 1:
+        for k in pending:
+            yield run_chunk(plain, plan, k)
+        return
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
+                               initializer=_ignore_sigint)
+    todo, running = list(pending), set()
+    try:
+        while todo or running:
+            while todo and len(running) < 2 * workers:   # bounded: memory stays flat
+                running.add(pool.submit(run_chunk, plain, plan, todo.pop(0)))
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                yield fut.result()
+    except BaseException:
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _ray(plain, plan, pending, workers, address):
+    try:
+        import ray
+    except ImportError:
+        raise SystemExit("error: sweep.executor='ray': Ray is not installed; "
+                         "pip install -e '.[ray]' (or use sweep.executor=local)") from None
+    started_here = not ray.is_initialized()
+    if started_here:
+        kwargs = {"address": address} if address else {"num_cpus": workers}
+        ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False,
+                 **kwargs)
+    remote = ray.remote(run_chunk)
+    plain_ref, plan_ref = ray.put(plain), ray.put(plan)
+    todo, running = list(pending), []
+    try:
+        while todo or running:
+            while todo and len(running) < 2 * workers:
+                running.append(remote.remote(plain_ref, plan_ref, todo.pop(0)))
+            done, running = ray.wait(running, num_returns=1)
+            for ref in done:
+                yield ray.get(ref)
+    except BaseException:
+        for ref in running:
+            ray.cancel(ref, force=True)
+        raise
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
+def execute(plain: dict, plan: Plan, pending: list[int]):
+    """Yield finished chunks (in completion order) with the configured executor."""
+    sw = plain["sweep"]
+    match sw["executor"]:
+        case "serial":
+            return _local(plain, plan, pending, 1)
+        case "local":
+            return _local(plain, plan, pending, int(sw["workers"]))
+        case "ray":
+            return _ray(plain, plan, pending, int(sw["workers"]), sw["ray_address"])
+        case other:
+            raise ValueError(f"sweep.executor={other!r}: allowed: local, serial, ray")
+
+
+# --- one job ----------------------------------------------------------------------------
+
+def run_job(plain: dict, out: Path) -> dict:
+    """Run (or resume) every missing chunk of this job's runs into ``out``."""
+    from tqdm import tqdm
+
+    plan = Plan.from_config(plain)
+    scenario = plain["scenario_name"]
+    job_file = out / "job.json"
+    if job_file.exists():
+        try:
+            old = read_json(job_file)
+        except (OSError, ValueError):
+            old = {}
+        if old.get("config_hash") not in (None, plan.config_hash):
+            print(f"error: sweep folder {out} holds a different sweep (its config differs); "
+                  f"choose another sweep.name or delete that folder", file=sys.stderr)
+            raise SystemExit(EXIT_USAGE)
+    started = manifest.now()
+    atomic_write_json(job_file, {
+        "scenario": scenario, "grid": plain["sweep"]["grid"], "points": plan.points,
+        "seeds": [plan.seeds[0], plan.seeds[-1]], "n_runs": plan.n_runs,
+        "chunk_size": plan.chunk_size, "n_chunks": plan.n_chunks,
+        "config_hash": plan.config_hash, "config": plain})
+    store = ChunkStore(out, plan, scenario)
+    pending = [k for k in range(plan.n_chunks) if not store.complete(k)]
+    to_run = sum(len(plan.chunk(k)) for k in pending)
+    done_runs = plan.n_runs - to_run
+    t0 = time.perf_counter()
+    bar = tqdm(total=plan.n_runs, initial=done_runs, unit="run", smoothing=0.1,
+               desc=f"{scenario}", disable=not plain["sweep"]["progress"], file=sys.stderr,
+               dynamic_ncols=True)
+    try:
+        for result in execute(plain, plan, pending):
+            store.write(result)
+            done_runs += len(result["rows"])
+            bar.update(len(result["rows"]))
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"\ninterrupted: {done_runs} of {plan.n_runs} runs are saved in {out}; "
+              f"run the same command again to resume", file=sys.stderr)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    bar.close()
+    elapsed = time.perf_counter() - t0
+    info = manifest.build(scenario=scenario, started=started, finished=manifest.now(),
+                          runs=plan.n_runs, ran_now=to_run, seconds=round(elapsed, 3),
+                          config_hash=plan.config_hash, config=plain)
+    atomic_write_json(out / "manifest.json", info)
+    return info
