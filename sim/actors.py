@@ -112,6 +112,10 @@ class Relations:
         k = int(self._index[a, b])
         return None if k < 0 else k
 
+    def index_matrix(self) -> np.ndarray:
+        """(n, n) matrix of directed relation indices a -> b, -1 where none."""
+        return self._index
+
     def between(self, group_a, group_b) -> np.ndarray:
         """Directed relation indices from any actor of ``group_a`` to any of ``group_b``."""
         in_a = np.zeros(len(self._index), dtype=bool)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim._jit import njit
 from sim.config import PROGRAMMES
 
 ARTEMIS, ILRS, ISS, TIANGONG = (PROGRAMMES.index(p) for p in PROGRAMMES)
@@ -71,20 +72,39 @@ class SecuritySpiral(Mechanism):
 
     def after_choices(self, model, year):
         rel, act = model.relations, model.actors
-        rival = model.rivalry >= self.threshold
-        weight = np.where(rival, model.rivalry, 0.0)
-        n = act.n
-
-        def pressure(s):
-            return np.bincount(rel.src, weights=weight * s[rel.dst], minlength=n)
-
-        n_rival = np.bincount(rel.src, weights=rival, minlength=n)
-        competed = np.bincount(rel.src, weights=rival & ~model.last_actions, minlength=n)
-        share = np.divide(competed, n_rival, out=np.zeros(n), where=n_rival > 0)
+        weight, share = _rival_weights(rel.src, model.rivalry, self.threshold,
+                                       model.last_actions, act.n)
         grievance = self.grievance * act.budget * share
-        racing = richardson_step(act.racing, act.reaction * model.pace,
-                                 act.fatigue, grievance, pressure)
+        racing = richardson_step(act.racing, act.reaction * model.pace, act.fatigue, grievance,
+                                 lambda s: _pressure(rel.src, rel.dst, weight, s, act.n))
         act.racing = np.clip(racing, 0.0, self.cap * act.budget)
+
+
+@njit
+def _rival_weights(src, rivalry, threshold, actions, n):
+    """Rivalry of each relation at or above the threshold (else 0), and each actor's share
+    of its rival relations on which it competed."""
+    weight = np.zeros(len(src))
+    n_rival, competed, share = np.zeros(n), np.zeros(n), np.zeros(n)
+    for k in range(len(src)):
+        if rivalry[k] >= threshold:
+            weight[k] = rivalry[k]
+            n_rival[src[k]] += 1.0
+            if not actions[k]:
+                competed[src[k]] += 1.0
+    for v in range(n):
+        if n_rival[v] > 0:
+            share[v] = competed[v] / n_rival[v]
+    return weight, share
+
+
+@njit
+def _pressure(src, dst, weight, racing, n):
+    """Rivals' racing spending felt by each actor: sum over its relations of W_ij s_j."""
+    out = np.zeros(n)
+    for k in range(len(src)):
+        out[src[k]] += weight[k] * racing[dst[k]]
+    return out
 
 
 class WolfAmendment(Mechanism):

@@ -25,12 +25,13 @@ import mesa
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
+from sim._jit import njit
 from sim.actors import build_actors, build_relations
 from sim.agents import SpacePower
 from sim.config import PROGRAMMES
 from sim.mechanisms import build_mechanisms
 from sim.outcome import CAMPS, OutcomeRule, camps, modularity
-from sim.payoffs import GAME_TYPES, PayoffParams, classify_codes, stage_games
+from sim.payoffs import GAME_TYPES, PayoffParams, _stage_kernel, count_game_types
 from sim.programmes import MembershipRule
 from sim.strategies import NoisyBestResponse, StageGames, make_rule
 
@@ -57,6 +58,77 @@ def to_plain(config) -> dict:
                 if OmegaConf.is_config(value) else value
                 for key, value in config.items_ex(resolve=True) if key != "hydra"}
     return config
+
+
+@njit
+def _relation_inputs(src, dst, c, a, partner_alignment, relative_gains, codes, rivalry_discount,
+                     rho_extra, pair_bonus, security_discount, threat, rules_factor,
+                     programme_bonus):
+    """Per directed relation i -> j: rivalry, capabilities, relative-gains weight,
+    exposure, cooperation bonus and security multiplier (inputs of the stage game).
+
+    * rivalry: half the alignment distance as perceived (times threat perception,
+      less the bridges' discount), capped at 1;
+    * relative gains bite against rivals that are peers: a much weaker partner's gain
+      is no threat (weight ``min(1, c_j / c_i)``);
+    * exposure: half the distance between i's alignment and the capability-weighted
+      alignment of j's partners (the friend of my rival);
+    * bonus: ``programme_bonus`` per shared programme plus milestone partnerships.
+    """
+    n = len(src)
+    rivalry, c_i, c_j, rho = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    exposure, bonus, security = np.empty(n), np.empty(n), np.empty(n)
+    for k in range(n):
+        i, j = src[k], dst[k]
+        rivalry[k] = min(1.0, threat * abs(a[i] - a[j]) * 0.5 * (1.0 - rivalry_discount[k]))
+        c_i[k], c_j[k] = c[i], c[j]
+        peer = min(1.0, c[j] / max(c[i], 1e-12))
+        rho[k] = min(1.0, relative_gains[i] + rho_extra[k]) * rivalry[k] * peer
+        exposure[k] = abs(a[i] - partner_alignment[j]) * 0.5
+        shared = 0
+        both = codes[i] & codes[j]
+        while both:
+            shared += both & 1
+            both >>= 1
+        bonus[k] = programme_bonus * shared + pair_bonus[k]
+        security[k] = rules_factor * security_discount[k]
+    return rivalry, c_i, c_j, rho, exposure, bonus, security
+
+
+@njit
+def _partner_sums(i, j, n, c, alignment, mutual):
+    """Per actor, over its mutually cooperating partners: the shared science
+    (sum of min(c_i, c_j)), the partners' capability, and their capability-weighted
+    alignment. Each sum runs over the i-side then the j-side of the pairs, like
+    ``bincount(i, .) + bincount(j, .)``."""
+    s_i, s_j = np.zeros(n), np.zeros(n)
+    p_i, p_j = np.zeros(n), np.zeros(n)
+    a_i, a_j = np.zeros(n), np.zeros(n)
+    for k in range(len(i)):
+        if mutual[k]:
+            x, y = i[k], j[k]
+            shared = min(c[x], c[y])
+            s_i[x] += shared
+            s_j[y] += shared
+            p_i[x] += c[y]
+            p_j[y] += c[x]
+            a_i[x] += c[y] * alignment[y]
+            a_j[y] += c[x] * alignment[x]
+    return s_i + s_j, p_i + p_j, a_i + a_j
+
+
+@njit
+def _leader_relation(actions, to_leader, rev, leader):
+    """(programme, actor): 1 if actor and leader both cooperated this year, 1/2 if one
+    did, 0 if neither; 1/2 where they do not relate; 1 for the leader itself."""
+    n_prog, n = to_leader.shape
+    out = np.empty((n_prog, n))
+    for p in range(n_prog):
+        for v in range(n):
+            k = to_leader[p, v]
+            out[p, v] = 0.5 if k < 0 else (actions[k] or actions[rev[k]]) / 2.0
+        out[p, leader[p]] = 1.0
+    return out
 
 
 @dataclass
@@ -117,17 +189,19 @@ class SpaceRaceModel(mesa.Model):
         self.attractiveness = np.zeros(len(PROGRAMMES))
         self.join_bonus = np.zeros((len(PROGRAMMES), n))
         self.membership_rule = MembershipRule.from_config(progs, self.index)
+        self._programme_bits = 1 << np.arange(len(PROGRAMMES), dtype=np.int64)
         leaders = self.membership_rule.leader
-        self._to_leader = np.array([[rel.directed(a, L) if rel.directed(a, L) is not None else -1
-                                     for a in range(n)] for L in leaders])
+        self._to_leader = rel.index_matrix()[:, leaders].T.copy()   # (programme, actor) -> a->L
 
         # payoff inputs that do not change during a run
         act = self.actors
         self.payoff_params = PayoffParams.from_config(cfg["payoffs"])
+        self._payoff_array = self.payoff_params.as_array()
         self.programme_bonus = float(cfg["payoffs"]["programme_bonus"])
         rules = float(world["rules_of_the_road"])
         self.threat = float(world["threat_perception"])
         self._rules_factor = 1.0 - 0.5 * rules
+        self._exploitation = np.full(2 * rel.E, self._rules_factor)
         self._static = dict(
             dual_use_j=act.dual_use[rel.dst], opacity_j=1.0 - act.transparency[rel.dst],
             w_i=((act.prestige_domestic + act.prestige_international) / 2)[rel.src],
@@ -218,24 +292,16 @@ class SpaceRaceModel(mesa.Model):
     def stage_games(self) -> StageGames:
         """This year's stage game for every directed relation."""
         act, rel = self.actors, self.relations
-        a = act.alignment
-        # rivalry: half the alignment distance, as perceived (threat perception, capped at 1)
-        self.rivalry = np.minimum(1.0, self.threat * np.abs(a[rel.src] - a[rel.dst]) * 0.5
-                                  * (1.0 - self.rivalry_discount))
-        shared = (self.members[:, rel.src] & self.members[:, rel.dst]).sum(axis=0)
-        c = act.capability
-        c_i, c_j = c[rel.src], c[rel.dst]
-        # relative gains bite against rivals that are peers: a much weaker partner's gain
-        # is no threat (weight min(1, c_j / c_i))
-        peer = np.minimum(1.0, c_j / np.maximum(c_i, 1e-12))
-        rho = np.minimum(1.0, act.relative_gains[rel.src] + self.rho_extra) * self.rivalry * peer
-        exposure = np.abs(a[rel.src] - self.partner_alignment[rel.dst]) * 0.5
-        return stage_games(
-            self.payoff_params, c_i=c_i, c_j=c_j, rivalry=self.rivalry, rho=rho,
-            exposure=exposure,
-            bonus=self.programme_bonus * shared + self.pair_bonus,
-            security_multiplier=self._rules_factor * self.security_discount,
-            exploitation_multiplier=self._rules_factor, rev=rel.rev, **self._static)
+        codes = (self.members * self._programme_bits[:, None]).sum(axis=0)
+        self.rivalry, c_i, c_j, rho, exposure, bonus, security = _relation_inputs(
+            rel.src, rel.dst, act.capability, act.alignment, self.partner_alignment,
+            act.relative_gains, codes, self.rivalry_discount, self.rho_extra, self.pair_bonus,
+            self.security_discount, self.threat, self._rules_factor, self.programme_bonus)
+        st = self._static
+        return StageGames(*_stage_kernel(
+            self._payoff_array, c_i, c_j, self.rivalry, exposure, st["dual_use_j"],
+            st["opacity_j"], st["w_i"], st["w_int_i"], rho, bonus, security,
+            self._exploitation, rel.rev))
 
     def step(self) -> None:
         year = self.year
@@ -269,40 +335,30 @@ class SpaceRaceModel(mesa.Model):
             self.running = False
 
     def _revise_memberships(self, actions: np.ndarray) -> None:
-        idx = self._to_leader
-        rev = self.relations.rev[np.maximum(idx, 0)]
-        relation = np.where(idx >= 0, (actions[np.maximum(idx, 0)] + actions[rev]) / 2.0, 0.5)
-        relation[np.arange(len(PROGRAMMES)), self.membership_rule.leader] = 1.0
+        relation = _leader_relation(actions, self._to_leader, self.relations.rev,
+                                    self.membership_rule.leader)
         act = self.actors
-        wish = self.membership_rule.wish(self.members, relation, act.capability, act.alignment,
-                                         act.prestige_international, self.attractiveness,
-                                         self.join_bonus)
         revising = self.rng.random(self.members.shape) < self.membership_rule.revision_rate
-        self.members = self.membership_rule.decide(wish, self.members, self.eligible,
-                                                   self.programme_open, revising)
+        self.members = self.membership_rule.revise(
+            self.members, relation, act.capability, act.alignment, act.prestige_international,
+            self.attractiveness, self.join_bonus, self.eligible, self.programme_open, revising)
 
     def _grow(self, mutual: np.ndarray) -> None:
         """Capability, budget, prestige and alignment after this year's choices."""
         act, rel, d = self.actors, self.relations, self.dyn
         c, n = act.capability, act.n
-        i, j = rel.i, rel.j
-        shared = np.minimum(c[i], c[j]) * mutual
+        shared, partners_c, pull = _partner_sums(rel.i, rel.j, n, c, act.alignment, mutual)
         racing_share = np.divide(act.racing, act.budget, out=np.zeros(n), where=act.budget > 0)
-        act.science = (c * (1.0 - racing_share)
-                       + self.payoff_params.coop_gain * (np.bincount(i, shared, n)
-                                                         + np.bincount(j, shared, n)))
+        act.science = c * (1.0 - racing_share) + self.payoff_params.coop_gain * shared
         act.capability = np.maximum(
             0.0, c * (1.0 + d["base_growth"] + d["race_spur"] * racing_share)
             + d["science_learning"] * (act.science - c))
         act.budget = act.budget * (1.0 + d["budget_growth"])
-        partners_c = np.bincount(i, c[j] * mutual, n) + np.bincount(j, c[i] * mutual, n)
         act.prestige = (act.prestige * (1.0 - d["prestige_decay"])
                         + self.payoff_params.prestige_gain * act.prestige_domestic * racing_share
                         + self.payoff_params.partner_prestige * act.prestige_international
                         * partners_c)
         # alignment drifts toward the capability-weighted alignment of mutual partners
-        pull = np.bincount(i, (c[j] * act.alignment[j]) * mutual, n) \
-            + np.bincount(j, (c[i] * act.alignment[i]) * mutual, n)
         target = np.divide(pull, partners_c, out=act.alignment.copy(), where=partners_c > 0)
         self.partner_alignment = target
         drift = d["alignment_drift"] * (target - act.alignment)
@@ -318,8 +374,7 @@ class SpaceRaceModel(mesa.Model):
                        self.outcome_rule.programme_tie * west,
                        self.outcome_rule.programme_tie * east)
         self.mutual_history[t] = mutual
-        game_counts = np.bincount(classify_codes(games.R, games.S, games.T, games.P),
-                                  minlength=len(GAME_TYPES)) / max(len(actions), 1)
+        game_counts = count_game_types(games.R, games.S, games.T, games.P) / max(len(actions), 1)
         members = self.members.sum(axis=1)
         us_china = float(mutual[self._us_china]) if self._us_china is not None \
             and self._us_china < rel.E else 0.0

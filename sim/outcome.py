@@ -35,6 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim._jit import njit
+
 OUTCOMES = ("collaboration", "bloc", "race")
 CAMPS = ("nonaligned", "us_led", "china_led", "hedging")
 NONALIGNED, US_LED, CHINA_LED, HEDGING = range(4)
@@ -48,22 +50,49 @@ def camps(tie, i, j, n, us, china, hedge_ratio, extra_a=0.0, extra_b=0.0,
     (the model passes programme memberships: a US-led programme counts as a tie to the
     US-led camp, a China-led one to the China-led camp).
     """
+    extra_a = np.broadcast_to(np.asarray(extra_a, dtype=np.float64), (n,)).copy()
+    extra_b = np.broadcast_to(np.asarray(extra_b, dtype=np.float64), (n,)).copy()
+    return _camps_kernel(np.asarray(tie, dtype=np.float64), np.asarray(i, dtype=np.int64),
+                         np.asarray(j, dtype=np.int64), n, us, china, float(hedge_ratio),
+                         extra_a, extra_b, iterations)
+
+
+@njit
+def _camps_kernel(tie, i, j, n, us, china, hedge_ratio, extra_a, extra_b, iterations):
     label = np.zeros(n, dtype=np.int8)
     label[us], label[china] = US_LED, CHINA_LED
     for _ in range(iterations):
-        in_a = (label == US_LED).astype(float)
-        in_b = (label == CHINA_LED).astype(float)
-        score_a = np.bincount(i, tie * in_a[j], n) + np.bincount(j, tie * in_a[i], n) + extra_a
-        score_b = np.bincount(i, tie * in_b[j], n) + np.bincount(j, tie * in_b[i], n) + extra_b
+        score_a, score_b = extra_a.copy(), extra_b.copy()
+        for k in range(len(tie)):
+            a, b, w = i[k], j[k], tie[k]
+            if w == 0.0:
+                continue
+            if label[b] == US_LED:
+                score_a[a] += w
+            elif label[b] == CHINA_LED:
+                score_b[a] += w
+            if label[a] == US_LED:
+                score_a[b] += w
+            elif label[a] == CHINA_LED:
+                score_b[b] += w
         new = np.full(n, NONALIGNED, dtype=np.int8)
-        new[(score_a > 0) & (score_b < hedge_ratio * score_a)] = US_LED
-        new[(score_b > 0) & (score_a < hedge_ratio * score_b)] = CHINA_LED
-        new[(score_a > 0) & (score_b > 0) & (score_a >= hedge_ratio * score_b)
-            & (score_b >= hedge_ratio * score_a)] = HEDGING
-        new[us], new[china] = US_LED, CHINA_LED
-        if np.array_equal(new, label):
-            break
+        changed = False
+        for v in range(n):
+            sa, sb = score_a[v], score_b[v]
+            if v == us:
+                new[v] = US_LED
+            elif v == china:
+                new[v] = CHINA_LED
+            elif sa > 0 and sb > 0 and sa >= hedge_ratio * sb and sb >= hedge_ratio * sa:
+                new[v] = HEDGING
+            elif sa > 0 and sb < hedge_ratio * sa:
+                new[v] = US_LED
+            elif sb > 0 and sa < hedge_ratio * sb:
+                new[v] = CHINA_LED
+            changed = changed or new[v] != label[v]
         label = new
+        if not changed:
+            break
     return label
 
 
@@ -73,13 +102,27 @@ def modularity(tie, i, j, labels) -> float:
     ``Q = sum_c [L_c / m - (d_c / 2m)^2]``; equal to networkx's
     ``community.modularity`` (checked in the tests) at a fraction of its cost.
     """
+    return _modularity_kernel(np.asarray(tie, dtype=np.float64), np.asarray(i, dtype=np.int64),
+                              np.asarray(j, dtype=np.int64), np.asarray(labels, dtype=np.int64))
+
+
+@njit
+def _modularity_kernel(tie, i, j, labels):
     m = tie.sum()
     if m <= 0:
         return 0.0
-    k = int(labels.max()) + 1
-    inside = np.bincount(labels[i], tie * (labels[i] == labels[j]), k)
-    degree = np.bincount(labels[i], tie, k) + np.bincount(labels[j], tie, k)
-    return float((inside / m - (degree / (2 * m)) ** 2).sum())
+    k = labels.max() + 1
+    inside, degree = np.zeros(k), np.zeros(k)
+    for e in range(len(tie)):
+        la, lb = labels[i[e]], labels[j[e]]
+        degree[la] += tie[e]
+        degree[lb] += tie[e]
+        if la == lb:
+            inside[la] += tie[e]
+    q = 0.0
+    for c in range(k):
+        q += inside[c] / m - (degree[c] / (2 * m)) ** 2
+    return q
 
 
 def _weighted_share(tie, weight, mask) -> float:

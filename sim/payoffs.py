@@ -49,9 +49,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim._jit import njit
 from sim.strategies import StageGames
 
 GAME_TYPES = ("harmony", "stag_hunt", "chicken", "prisoners_dilemma", "deadlock", "degenerate")
+N_GAME_TYPES = len(GAME_TYPES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,9 @@ class PayoffParams:
     def from_config(cls, cfg) -> PayoffParams:
         return cls(**{f: float(cfg[f]) for f in cls.__dataclass_fields__})
 
+    def as_array(self) -> np.ndarray:
+        return np.array([getattr(self, f) for f in self.__dataclass_fields__], dtype=np.float64)
+
 
 def stage_games(p: PayoffParams, *, c_i, c_j, rivalry, exposure, dual_use_j, opacity_j, w_i,
                 w_int_i, rho, bonus, security_multiplier, exploitation_multiplier,
@@ -78,23 +83,45 @@ def stage_games(p: PayoffParams, *, c_i, c_j, rivalry, exposure, dual_use_j, opa
     """Payoffs (R, S, T, P) to the deciding actor of each directed relation.
 
     All arguments are arrays over directed relations (``rev[k]`` is the reverse of
-    relation ``k``), except ``p``. ``rivalry`` already carries the threat perception;
-    ``security_multiplier`` folds in the rules of the road and mechanism discounts, ``exploitation_multiplier`` the rules of
-    the road; ``rho`` is the effective relative-gains
-    weight (sensitivity, already times rivalry).
+    relation ``k``) or scalars, except ``p``. ``rivalry`` already carries the threat
+    perception; ``security_multiplier`` folds in the rules of the road and mechanism
+    discounts, ``exploitation_multiplier`` the rules of the road; ``rho`` is the
+    effective relative-gains weight (sensitivity times rivalry times the peer factor).
     """
-    c_min = np.minimum(c_i, c_j)
-    benefit = p.coop_gain * c_j
-    security = ((p.security_cost * rivalry * dual_use_j * opacity_j * c_min
-                 + p.third_party_cost * exposure * c_i) * security_multiplier)
-    comp = (p.spur + p.prestige_gain * w_i - p.racing_cost) * c_min
-    prestige = p.partner_prestige * w_int_i
-    cc = benefit + p.duplication_saving * c_min - security + prestige + bonus
-    cd = prestige - security - p.exploitation_cost * c_min * exploitation_multiplier
-    dc = p.free_ride * benefit + comp
-    dd = comp
-    return StageGames(R=cc - rho * cc[rev], S=cd - rho * dc[rev],
-                      T=dc - rho * cd[rev], P=dd - rho * dd[rev])
+    n = len(rev)
+    arrays = [np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)))
+              for x in (c_i, c_j, rivalry, exposure, dual_use_j, opacity_j, w_i, w_int_i, rho,
+                        bonus, security_multiplier, exploitation_multiplier)]
+    R, S, T, P = _stage_kernel(p.as_array(), *arrays, np.asarray(rev, dtype=np.int64))
+    return StageGames(R, S, T, P)
+
+
+@njit
+def _stage_kernel(p, c_i, c_j, rivalry, exposure, dual_use_j, opacity_j, w_i, w_int_i, rho,
+                  bonus, security_multiplier, exploitation_multiplier, rev):
+    coop_gain, duplication_saving, security_cost, exploitation_cost, free_ride, spur, \
+        prestige_gain, racing_cost, partner_prestige, third_party_cost = p
+    n = len(rev)
+    cc, cd, dc, dd = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    for k in range(n):
+        c_min = min(c_i[k], c_j[k])
+        benefit = coop_gain * c_j[k]
+        security = ((security_cost * rivalry[k] * dual_use_j[k] * opacity_j[k] * c_min
+                     + third_party_cost * exposure[k] * c_i[k]) * security_multiplier[k])
+        comp = (spur + prestige_gain * w_i[k] - racing_cost) * c_min
+        prestige = partner_prestige * w_int_i[k]
+        cc[k] = benefit + duplication_saving * c_min - security + prestige + bonus[k]
+        cd[k] = prestige - security - exploitation_cost * c_min * exploitation_multiplier[k]
+        dc[k] = free_ride * benefit + comp
+        dd[k] = comp
+    R, S, T, P = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    for k in range(n):
+        r = rev[k]
+        R[k] = cc[k] - rho[k] * cc[r]
+        S[k] = cd[k] - rho[k] * dc[r]
+        T[k] = dc[k] - rho[k] * cd[r]
+        P[k] = dd[k] - rho[k] * dd[r]
+    return R, S, T, P
 
 
 def classify(R, S, T, P) -> np.ndarray:
@@ -115,12 +142,31 @@ def classify(R, S, T, P) -> np.ndarray:
 
 
 def classify_codes(R, S, T, P) -> np.ndarray:
-    """Integer codes into :data:`GAME_TYPES` (fast path used by the model)."""
-    R, S, T, P = (np.asarray(x, dtype=float) for x in (R, S, T, P))
-    coop_pays = R > T
-    sucker_ok = S > P
-    code = np.where(coop_pays,
-                    np.where(sucker_ok, 0, 1),
-                    np.where(sucker_ok, 2, np.where(R > P, 3, 4)))
-    degenerate = (R == T) | (S == P)
-    return np.where(degenerate, 5, code)
+    """Integer codes into :data:`GAME_TYPES` (same shape as the inputs)."""
+    R, S, T, P = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in (R, S, T, P)))
+    flat = [np.ascontiguousarray(x).reshape(-1) for x in (R, S, T, P)]
+    return _classify_kernel(*flat).reshape(R.shape)
+
+
+@njit
+def _classify_kernel(R, S, T, P):
+    out = np.empty(len(R), dtype=np.int64)
+    for k in range(len(R)):
+        if R[k] == T[k] or S[k] == P[k]:
+            out[k] = 5                      # degenerate
+        elif R[k] > T[k]:
+            out[k] = 0 if S[k] > P[k] else 1    # harmony / stag hunt
+        elif S[k] > P[k]:
+            out[k] = 2                      # chicken
+        else:
+            out[k] = 3 if R[k] > P[k] else 4   # prisoner's dilemma / deadlock
+    return out
+
+
+@njit
+def count_game_types(R, S, T, P) -> np.ndarray:
+    """How many relations face each game type (codes into :data:`GAME_TYPES`)."""
+    counts = np.zeros(N_GAME_TYPES, dtype=np.int64)
+    for code in _classify_kernel(R, S, T, P):
+        counts[code] += 1
+    return counts

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim._jit import njit
 from sim.config import PROGRAMMES
 
 
@@ -51,33 +52,55 @@ class MembershipRule:
                    cost=np.array([float(p["cost"]) for p in progs]),
                    leader=np.array([index[p["leader"]] for p in progs]))
 
-    def wish(self, members, leader_relation, capability, alignment, w_int,
-             attractiveness, join_bonus) -> np.ndarray:
-        """U for every (programme, actor): an array of shape (4, n)."""
+    def revise(self, members, leader_relation, capability, alignment, w_int, attractiveness,
+               join_bonus, eligible, programme_open, revising) -> np.ndarray:
+        """New memberships (4, n): entries in ``revising`` follow ``U > 0``, the rest stay;
+        ineligible actors and closed programmes have no members; leaders stay in."""
         science = (members * capability).sum(axis=1) / max(capability.sum(), 1e-12)
-        other_side = np.array([(members[self.side == -s].any(axis=0)) for s in self.side])
-        return (self.w_alignment * self.side[:, None] * alignment
-                + self.w_leader * (leader_relation - 0.5)
-                + (self.w_science * science)[:, None]
-                + self.w_prestige * attractiveness[:, None] * w_int
-                + self.inertia * members
-                + join_bonus
-                - self.cost[:, None]
-                - self.hedging_penalty * other_side)
+        weights = np.array([self.w_alignment, self.w_leader, self.w_science, self.w_prestige,
+                            self.inertia, self.hedging_penalty])
+        return _revise_kernel(members, leader_relation, alignment, w_int, attractiveness,
+                              join_bonus, eligible, programme_open, revising, science, weights,
+                              self.side, self.cost, self.leader, self.allow_hedging)
 
-    def decide(self, wish, members, eligible, programme_open, revising) -> np.ndarray:
-        """New memberships from the wishes, eligibility and which programmes fly.
 
-        Only the (programme, actor) entries in ``revising`` are reconsidered this year
-        (accession to a treaty or station takes time; ``revision_rate`` of them a year).
-        """
-        members = np.where(revising, wish > 0, members) & eligible & programme_open[:, None]
-        if not self.allow_hedging:
-            west, east = self.side > 0, self.side < 0
-            best_west = np.where(members[west], wish[west], -np.inf).max(axis=0)
-            best_east = np.where(members[east], wish[east], -np.inf).max(axis=0)
-            members[west] &= best_west >= best_east
-            members[east] &= best_east > best_west
-        open_leaders = np.flatnonzero(programme_open)
-        members[open_leaders, self.leader[open_leaders]] = True
-        return members
+@njit
+def _revise_kernel(members, leader_relation, alignment, w_int, attractiveness, join_bonus,
+                   eligible, programme_open, revising, science, weights, side, cost, leader,
+                   allow_hedging):
+    w_alignment, w_leader, w_science, w_prestige, inertia, hedging_penalty = weights
+    n_prog, n = members.shape
+    wish = np.empty((n_prog, n))
+    new = np.empty((n_prog, n), dtype=np.bool_)
+    for v in range(n):
+        for p in range(n_prog):
+            other_side = False
+            for q in range(n_prog):
+                if side[q] == -side[p] and members[q, v]:
+                    other_side = True
+            wish[p, v] = (w_alignment * side[p] * alignment[v]
+                          + w_leader * (leader_relation[p, v] - 0.5)
+                          + w_science * science[p]
+                          + w_prestige * attractiveness[p] * w_int[v]
+                          + inertia * members[p, v]
+                          + join_bonus[p, v]
+                          - cost[p]
+                          - hedging_penalty * other_side)
+            keep = wish[p, v] > 0 if revising[p, v] else members[p, v]
+            new[p, v] = keep and eligible[p, v] and programme_open[p]
+        if not allow_hedging:
+            best_west, best_east = -np.inf, -np.inf
+            for p in range(n_prog):
+                if new[p, v] and side[p] > 0:
+                    best_west = max(best_west, wish[p, v])
+                if new[p, v] and side[p] < 0:
+                    best_east = max(best_east, wish[p, v])
+            for p in range(n_prog):
+                if side[p] > 0 and not best_west >= best_east:
+                    new[p, v] = False
+                if side[p] < 0 and not best_east > best_west:
+                    new[p, v] = False
+    for p in range(n_prog):
+        if programme_open[p]:
+            new[p, leader[p]] = True
+    return new

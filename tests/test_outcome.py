@@ -16,7 +16,7 @@ from sim.outcome import (CAMPS, CHINA_LED, HEDGING, NONALIGNED, US_LED, OutcomeR
 # The default thresholds (configs/outcome/default.yaml), written out so the tests do not
 # depend on the YAML someone else is editing.
 RULE = OutcomeRule(window=5, tie_threshold=0.5, collaboration_cross_share=0.75,
-                   race_density=0.1, min_camp_size=3, min_modularity=0.05, hedge_ratio=0.5,
+                   race_density=0.1, min_camp_size=3, min_camp_cohesion=0.3, hedge_ratio=0.5,
                    programme_tie=1.0)
 
 # Eight actors: 0 = US, 1 = ESA, 2, 3 (the US side); 4 = China, 5 = Russia, 6, 7.
@@ -61,6 +61,9 @@ def test_two_cliques_joined_by_nothing_is_a_bloc():
     # 12 ties of 28 pairs; none across the divide
     assert result["density"] == pytest.approx(12 / 28)
     assert result["cross_divide"] == 0.0
+    # each camp is a clique (cohesion 1), no ties between them
+    assert result["cohesion_us_led"] == 1.0 and result["cohesion_china_led"] == 1.0
+    assert result["between_camps"] == 0.0
     # two K4s: m = 12, each camp L = 6 and degree sum 12: Q = 2 (6/12 - (12/24)^2) = 0.5
     assert result["modularity"] == pytest.approx(0.5)
 
@@ -84,6 +87,7 @@ def test_us_china_tie_across_the_divide_alone_is_not_collaboration():
     tied = [p for p in PAIRS if (set(p) <= SIDE_A) or (set(p) <= SIDE_B)] + [(US, CHINA)]
     result = evaluate(shares(tied))
     assert result["cross_divide"] == pytest.approx(1 / 4)
+    assert result["between_camps"] == pytest.approx(1 / 16)   # 1 of the 4 x 4 pairs
     assert result["outcome"] == "bloc"
     # three of the four west-east pairs tied: 3/4 >= 0.75 -> collaboration
     tied += [(US, RUSSIA), (ESA, CHINA)]
@@ -131,17 +135,40 @@ def test_shares_below_tie_threshold_are_not_ties():
     assert evaluate(share)["outcome"] == "bloc"
 
 
-def test_one_sided_camp_is_not_a_bloc():
+def test_small_camp_is_not_a_bloc():
     # the US side is a clique; China has a single partner -> China-led camp of size 2 < 3
     tied = [p for p in PAIRS if set(p) <= SIDE_A] + [(CHINA, RUSSIA)]
     result = evaluate(shares(tied))
     assert result["camp_china_led"] == 2
     assert result["outcome"] == "race"
-    # programme memberships count as ties to a camp: two China-led programme members join
+    # a third cohesive member makes it a bloc: China, Russia, 6 all tied (cohesion 1)
+    result = evaluate(shares(tied + [(CHINA, 6), (RUSSIA, 6)]))
+    assert result["camp_china_led"] == 3 and result["cohesion_china_led"] == 1.0
+    assert result["outcome"] == "bloc"
+
+
+def test_camp_without_cohesion_is_not_a_bloc():
+    # Programme memberships pull 6 and 7 into the China-led camp (size 4), but inside it
+    # only China-Russia is tied: cohesion 1/6 < 0.3 -> race.
+    tied = [p for p in PAIRS if set(p) <= SIDE_A] + [(CHINA, RUSSIA)]
     extra_b = np.zeros(N)
     extra_b[[6, 7]] = 1.0
     result = evaluate(shares(tied), extra_b=extra_b)
     assert result["camp_china_led"] == 4
+    assert result["cohesion_china_led"] == pytest.approx(1 / 6)
+    assert result["outcome"] == "race"
+
+
+def test_cohesion_is_capability_weighted():
+    # Two cliques, but the US-side pair (2, 3) is untied and weighs 6 (all others 1):
+    # US camp pairs weigh 5 * 1 + 6 = 11, of which 5 are tied -> cohesion 5/11.
+    tied = [p for p in PAIRS if ((set(p) <= SIDE_A) or (set(p) <= SIDE_B))
+            and set(p) != {2, 3}]
+    weight = np.array([6.0 if set(p) == {2, 3} else 1.0 for p in PAIRS])
+    result = evaluate(shares(tied), weight=weight)
+    assert result["camp_us_led"] == 4
+    assert result["cohesion_us_led"] == pytest.approx(5 / 11)
+    assert result["cohesion_china_led"] == 1.0
     assert result["outcome"] == "bloc"
 
 
@@ -153,17 +180,18 @@ def sizes(us, china, hedging=0, nonaligned=0):
     return out
 
 
-@pytest.mark.parametrize("density, cross, camp, q, expected", [
-    (0.5, 0.75, sizes(1, 1), 0.0, "collaboration"),   # cross share at the threshold
-    (0.01, 0.9, sizes(1, 1), 0.0, "collaboration"),   # checked before density
-    (0.09, 0.1, sizes(5, 5), 0.9, "race"),            # too sparse, whatever the camps
-    (0.1, 0.1, sizes(3, 3), 0.05, "bloc"),            # every bloc threshold met exactly
-    (0.3, 0.1, sizes(3, 2), 0.5, "race"),             # one camp too small
-    (0.3, 0.1, sizes(4, 4), 0.049, "race"),           # modularity too low
-    (0.3, 0.74, sizes(4, 4), 0.3, "bloc"),
+@pytest.mark.parametrize("density, cross, camp, coh_a, coh_b, between, expected", [
+    (0.5, 0.75, sizes(1, 1), 0.0, 0.0, 0.0, "collaboration"),  # cross share at the threshold
+    (0.01, 0.9, sizes(1, 1), 0.0, 0.0, 0.0, "collaboration"),  # checked before density
+    (0.09, 0.1, sizes(5, 5), 1.0, 1.0, 0.0, "race"),           # too sparse, whatever the camps
+    (0.1, 0.1, sizes(3, 3), 0.3, 0.3, 0.29, "bloc"),           # every bloc threshold just met
+    (0.3, 0.1, sizes(3, 2), 1.0, 1.0, 0.0, "race"),            # one camp too small
+    (0.3, 0.1, sizes(4, 4), 0.29, 1.0, 0.0, "race"),           # one camp not cohesive
+    (0.3, 0.1, sizes(4, 4), 0.5, 0.6, 0.5, "race"),            # as many ties between as inside
+    (0.3, 0.74, sizes(4, 4), 0.5, 0.5, 0.1, "bloc"),
 ])
-def test_classify_order_and_thresholds(density, cross, camp, q, expected):
-    assert RULE.classify(density, cross, camp, q) == expected
+def test_classify_order_and_thresholds(density, cross, camp, coh_a, coh_b, between, expected):
+    assert RULE.classify(density, cross, camp, coh_a, coh_b, between) == expected
 
 
 def test_from_config_reads_the_fields():
