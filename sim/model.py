@@ -126,7 +126,7 @@ def _leader_relation(actions, to_leader, rev, leader):
     for p in range(n_prog):
         for v in range(n):
             k = to_leader[p, v]
-            out[p, v] = 0.5 if k < 0 else (actions[k] or actions[rev[k]]) / 2.0
+            out[p, v] = 0.5 if k < 0 else (actions[k] + actions[rev[k]]) / 2.0
         out[p, leader[p]] = 1.0
     return out
 
