@@ -33,7 +33,7 @@ class ActorConfig:
     failure_tolerance: float = MISSING   # 0 no tolerance ... 1 full tolerance
     reaction: float = 0.0                # Richardson reaction coefficient (1/yr)
     fatigue: float = 0.5                 # Richardson fatigue coefficient (1/yr)
-    future_weight: float = 0.0           # weight on the shadow of the future
+    future_weight: float = 0.2           # weight on the shadow of the future (as generated states)
     major: bool = False                  # a major power: relates to every actor
     un_member: bool = True               # eligible for the UN-wide Tiangong offer
     strategy: Optional[str] = None       # overrides strategies.default
@@ -41,8 +41,8 @@ class ActorConfig:
 
 @dataclass
 class DistConfig:
-    """A distribution for generated actors: ``beta`` (a, b) or ``lognormal`` (a=mu, b=sigma),
-    then clipped to [low, high]; ``beta`` is scaled to [low, high]."""
+    """A distribution for generated actors: ``beta`` (a, b) scaled to [low, high],
+    ``lognormal`` (a=mu, b=sigma) clipped to [low, high], or ``uniform`` on [low, high]."""
 
     kind: str = "beta"
     a: float = 2.0
@@ -74,7 +74,7 @@ class RestOfWorldConfig:
 class WorldConfig:
     start_year: int = MISSING
     horizon: int = MISSING
-    threat_perception: float = MISSING   # global multiplier on security costs and reactions
+    threat_perception: float = MISSING   # multiplier on perceived rivalry (capped at 1)
     rules_of_the_road: float = MISSING   # 0 none ... 1 agreed norms (cuts security/exploitation costs)
     rest_of_world: RestOfWorldConfig = field(default_factory=RestOfWorldConfig)
 
@@ -110,8 +110,8 @@ class DynamicsConfig:
 
 @dataclass
 class SecuritySpiralConfig:
-    rival_threshold: float = MISSING     # rivalry above which a pair feeds the spiral
-    grievance: float = MISSING           # Richardson constant term per competed rival
+    rival_threshold: float = MISSING     # rivalry at or above which a pair feeds the spiral
+    grievance: float = MISSING           # Richardson constant term: x budget x share of rivals competed
 
 
 @dataclass
@@ -142,6 +142,7 @@ class OpenStationConfig:
     open_to_un_members: bool = MISSING
     courting: float = MISSING
     developing_capability: float = MISSING
+    also_eligible: list[str] = field(default_factory=list)   # non-UN partners by agreement
 
 
 @dataclass

@@ -3,15 +3,17 @@
 Every mechanism has the same three hooks, called by the model:
 
 * ``setup(model)`` once, after the actors, relations and programmes exist;
-* ``on_year(model, year)`` at the start of every year, before the choices; it must be
-  idempotent (it sets, not accumulates, except through ``model.join_bonus`` which the
-  model clears every year);
+* ``on_year(model, year)`` at the start of every year, before the choices; it sets
+  rather than accumulates (``model.join_bonus`` is cleared by the model every year;
+  a milestone acts only in its own year);
 * ``after_choices(model, year)`` after the year's moves are known.
 
-Mechanisms act only through the model's modifier arrays (``blocked``,
+Mechanisms act mostly through the model's modifier arrays (``blocked``,
 ``security_discount``, ``rivalry_discount``, ``rho_extra``, ``pair_bonus``,
-``join_bonus``, ``eligible``, ``programme_open``, ``members``, ``pace``) so the
-yearly arithmetic stays vectorised. Source files are in ``shared/seeds/``; the
+``join_bonus``, ``eligible``, ``programme_open``, ``members``, ``pace``), so the
+yearly arithmetic stays vectorised; the security spiral sets racing spending, and
+milestones change prestige, capability, partnership bonuses and programme
+attractiveness (once, in their year). Source files are in ``shared/seeds/``; the
 document numbers below are their prefixes (000 ... 004).
 """
 
@@ -130,6 +132,7 @@ class WolfAmendment(Mechanism):
 
     def setup(self, model):
         self.edge = model.relations.directed(self.us, self.china)
+        self.on_year(model, model.start_year)   # the documented start already has the ban
 
     def on_year(self, model, year):
         force = self.in_force(year)
@@ -194,7 +197,8 @@ class IssRetirement(Mechanism):
 
     000: "with the ISS retiring after 2030, unless private U.S. companies like SpaceX
     and Tesla replace it with their own stations, the Tiangong will be the only space
-    station orbiting Earth." From ``year`` on (null: never) the ISS has no members.
+    station orbiting Earth." From ``year`` on (null: never) the ISS has no members; the
+    default 2031 keeps it flying through 2030.
     """
 
     name = "iss_retirement"
@@ -219,21 +223,24 @@ class OpenStation(Mechanism):
     programs". 002: "the symbolic decision to open up the upcoming space station to all
     interested countries, including spacefaring and developing ones". From
     ``operational_year`` every UN member may join; states below
-    ``developing_capability`` get ``courting`` added to their wish to join.
+    ``developing_capability`` get ``courting`` added to their wish to join; actors in
+    ``also_eligible`` (ESA, by its astronaut agreement) may join too.
     """
 
     name = "open_station"
 
-    def __init__(self, cfg: dict):
+    def __init__(self, cfg: dict, also_eligible: list[int]):
         self.year = int(cfg["operational_year"])
         self.open_to_un = bool(cfg["open_to_un_members"])
         self.courting = float(cfg["courting"])
         self.developing = float(cfg["developing_capability"])
+        self.also = also_eligible
 
     def on_year(self, model, year):
         if year < self.year or not self.open_to_un:
             return
         model.eligible[TIANGONG] |= model.actors.un_member
+        model.eligible[TIANGONG, self.also] = True
         developing = model.actors.capability < self.developing
         model.join_bonus[TIANGONG] += np.where(developing, self.courting, 0.0)
 
@@ -378,7 +385,7 @@ def build_mechanisms(cfg: dict, index: dict[str, int]) -> list[Mechanism]:
         RussiaIssExit(m["russia_iss_exit"], russia),
         JuniorPartner(m["junior_partner"], russia, china),
         IssRetirement(m["iss_retirement"]),
-        OpenStation(m["open_station"]),
+        OpenStation(m["open_station"], [index[a] for a in m["open_station"]["also_eligible"]]),
         EsaChinaDataExchange(m["esa_china_data_exchange"], esa, china),
         Bridges(m["bridges"], [index[a] for a in m["bridges"]["actors"]]),
         LongGame(m["long_game"], [index[a] for a in m["long_game"]["actors"]]),

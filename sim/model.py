@@ -30,7 +30,7 @@ from sim.actors import build_actors, build_relations
 from sim.agents import SpacePower
 from sim.config import PROGRAMMES
 from sim.mechanisms import build_mechanisms
-from sim.outcome import CAMPS, OutcomeRule, camps, modularity
+from sim.outcome import CAMPS, OutcomeRule, _camps_kernel, _modularity_kernel
 from sim.payoffs import GAME_TYPES, PayoffParams, _stage_kernel, count_game_types
 from sim.programmes import MembershipRule
 from sim.strategies import NoisyBestResponse, StageGames, make_rule
@@ -115,6 +115,88 @@ def _partner_sums(i, j, n, c, alignment, mutual):
             a_i[x] += c[y] * alignment[y]
             a_j[y] += c[x] * alignment[x]
     return s_i + s_j, p_i + p_j, a_i + a_j
+
+
+@njit
+def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_domestic,
+                 prestige_international, growth, anchors):
+    """One year of growth (see ``configs/dynamics``), for every actor:
+
+    * science = c (1 - racing share) + coop_gain * sum over mutual partners of min(c_i, c_j);
+    * capability = max(0, c (1 + base_growth + race_spur * racing share)
+      + science_learning * (science - c));
+    * budget grows by budget_growth; prestige decays by prestige_decay and gains
+      prestige_gain * w_dom * racing share + partner_prestige * w_int * partners' capability;
+    * alignment drifts by alignment_drift toward the capability-weighted alignment of the
+      mutual partners (the camp anchors hold their positions), within [-1, 1].
+    """
+    (base_growth, science_learning, race_spur, budget_growth, prestige_decay, alignment_drift,
+     coop_gain, prestige_gain, partner_prestige) = growth
+    n = len(c)
+    shared, partners_c, pull = _partner_sums(i, j, n, c, alignment, mutual)
+    science, capability = np.empty(n), np.empty(n)
+    new_budget, new_prestige = np.empty(n), np.empty(n)
+    target, new_alignment = np.empty(n), np.empty(n)
+    for v in range(n):
+        share = racing[v] / budget[v] if budget[v] > 0 else 0.0
+        science[v] = c[v] * (1.0 - share) + coop_gain * shared[v]
+        capability[v] = max(0.0, c[v] * (1.0 + base_growth + race_spur * share)
+                            + science_learning * (science[v] - c[v]))
+        new_budget[v] = budget[v] * (1.0 + budget_growth)
+        new_prestige[v] = (prestige[v] * (1.0 - prestige_decay)
+                           + prestige_gain * prestige_domestic[v] * share
+                           + partner_prestige * prestige_international[v] * partners_c[v])
+        target[v] = pull[v] / partners_c[v] if partners_c[v] > 0 else alignment[v]
+        drift = 0.0 if anchors[v] else alignment_drift * (target[v] - alignment[v])
+        new_alignment[v] = min(1.0, max(-1.0, alignment[v] + drift))
+    return science, capability, new_budget, new_prestige, new_alignment, target
+
+
+@njit
+def _year_metrics(row, mutual, i, j, n, us, china, hedge_ratio, programme_tie, members, side,
+                  c, racing, science, cross, us_china, R, S, T, P, artemis, ilrs):
+    """Fill one row of the model table (:data:`MODEL_COLUMNS`); return the camp labels."""
+    n_prog = members.shape[0]
+    tie = mutual.astype(np.float64)
+    west, east = np.zeros(n), np.zeros(n)
+    for v in range(n):
+        for p in range(n_prog):
+            if members[p, v] and side[p] > 0:
+                west[v] = programme_tie
+            if members[p, v] and side[p] < 0:
+                east[v] = programme_tie
+    labels = _camps_kernel(tie, i, j, n, us, china, hedge_ratio, west, east, 4)
+    n_pairs = len(tie)
+    ties, weighted, weight = 0.0, 0.0, 0.0
+    for k in range(n_pairs):
+        w = min(c[i[k]], c[j[k]])
+        ties += tie[k]
+        weighted += tie[k] * w
+        weight += w
+    cross_ties = 0.0
+    for k in cross:
+        cross_ties += tie[k]
+    row[0] = ties / n_pairs if n_pairs else 0.0
+    row[1] = weighted / max(weight, 1e-12)
+    row[2] = cross_ties / len(cross) if len(cross) else 0.0
+    row[3] = _modularity_kernel(tie, i, j, labels.astype(np.int64))
+    col = 4
+    for camp in range(4):
+        row[col + camp] = np.sum(labels == camp)
+    col += 4
+    for p in range(n_prog):
+        row[col + p] = np.sum(members[p])
+    col += n_prog
+    row[col] = np.sum(members[artemis] & members[ilrs])      # programme hedgers
+    row[col + 1] = racing.sum()
+    row[col + 2] = science.sum()
+    row[col + 3] = c.sum()
+    row[col + 4] = tie[us_china] if us_china >= 0 else 0.0
+    col += 5
+    counts = count_game_types(R, S, T, P)
+    for g in range(len(counts)):
+        row[col + g] = counts[g] / max(len(R), 1)
+    return labels
 
 
 @njit
@@ -207,6 +289,12 @@ class SpaceRaceModel(mesa.Model):
             w_i=((act.prestige_domestic + act.prestige_international) / 2)[rel.src],
             w_int_i=act.prestige_international[rel.src])
         self.dyn = {k: float(v) for k, v in dyn.items()}
+        d, pp = self.dyn, self.payoff_params
+        self._growth = np.array([d["base_growth"], d["science_learning"], d["race_spur"],
+                                 d["budget_growth"], d["prestige_decay"], d["alignment_drift"],
+                                 pp.coop_gain, pp.prestige_gain, pp.partner_prestige])
+        self._anchors = np.zeros(n, dtype=np.bool_)
+        self._anchors[[self.us, self.china]] = True
         act.racing = self.dyn["initial_racing_share"] * act.budget
         self.partner_alignment = act.alignment.copy()
 
@@ -226,7 +314,8 @@ class SpaceRaceModel(mesa.Model):
         ii, jj = rel.i, rel.j
         self._cross = np.flatnonzero((np.isin(ii, west) & np.isin(jj, east))
                                      | (np.isin(ii, east) & np.isin(jj, west)))
-        self._us_china = rel.directed(min(self.us, self.china), max(self.us, self.china))
+        us_china = rel.directed(min(self.us, self.china), max(self.us, self.china))
+        self._us_china_pair = us_china if us_china is not None and us_china < rel.E else -1
 
         years = self.horizon - self.start_year + 1
         self.model_rows = np.zeros((years, len(MODEL_COLUMNS)))
@@ -346,49 +435,23 @@ class SpaceRaceModel(mesa.Model):
     def _grow(self, mutual: np.ndarray) -> None:
         """Capability, budget, prestige and alignment after this year's choices."""
         act, rel, d = self.actors, self.relations, self.dyn
-        c, n = act.capability, act.n
-        shared, partners_c, pull = _partner_sums(rel.i, rel.j, n, c, act.alignment, mutual)
-        racing_share = np.divide(act.racing, act.budget, out=np.zeros(n), where=act.budget > 0)
-        act.science = c * (1.0 - racing_share) + self.payoff_params.coop_gain * shared
-        act.capability = np.maximum(
-            0.0, c * (1.0 + d["base_growth"] + d["race_spur"] * racing_share)
-            + d["science_learning"] * (act.science - c))
-        act.budget = act.budget * (1.0 + d["budget_growth"])
-        act.prestige = (act.prestige * (1.0 - d["prestige_decay"])
-                        + self.payoff_params.prestige_gain * act.prestige_domestic * racing_share
-                        + self.payoff_params.partner_prestige * act.prestige_international
-                        * partners_c)
-        # alignment drifts toward the capability-weighted alignment of mutual partners
-        target = np.divide(pull, partners_c, out=act.alignment.copy(), where=partners_c > 0)
-        self.partner_alignment = target
-        drift = d["alignment_drift"] * (target - act.alignment)
-        drift[[self.us, self.china]] = 0.0   # the camp anchors hold their positions
-        act.alignment = np.clip(act.alignment + drift, -1.0, 1.0)
+        (act.science, act.capability, act.budget, act.prestige, act.alignment,
+         self.partner_alignment) = _grow_kernel(
+            rel.i, rel.j, mutual, act.capability, act.budget, act.racing, act.prestige,
+            act.alignment, act.prestige_domestic, act.prestige_international, self._growth,
+            self._anchors)
 
     def _record(self, year: int, games: StageGames, actions: np.ndarray, mutual: np.ndarray):
         act, rel, t = self.actors, self.relations, self._t
-        n = act.n
-        tie = mutual.astype(float)
-        west, east = self.camp_programmes()
-        labels = camps(tie, rel.i, rel.j, n, self.us, self.china, self.outcome_rule.hedge_ratio,
-                       self.outcome_rule.programme_tie * west,
-                       self.outcome_rule.programme_tie * east)
         self.mutual_history[t] = mutual
-        game_counts = count_game_types(games.R, games.S, games.T, games.P) / max(len(actions), 1)
-        members = self.members.sum(axis=1)
-        us_china = float(mutual[self._us_china]) if self._us_china is not None \
-            and self._us_china < rel.E else 0.0
-        self.model_rows[t] = np.concatenate([
-            [tie.mean() if len(tie) else 0.0,
-             np.dot(tie, self._pair_weight()) / max(self._pair_weight().sum(), 1e-12),
-             tie[self._cross].mean() if len(self._cross) else 0.0,
-             modularity(tie, rel.i, rel.j, labels)],
-            np.bincount(labels, minlength=len(CAMPS)),
-            members,
-            [(self.members[ARTEMIS] & self.members[ILRS]).sum(), act.racing.sum(),
-             act.science.sum(), act.capability.sum(), us_china],
-            game_counts])
+        o = self.outcome_rule
+        labels = _year_metrics(
+            self.model_rows[t], mutual, rel.i, rel.j, act.n, self.us, self.china, o.hedge_ratio,
+            o.programme_tie, self.members, self.membership_rule.side, act.capability, act.racing,
+            act.science, self._cross, self._us_china_pair, games.R, games.S, games.T, games.P,
+            ARTEMIS, ILRS)
         if self.record_actors:
+            n = act.n
             given = np.bincount(rel.src, actions, n) / np.maximum(np.bincount(rel.src, None, n), 1)
             partners = np.bincount(rel.i, mutual, n) + np.bincount(rel.j, mutual, n)
             self.actor_rows[t] = np.vstack([

@@ -85,9 +85,9 @@ def _camps_kernel(tie, i, j, n, us, china, hedge_ratio, extra_a, extra_b, iterat
                 new[v] = CHINA_LED
             elif sa > 0 and sb > 0 and sa >= hedge_ratio * sb and sb >= hedge_ratio * sa:
                 new[v] = HEDGING
-            elif sa > 0 and sb < hedge_ratio * sa:
+            elif sa > sb:
                 new[v] = US_LED
-            elif sb > 0 and sa < hedge_ratio * sb:
+            elif sb > sa:
                 new[v] = CHINA_LED
             changed = changed or new[v] != label[v]
         label = new

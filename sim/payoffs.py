@@ -31,14 +31,17 @@ pi(D, D)          Comp
 * ``Comp = (spur + prestige_gain * w_i - racing_cost) * min(c_i, c_j)`` — competition
   spurs capability and prestige but costs budget. 000: "Competition is good ... It helps
   you train, helps you improve performance".
+* ``X`` and ``X3`` are multiplied by the rules-of-the-road factor ``1 - r/2`` and by the
+  ESA–China data-exchange discount on that pair; ``L`` by the rules-of-the-road factor.
 * ``PP = partner_prestige * w_int_i`` — international prestige of being a partner. 003:
   "Leadership in space is leadership in a transparent way for all nations to join you".
 * ``Bonus`` — shared programme memberships and milestone partnerships (multilateral
   frameworks make joint work cheaper; assumption).
 
 Relative gains (003: "There is competition between the U.S. and China for global
-leadership"): i's utility subtracts ``rho_ij = relative_gains_i * rivalry_ij *
-min(1, c_j / c_i)`` times j's own payoff (a much weaker partner's gain is no threat), so
+leadership"): i's utility subtracts ``rho_ij = min(1, relative_gains_i + extra_ij) *
+rivalry_ij * min(1, c_j / c_i)`` times j's own payoff (``extra`` from the junior-partner
+mechanism) (a much weaker partner's gain is no threat), so
 ``R = pi_i(C,C) - k pi_j(C,C)``, ``S = pi_i(C,D) - k pi_j(D,C)``,
 ``T = pi_i(D,C) - k pi_j(C,D)``, ``P = pi_i(D,D) - k pi_j(D,D)``.
 """

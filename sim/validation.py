@@ -164,6 +164,8 @@ def validate(cfg: dict) -> None:
          m["esa_china_data_exchange"]["security_discount"])
     prob("mechanisms.bridges.strength", m["bridges"]["strength"])
     prob("mechanisms.long_game.pace_discount", m["long_game"]["pace_discount"])
+    for k, a in enumerate(m["open_station"]["also_eligible"]):
+        _actor_ref(f"mechanisms.open_station.also_eligible[{k}]", a, actors)
     for group in ("bridges", "long_game"):
         for k, a in enumerate(m[group]["actors"]):
             _actor_ref(f"mechanisms.{group}.actors[{k}]", a, actors)

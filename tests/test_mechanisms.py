@@ -163,9 +163,6 @@ def test_wolf_amendment_enacted_later_is_not_in_force_before(config):
         assert model.blocked[k] == (year >= 2030), year
 
 
-@pytest.mark.xfail(strict=True, reason="sim/model.py _initial_cooperation(): `initial & "
-                   "~self.blocked` runs before any on_year, when `blocked` is still all False, "
-                   "so the Wolf Amendment does not filter the documented initial moves")
 def test_wolf_amendment_filters_the_initial_moves(config):
     # US and China sharing a programme at the start: the US -> China move is still banned.
     model = build(config("programmes.iss.initial_members=[US,Russia,ESA,Japan,Canada,China]",
@@ -237,7 +234,18 @@ def test_iss_without_retirement_keeps_flying(config):
 # --- Tiangong opens to UN members -----------------------------------------------------------
 
 OPEN = ("mechanisms.open_station.open_to_un_members=true", "programmes.tiangong.open=false",
-        "programmes.tiangong.initial_members=[China]", "actors.ESA.un_member=false")
+        "programmes.tiangong.initial_members=[China]", "actors.ESA.un_member=false",
+        "mechanisms.open_station.also_eligible=[]")
+
+
+def test_esa_is_eligible_for_tiangong_by_its_agreement(config):
+    # 004: ESA "has already signed an agreement with China's Space Agency send some
+    # astronauts aboard the CSS" -- ESA is no UN member but may join once the station opens
+    base = [o for o in OPEN if "also_eligible" not in o]
+    model = build(config(*base, "mechanisms.open_station.also_eligible=[ESA]"))
+    esa = model.index["ESA"]
+    for year in years(model):
+        assert model.eligible[TIANGONG, esa] == (year >= 2022), year
 
 
 @pytest.mark.parametrize("operational", [2022, 2030])

@@ -258,9 +258,6 @@ def test_chain_propagation_needs_iterations():
     assert camps(np.ones(3), i, j, 5, 0, 4, 0.5, iterations=1)[3] == NONALIGNED
 
 
-@pytest.mark.xfail(strict=True, reason="sim/outcome.py camps(): with hedge_ratio=0 (allowed "
-                   "by validation) the strict test score_b < hedge_ratio * score_a can never "
-                   "hold, so an actor tied only to the US camp is labelled nonaligned")
 def test_hedge_ratio_zero_still_assigns_one_sided_actors():
     labels = camps(np.ones(1), np.array([0]), np.array([2]), 3, 0, 1, hedge_ratio=0.0)
     assert labels[2] == US_LED
