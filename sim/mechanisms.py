@@ -49,6 +49,10 @@ def richardson_step(racing, reaction, fatigue, grievance, rivals, dt=1.0):
     or a callable ``rivals(s) -> W @ s`` (the model passes a sparse product).
     """
     pressure = rivals(racing) if callable(rivals) else np.asarray(rivals) @ racing
+    return _richardson(racing, reaction, fatigue, grievance, pressure, dt)
+
+
+def _richardson(racing, reaction, fatigue, grievance, pressure, dt):
     return racing + dt * (reaction * pressure - fatigue * racing + grievance)
 
 
@@ -74,39 +78,31 @@ class SecuritySpiral(Mechanism):
 
     def after_choices(self, model, year):
         rel, act = model.relations, model.actors
-        weight, share = _rival_weights(rel.src, model.rivalry, self.threshold,
-                                       model.last_actions, act.n)
+        pressure, share = _rival_pressure(rel.src, rel.dst, model.rivalry, self.threshold,
+                                          model.last_actions, act.racing, act.n)
         grievance = self.grievance * act.budget * share
-        racing = richardson_step(act.racing, act.reaction * model.pace, act.fatigue, grievance,
-                                 lambda s: _pressure(rel.src, rel.dst, weight, s, act.n))
+        racing = _richardson(act.racing, act.reaction * model.pace, act.fatigue, grievance,
+                             pressure, 1.0)
         act.racing = np.clip(racing, 0.0, self.cap * act.budget)
 
 
 @njit
-def _rival_weights(src, rivalry, threshold, actions, n):
-    """Rivalry of each relation at or above the threshold (else 0), and each actor's share
-    of its rival relations on which it competed."""
-    weight = np.zeros(len(src))
+def _rival_pressure(src, dst, rivalry, threshold, actions, racing, n):
+    """Rivals' racing spending felt by each actor (sum over its rival relations of
+    rivalry x the rival's spending, i.e. W @ s with W_ij = rivalry at or above the
+    threshold), and each actor's share of rival relations on which it competed."""
+    pressure = np.zeros(n)
     n_rival, competed, share = np.zeros(n), np.zeros(n), np.zeros(n)
     for k in range(len(src)):
         if rivalry[k] >= threshold:
-            weight[k] = rivalry[k]
+            pressure[src[k]] += rivalry[k] * racing[dst[k]]
             n_rival[src[k]] += 1.0
             if not actions[k]:
                 competed[src[k]] += 1.0
     for v in range(n):
         if n_rival[v] > 0:
             share[v] = competed[v] / n_rival[v]
-    return weight, share
-
-
-@njit
-def _pressure(src, dst, weight, racing, n):
-    """Rivals' racing spending felt by each actor: sum over its relations of W_ij s_j."""
-    out = np.zeros(n)
-    for k in range(len(src)):
-        out[src[k]] += weight[k] * racing[dst[k]]
-    return out
+    return pressure, share
 
 
 class WolfAmendment(Mechanism):
@@ -235,14 +231,16 @@ class OpenStation(Mechanism):
         self.courting = float(cfg["courting"])
         self.developing = float(cfg["developing_capability"])
         self.also = also_eligible
+        self.opened = False
 
     def on_year(self, model, year):
         if year < self.year or not self.open_to_un:
             return
-        model.eligible[TIANGONG] |= model.actors.un_member
-        model.eligible[TIANGONG, self.also] = True
-        developing = model.actors.capability < self.developing
-        model.join_bonus[TIANGONG] += np.where(developing, self.courting, 0.0)
+        if not self.opened:     # eligibility, once granted, stays
+            model.eligible[TIANGONG] |= model.actors.un_member
+            model.eligible[TIANGONG, self.also] = True
+            self.opened = True
+        model.join_bonus[TIANGONG] += self.courting * (model.actors.capability < self.developing)
 
 
 class EsaChinaDataExchange(Mechanism):
@@ -296,7 +294,9 @@ class Bridges(Mechanism):
 
     def setup(self, model):
         rel = model.relations
-        on_bridge = np.isin(rel.src, self.actors) | np.isin(rel.dst, self.actors)
+        bridge = np.zeros(model.actors.n, dtype=bool)
+        bridge[self.actors] = True
+        on_bridge = bridge[rel.src] | bridge[rel.dst]
         model.rivalry_discount[on_bridge] = self.strength
 
     def on_year(self, model, year):

@@ -29,7 +29,7 @@ from sim._jit import njit
 from sim.actors import build_actors, build_relations
 from sim.agents import SpacePower
 from sim.config import PROGRAMMES
-from sim.mechanisms import build_mechanisms
+from sim.mechanisms import Mechanism, build_mechanisms
 from sim.outcome import CAMPS, OutcomeRule, _camps_kernel, _modularity_kernel
 from sim.payoffs import GAME_TYPES, PayoffParams, _stage_kernel, count_game_types
 from sim.programmes import MembershipRule
@@ -58,6 +58,25 @@ def to_plain(config) -> dict:
                 if OmegaConf.is_config(value) else value
                 for key, value in config.items_ex(resolve=True) if key != "hydra"}
     return config
+
+
+@njit
+def _year_games(payoffs, src, dst, rev, c, a, partner_alignment, relative_gains, members,
+                rivalry_discount, rho_extra, pair_bonus, security_discount, threat, rules_factor,
+                programme_bonus, dual_use_j, opacity_j, w_i, w_int_i, exploitation):
+    """This year's rivalry and stage games (R, S, T, P) of every directed relation."""
+    n_prog, n = members.shape
+    codes = np.zeros(n, dtype=np.int64)
+    for p in range(n_prog):
+        for v in range(n):
+            if members[p, v]:
+                codes[v] |= 1 << p
+    rivalry, c_i, c_j, rho, exposure, bonus, security = _relation_inputs(
+        src, dst, c, a, partner_alignment, relative_gains, codes, rivalry_discount, rho_extra,
+        pair_bonus, security_discount, threat, rules_factor, programme_bonus)
+    R, S, T, P = _stage_kernel(payoffs, c_i, c_j, rivalry, exposure, dual_use_j, opacity_j, w_i,
+                               w_int_i, rho, bonus, security, exploitation, rev)
+    return rivalry, R, S, T, P
 
 
 @njit
@@ -115,6 +134,31 @@ def _partner_sums(i, j, n, c, alignment, mutual):
             a_i[x] += c[y] * alignment[y]
             a_j[y] += c[x] * alignment[x]
     return s_i + s_j, p_i + p_j, a_i + a_j
+
+
+@njit
+def _realise(actions, flips, noise, blocked, rev, R, S, T, P, n_pairs):
+    """Apply the trembling hand (flip a move when its uniform draw is below ``noise``)
+    and the bans (blocked moves become *compete*), in place on ``actions``; return the
+    counterparts' moves, each relation's realised payoff and each pair's mutual cooperation."""
+    n = len(actions)
+    for k in range(n):
+        if noise > 0 and flips[k] < noise:
+            actions[k] = not actions[k]
+        if blocked[k]:
+            actions[k] = False
+    theirs = np.empty(n, dtype=np.bool_)
+    payoff = np.empty(n)
+    for k in range(n):
+        theirs[k] = actions[rev[k]]
+        if actions[k]:
+            payoff[k] = R[k] if theirs[k] else S[k]
+        else:
+            payoff[k] = T[k] if theirs[k] else P[k]
+    mutual = np.empty(n_pairs, dtype=np.bool_)
+    for k in range(n_pairs):
+        mutual[k] = actions[k] and theirs[k]
+    return theirs, payoff, mutual
 
 
 @njit
@@ -179,15 +223,22 @@ def _year_metrics(row, mutual, i, j, n, us, china, hedge_ratio, programme_tie, m
     row[0] = ties / n_pairs if n_pairs else 0.0
     row[1] = weighted / max(weight, 1e-12)
     row[2] = cross_ties / len(cross) if len(cross) else 0.0
-    row[3] = _modularity_kernel(tie, i, j, labels.astype(np.int64))
+    row[3] = _modularity_kernel(tie, i, j, labels)
     col = 4
     for camp in range(4):
-        row[col + camp] = np.sum(labels == camp)
+        row[col + camp] = 0.0
+    for v in range(n):
+        row[col + labels[v]] += 1.0
     col += 4
+    hedgers = 0.0
     for p in range(n_prog):
-        row[col + p] = np.sum(members[p])
+        row[col + p] = 0.0
+    for v in range(n):
+        for p in range(n_prog):
+            row[col + p] += members[p, v]
+        hedgers += members[artemis, v] and members[ilrs, v]
     col += n_prog
-    row[col] = np.sum(members[artemis] & members[ilrs])      # programme hedgers
+    row[col] = hedgers      # in both Artemis and ILRS: programme hedgers
     row[col + 1] = racing.sum()
     row[col + 2] = science.sum()
     row[col + 3] = c.sum()
@@ -197,20 +248,6 @@ def _year_metrics(row, mutual, i, j, n, us, china, hedge_ratio, programme_tie, m
     for g in range(len(counts)):
         row[col + g] = counts[g] / max(len(R), 1)
     return labels
-
-
-@njit
-def _leader_relation(actions, to_leader, rev, leader):
-    """(programme, actor): 1 if actor and leader both cooperated this year, 1/2 if one
-    did, 0 if neither; 1/2 where they do not relate; 1 for the leader itself."""
-    n_prog, n = to_leader.shape
-    out = np.empty((n_prog, n))
-    for p in range(n_prog):
-        for v in range(n):
-            k = to_leader[p, v]
-            out[p, v] = 0.5 if k < 0 else (actions[k] + actions[rev[k]]) / 2.0
-        out[p, leader[p]] = 1.0
-    return out
 
 
 @dataclass
@@ -238,8 +275,7 @@ class SpaceRaceModel(mesa.Model):
         self.actors = build_actors(cfg, self.rng)
         self.names = self.actors.names
         self.index = self.actors.index()
-        for k, name in enumerate(self.names):
-            SpacePower(self, k, name)
+        self._agents_made = False     # SpacePower agents are made on first use (see agents)
         self.relations = rel = build_relations(
             self.actors, int(world["rest_of_world"]["ties_per_state"]), self.rng)
         n, e2 = self.actors.n, 2 * rel.E
@@ -271,7 +307,6 @@ class SpaceRaceModel(mesa.Model):
         self.attractiveness = np.zeros(len(PROGRAMMES))
         self.join_bonus = np.zeros((len(PROGRAMMES), n))
         self.membership_rule = MembershipRule.from_config(progs, self.index)
-        self._programme_bits = 1 << np.arange(len(PROGRAMMES), dtype=np.int64)
         leaders = self.membership_rule.leader
         self._to_leader = rel.index_matrix()[:, leaders].T.copy()   # (programme, actor) -> a->L
 
@@ -301,19 +336,21 @@ class SpaceRaceModel(mesa.Model):
         self.mechanisms = build_mechanisms(cfg, self.index)
         for m in self.mechanisms:
             m.setup(self)
+        self._yearly = [m for m in self.mechanisms if type(m).on_year is not Mechanism.on_year]
+        self._after = [m for m in self.mechanisms
+                       if type(m).after_choices is not Mechanism.after_choices]
 
         initial = self._initial_cooperation(int(world["rest_of_world"]["china_agreement_partners"]))
         self._setup_rules(cfg["strategies"], initial, cfg["actors"])
         self.last_actions = initial
         self.noise = float(cfg["strategies"]["noise"])
+        self._no_flips = np.ones(2 * rel.E)
 
         o = cfg["outcome"]
         self.outcome_rule = OutcomeRule.from_config(o)
         west = [self.index[a] for a in o["west"]]
         east = [self.index[a] for a in o["east"]]
-        ii, jj = rel.i, rel.j
-        self._cross = np.flatnonzero((np.isin(ii, west) & np.isin(jj, east))
-                                     | (np.isin(ii, east) & np.isin(jj, west)))
+        self._cross = np.unique(rel.between(west, east) % max(rel.E, 1))   # undirected pairs
         us_china = rel.directed(min(self.us, self.china), max(self.us, self.china))
         self._us_china_pair = us_china if us_china is not None and us_china < rel.E else -1
 
@@ -324,6 +361,27 @@ class SpaceRaceModel(mesa.Model):
             self.actor_rows = np.zeros((years, len(ACTOR_COLUMNS), n))
         self._t = 0
         self.running = self.start_year <= self.horizon
+
+    # --- Mesa agents ------------------------------------------------------------------
+
+    @property
+    def agents(self):
+        """All :class:`~sim.agents.SpacePower` agents (one per actor).
+
+        They are views onto ``model.actors`` and are made the first time anyone asks
+        for them: a sweep of thousands of runs never needs the Python objects, and
+        making them draws no random numbers, so results are the same either way.
+        """
+        if not self._agents_made:
+            self._agents_made = True
+            for k, name in enumerate(self.names):
+                SpacePower(self, k, name)
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        self.agents  # noqa: B018 - makes the agents
+        return super().agents_by_type
 
     # --- set-up ---------------------------------------------------------------------
 
@@ -381,21 +439,19 @@ class SpaceRaceModel(mesa.Model):
     def stage_games(self) -> StageGames:
         """This year's stage game for every directed relation."""
         act, rel = self.actors, self.relations
-        codes = (self.members * self._programme_bits[:, None]).sum(axis=0)
-        self.rivalry, c_i, c_j, rho, exposure, bonus, security = _relation_inputs(
-            rel.src, rel.dst, act.capability, act.alignment, self.partner_alignment,
-            act.relative_gains, codes, self.rivalry_discount, self.rho_extra, self.pair_bonus,
-            self.security_discount, self.threat, self._rules_factor, self.programme_bonus)
         st = self._static
-        return StageGames(*_stage_kernel(
-            self._payoff_array, c_i, c_j, self.rivalry, exposure, st["dual_use_j"],
-            st["opacity_j"], st["w_i"], st["w_int_i"], rho, bonus, security,
-            self._exploitation, rel.rev))
+        self.rivalry, R, S, T, P = _year_games(
+            self._payoff_array, rel.src, rel.dst, rel.rev, act.capability, act.alignment,
+            self.partner_alignment, act.relative_gains, self.members, self.rivalry_discount,
+            self.rho_extra, self.pair_bonus, self.security_discount, self.threat,
+            self._rules_factor, self.programme_bonus, st["dual_use_j"], st["opacity_j"],
+            st["w_i"], st["w_int_i"], self._exploitation)
+        return StageGames(R, S, T, P)
 
     def step(self) -> None:
         year = self.year
         self.join_bonus[:] = 0.0
-        for m in self.mechanisms:
+        for m in self._yearly:
             m.on_year(self, year)
         games = self.stage_games()
         actions = np.empty(2 * self.relations.E, dtype=bool)
@@ -403,19 +459,16 @@ class SpaceRaceModel(mesa.Model):
             g.games = games if isinstance(g.idx, slice) else StageGames(
                 games.R[g.idx], games.S[g.idx], games.T[g.idx], games.P[g.idx])
             actions[g.idx] = g.rule.act(g.state, g.games, self.rng)
-        if self.noise > 0:
-            actions ^= self.rng.random(actions.shape) < self.noise
-        actions[self.blocked] = False
-        theirs = actions[self.relations.rev]
-        payoff = np.where(actions, np.where(theirs, games.R, games.S),
-                          np.where(theirs, games.T, games.P))
+        flips = self.rng.random(actions.shape) if self.noise > 0 else self._no_flips
+        theirs, payoff, mutual = _realise(actions, flips, self.noise, self.blocked,
+                                          self.relations.rev, games.R, games.S, games.T,
+                                          games.P, self.relations.E)
         for g in self.rule_groups:
             g.rule.update(g.state, actions[g.idx], theirs[g.idx], payoff[g.idx], g.games)
         self.last_actions = actions
-        for m in self.mechanisms:
+        for m in self._after:
             m.after_choices(self, year)
         self._revise_memberships(actions)
-        mutual = actions[: self.relations.E] & theirs[: self.relations.E]
         self._grow(mutual)
         self._record(year, games, actions, mutual)
         self.year += 1
@@ -424,13 +477,12 @@ class SpaceRaceModel(mesa.Model):
             self.running = False
 
     def _revise_memberships(self, actions: np.ndarray) -> None:
-        relation = _leader_relation(actions, self._to_leader, self.relations.rev,
-                                    self.membership_rule.leader)
         act = self.actors
         revising = self.rng.random(self.members.shape) < self.membership_rule.revision_rate
         self.members = self.membership_rule.revise(
-            self.members, relation, act.capability, act.alignment, act.prestige_international,
-            self.attractiveness, self.join_bonus, self.eligible, self.programme_open, revising)
+            self.members, actions, self._to_leader, self.relations.rev, act.capability,
+            act.alignment, act.prestige_international, self.attractiveness, self.join_bonus,
+            self.eligible, self.programme_open, revising)
 
     def _grow(self, mutual: np.ndarray) -> None:
         """Capability, budget, prestige and alignment after this year's choices."""

@@ -52,16 +52,58 @@ class MembershipRule:
                    cost=np.array([float(p["cost"]) for p in progs]),
                    leader=np.array([index[p["leader"]] for p in progs]))
 
-    def revise(self, members, leader_relation, capability, alignment, w_int, attractiveness,
-               join_bonus, eligible, programme_open, revising) -> np.ndarray:
+    def revise(self, members, actions, to_leader, rev, capability, alignment, w_int,
+               attractiveness, join_bonus, eligible, programme_open, revising) -> np.ndarray:
         """New memberships (4, n): entries in ``revising`` follow ``U > 0``, the rest stay;
-        ineligible actors and closed programmes have no members; leaders stay in."""
-        science = (members * capability).sum(axis=1) / max(capability.sum(), 1e-12)
-        weights = np.array([self.w_alignment, self.w_leader, self.w_science, self.w_prestige,
-                            self.inertia, self.hedging_penalty])
-        return _revise_kernel(members, leader_relation, alignment, w_int, attractiveness,
-                              join_bonus, eligible, programme_open, revising, science, weights,
-                              self.side, self.cost, self.leader, self.allow_hedging)
+        ineligible actors and closed programmes have no members; leaders stay in.
+
+        ``to_leader[p, v]`` is the relation v -> leader of p (-1 if none); the relation
+        with the leader is read from this year's ``actions``."""
+        return _revise_all(members, actions, to_leader, rev, capability, alignment, w_int,
+                           attractiveness, join_bonus, eligible, programme_open, revising,
+                           self._weights, self.side, self.cost, self.leader, self.allow_hedging)
+
+    @property
+    def _weights(self) -> np.ndarray:
+        return np.array([self.w_alignment, self.w_leader, self.w_science, self.w_prestige,
+                         self.inertia, self.hedging_penalty])
+
+
+@njit
+def _revise_all(members, actions, to_leader, rev, capability, alignment, w_int, attractiveness,
+                join_bonus, eligible, programme_open, revising, weights, side, cost, leader,
+                allow_hedging):
+    relation = _leader_relation(actions, to_leader, rev, leader)
+    science = _capability_share(members, capability)
+    return _revise_kernel(members, relation, alignment, w_int, attractiveness, join_bonus,
+                          eligible, programme_open, revising, science, weights, side, cost,
+                          leader, allow_hedging)
+
+
+@njit
+def _capability_share(members, capability):
+    """Each programme's members' share of world capability."""
+    total = max(capability.sum(), 1e-12)
+    out = np.zeros(members.shape[0])
+    for p in range(members.shape[0]):
+        for v in range(members.shape[1]):
+            if members[p, v]:
+                out[p] += capability[v]
+    return out / total
+
+
+@njit
+def _leader_relation(actions, to_leader, rev, leader):
+    """(programme, actor): 1 if actor and leader both cooperated this year, 1/2 if one
+    did, 0 if neither; 1/2 where they do not relate; 1 for the leader itself."""
+    n_prog, n = to_leader.shape
+    out = np.empty((n_prog, n))
+    for p in range(n_prog):
+        for v in range(n):
+            k = to_leader[p, v]
+            out[p, v] = 0.5 if k < 0 else (actions[k] + actions[rev[k]]) / 2.0
+        out[p, leader[p]] = 1.0
+    return out
 
 
 @njit

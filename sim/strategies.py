@@ -32,6 +32,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from sim._jit import njit
+
 State = dict[str, np.ndarray]
 
 
@@ -212,10 +214,8 @@ class NoisyBestResponse(Rule):
         return state
 
     def cooperation_probability(self, state: State, game: StageGames) -> np.ndarray:
-        p = state["trust"]
-        advantage = (p * (game.R - game.T) + (1 - p) * (game.S - game.P)
-                     + state["future_weight"] * p * (game.R - game.P))
-        return 1.0 / (1.0 + np.exp(-np.clip(self.rationality * advantage, -50, 50)))
+        return _logit_response(state["trust"], state["future_weight"], game.R, game.S, game.T,
+                               game.P, float(self.rationality))
 
     def act(self, state, game, rng):
         return rng.random(state["trust"].shape) < self.cooperation_probability(state, game)
@@ -223,6 +223,18 @@ class NoisyBestResponse(Rule):
     def update(self, state, mine, theirs, payoff, game):
         super().update(state, mine, theirs, payoff, game)
         state["trust"] += self.memory * (theirs - state["trust"])
+
+
+@njit
+def _logit_response(trust, future_weight, R, S, T, P, rationality):
+    out = np.empty(len(trust))
+    for k in range(len(trust)):
+        p = trust[k]
+        advantage = (p * (R[k] - T[k]) + (1 - p) * (S[k] - P[k])
+                     + future_weight[k] * p * (R[k] - P[k]))
+        x = min(50.0, max(-50.0, rationality * advantage))
+        out[k] = 1.0 / (1.0 + np.exp(-x))
+    return out
 
 
 class RothErev(Rule):
