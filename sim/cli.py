@@ -71,7 +71,7 @@ def describe(exc: BaseException) -> str:
     for e in chain:
         if isinstance(e, MissingConfigException):
             missing = getattr(e, "missing_cfg_file", None) or ""
-            group, _, name = str(missing).rpartition("/")
+            group, _, name = str(missing).partition("/")
             options = _options(e)
             if group and options:
                 return f"{group}={name}: unknown {group}; allowed: {', '.join(options)}"
@@ -81,13 +81,22 @@ def describe(exc: BaseException) -> str:
             where = f" ({mark.name}, line {mark.line + 1})" if mark else ""
             return f"invalid YAML{where}: {getattr(e, 'problem', None) or _first_line(e)}"
     for e in chain:
+        m = re.search(r"Key '([^']+)' (?:is )?not in (?:struct|'(\w+)')", str(e))
+        if m:
+            key = getattr(e, "full_key", "") or m.group(1)
+            hint = "; to add a new entry write +key=value" if "struct" in str(e) else ""
+            return f"{key}: unknown key {m.group(1)!r}{_allowed_keys(m.group(2))}{hint}"
+    for e in chain:
         if isinstance(e, ValidationError):
             key = getattr(e, "full_key", "") or "?"
             value = getattr(e, "value", None) if hasattr(e, "value") else None
             msg = _first_line(e)
             m = re.search(r"Value '(.*)' of type '(\w+)' could not be converted to (\w+)", msg)
             if m:
-                return f"{key}={m.group(1)!r}: must be a {m.group(3).lower()}"
+                kind = m.group(3).lower()
+                kind = {"int": "integer", "bool": "boolean (true/false)"}.get(kind, kind)
+                article = "an" if kind[0] in "aeiou" else "a"
+                return f"{key}={m.group(1)!r}: must be {article} {kind}"
             return f"{key}={value!r}: {msg}"
         if isinstance(e, ConfigKeyError):
             key = getattr(e, "full_key", "") or "?"
@@ -101,6 +110,18 @@ def describe(exc: BaseException) -> str:
             key = getattr(e, "full_key", "") or "?"
             return f"{key}: {_first_line(e)}"
     return _first_line(exc)
+
+
+def _allowed_keys(schema: str | None) -> str:
+    """'; allowed: a, b, c' for a schema dataclass name, or a pointer to --cfg."""
+    import dataclasses
+
+    from sim import config
+
+    cls = getattr(config, schema, None) if schema else None
+    if cls is not None and dataclasses.is_dataclass(cls):
+        return "; allowed: " + ", ".join(f.name for f in dataclasses.fields(cls))
+    return " (`python -m sim --cfg job` lists every key)"
 
 
 def _options(e) -> list[str]:
@@ -161,6 +182,8 @@ def check(overrides: list[str], multirun: bool) -> int:
     from sim.validation import ConfigError, validate
 
     combos = expand(overrides) if multirun else [overrides]
+    if not multirun:
+        expand(overrides)   # parse errors name the override
     if multirun:
         # sweeper params from config (e.g. an experiment file) add axes, unless overridden
         try:
@@ -178,6 +201,7 @@ def check(overrides: list[str], multirun: bool) -> int:
     for combo in combos:
         try:
             cfg = compose(combo)
+            check_targets(OmegaConf.to_container(cfg, resolve=False))
             plain = to_plain(cfg)
             validate(plain)
             for point in grid_points(plain):
@@ -194,14 +218,54 @@ def check(overrides: list[str], multirun: bool) -> int:
     return len(combos)
 
 
+#: Where ``_target_`` may point: the project's own classes; in the ``hydra`` node also
+#: Hydra's own machinery and its installed plugins (launchers, sweepers).
+TARGETS = ("sim.",)
+HYDRA_TARGETS = ("sim.", "hydra.", "hydra_plugins.")
+
+
+def check_targets(node, path: str = "") -> None:
+    """Refuse any ``_target_`` outside the allowed packages (no arbitrary code from YAML)."""
+    from sim.validation import ConfigError
+
+    if isinstance(node, dict):
+        allowed = HYDRA_TARGETS if path.split(".")[0] == "hydra" else TARGETS
+        target = node.get("_target_")
+        if target is not None and not (isinstance(target, str) and target.startswith(allowed)):
+            raise ConfigError(f"{path}._target_".lstrip("."), target,
+                              "may only name classes of " + ", ".join(p.rstrip(".") for p in allowed))
+        for key, value in node.items():
+            check_targets(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for k, value in enumerate(node):
+            check_targets(value, f"{path}[{k}]")
+
+
+def inside(folder: Path, root: Path) -> bool:
+    return folder.resolve().is_relative_to(root.resolve())
+
+
 def check_writable(key: str, folder: str) -> None:
+    """Make sure ``folder`` can be created and written (a probe file, removed again)."""
+    import tempfile
+
     path = Path(folder)
-    probe_dir = path
-    while not probe_dir.exists():
-        probe_dir = probe_dir.parent
-    if not probe_dir.is_dir() or not os.access(probe_dir, os.W_OK | os.X_OK):
-        raise UserError(f"{key}={folder!r}: folder is not writable "
-                        f"({probe_dir} does not accept new files)")
+    missing = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        probe = probe.parent
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as e:
+        for p in missing:                       # leave nothing behind
+            try:
+                p.rmdir()
+            except OSError:
+                pass
+        raise UserError(f"{key}={folder!r}: folder is not writable ({e.strerror})") from None
 
 
 # --- grid points (fine sweeps inside one job) ----------------------------------------
@@ -253,10 +317,13 @@ def task(cfg) -> None:
     out = Path(hc.runtime.output_dir)
     plain = to_plain(cfg)
     validate(plain)
+    if not inside(out, Path(plain["output"]["root"])):
+        fail(f"output folder {str(out)!r} is outside output.root={plain['output']['root']!r}; "
+             "names may not contain path separators or '..'")
     sweep = plain["sweep"]
     if hc.mode == RunMode.MULTIRUN or sweep["seeds"] > 1 or sweep["grid"]:
         from sim.sweep import run_job
-        run_job(plain, out)
+        run_job(plain, out, list(hc.overrides.task))
     else:
         run_single(plain, out)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import hashlib
+import re
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, OmegaConf
@@ -284,10 +285,19 @@ def output_dir(root: str, scenario: str, seed, seeds, grid, name: str, overrides
     same place a multirun job of the same overrides uses, so reruns resume.
     """
     if int(seeds) > 1 or len(grid or {}) > 0:
-        return f"{root}/sweeps/{name}/{overrides or 'default'}"
+        return f"{root}/sweeps/{name}/{dirname(overrides)}"
     rest = [o for o in overrides.split(",") if o and not o.startswith(("scenario=", "seed="))]
     tag = "-" + hashlib.sha1(",".join(sorted(rest)).encode()).hexdigest()[:8] if rest else ""
     return f"{root}/runs/{scenario}/seed{seed}{tag}"
+
+
+def dirname(overrides: str) -> str:
+    """A safe folder name for a job's overrides: characters other than letters, digits
+    and ``_.=,+-`` become ``_``; long names are cut and end in a short hash."""
+    name = re.sub(r"[^A-Za-z0-9_.=,+\-]", "_", overrides or "default").strip(".") or "default"
+    if len(name) > 100:
+        name = name[:80] + "-" + hashlib.sha1(overrides.encode()).hexdigest()[:10]
+    return name
 
 
 def register() -> None:
@@ -295,3 +305,4 @@ def register() -> None:
     ConfigStore.instance().store(name="base_config", node=Config)
     if not OmegaConf.has_resolver("spacerace_dir"):
         OmegaConf.register_new_resolver("spacerace_dir", output_dir)
+        OmegaConf.register_new_resolver("spacerace_dirname", dirname)

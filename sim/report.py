@@ -51,13 +51,15 @@ def find_jobs(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.rglob("job.json") if "report" not in p.parts[len(root.parts):])
 
 
-def parse_overrides(name: str) -> dict:
-    """Coarse (Hydra multirun) values from a job folder name like ``a=1,b=x``."""
+def coarse_values(overrides: list[str]) -> dict:
+    """The job's own command-line values (its coarse, Hydra-multirun coordinates),
+    leaving out the sweep's settings and Hydra's."""
     out = {}
-    for part in name.split(","):
-        key, eq, value = part.partition("=")
-        if eq and key.lstrip("+~") not in ("sweep.seeds", "sweep.first_seed", "sweep.chunk_size"):
-            out[key.lstrip("+~")] = value
+    for text in overrides:
+        key, eq, value = text.partition("=")
+        key = key.lstrip("+~")
+        if eq and not key.startswith(("sweep.", "hydra.", "hydra/", "output.")):
+            out[key] = value
     return out
 
 
@@ -72,7 +74,8 @@ def load(root: Path) -> tuple[pd.DataFrame, list[dict], dict]:
                     job["chunk_size"], job["config_hash"])
         store = ChunkStore(folder, plan, job["scenario"])
         label = folder.relative_to(root).as_posix()
-        job.update(folder=folder, label=label, coarse=parse_overrides(folder.name), chunks=[])
+        job.update(folder=folder, label=label, coarse=coarse_values(job.get("overrides", [])),
+                   chunks=[])
         for k in range(plan.n_chunks):
             if store.complete(k):
                 counts["complete"] += 1

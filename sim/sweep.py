@@ -221,7 +221,7 @@ def execute(plain: dict, plan: Plan, pending: list[int]):
 
 # --- one job ----------------------------------------------------------------------------
 
-def run_job(plain: dict, out: Path) -> dict:
+def run_job(plain: dict, out: Path, overrides: list[str] | None = None) -> dict:
     """Run (or resume) every missing chunk of this job's runs into ``out``."""
     from tqdm import tqdm
 
@@ -239,7 +239,8 @@ def run_job(plain: dict, out: Path) -> dict:
             raise SystemExit(EXIT_USAGE)
     started = manifest.now()
     atomic_write_json(job_file, {
-        "scenario": scenario, "grid": plain["sweep"]["grid"], "points": plan.points,
+        "scenario": scenario, "overrides": overrides or [], "grid": plain["sweep"]["grid"],
+        "points": plan.points,
         "seeds": [plan.seeds[0], plan.seeds[-1]], "n_runs": plan.n_runs,
         "chunk_size": plan.chunk_size, "n_chunks": plan.n_chunks,
         "config_hash": plan.config_hash, "config": plain})
@@ -267,4 +268,17 @@ def run_job(plain: dict, out: Path) -> dict:
                           runs=plan.n_runs, ran_now=to_run, seconds=round(elapsed, 3),
                           config_hash=plan.config_hash, config=plain)
     atomic_write_json(out / "manifest.json", info)
+    counts = _outcome_counts(store, plan)
+    shares = " · ".join(f"{o} {100 * counts.get(o, 0) / max(plan.n_runs, 1):.0f}%"
+                        for o in ("collaboration", "bloc", "race"))
+    print(f"{scenario}: {plan.n_runs} runs ({to_run} now, {elapsed:.1f} s) — {shares} — {out}")
     return info
+
+
+def _outcome_counts(store: ChunkStore, plan: Plan) -> dict:
+    counts: dict[str, int] = {}
+    for k in range(plan.n_chunks):
+        outcomes = pd.read_parquet(store.paths(k)[0], columns=["outcome"])["outcome"]
+        for o, c in outcomes.value_counts().items():
+            counts[o] = counts.get(o, 0) + int(c)
+    return counts
