@@ -213,7 +213,7 @@ def _year_metrics(row, mutual, i, j, n, us, china, hedge_ratio, programme_tie, m
     n_pairs = len(tie)
     ties, weighted, weight = 0.0, 0.0, 0.0
     for k in range(n_pairs):
-        w = min(c[i[k]], c[j[k]])
+        w = c[i[k]] * c[j[k]]
         ties += tie[k]
         weighted += tie[k] * w
         weight += w
@@ -525,12 +525,12 @@ class SpaceRaceModel(mesa.Model):
         rel = self.relations
         c = self.actors.capability
         return self.outcome_rule.evaluate(share, rel.i, rel.j, self.actors.n, self.us,
-                                          self.china, self._cross, np.minimum(c[rel.i], c[rel.j]),
+                                          self.china, self._cross, self._pair_weight(),
                                           *self.camp_programmes())
 
     def _pair_weight(self) -> np.ndarray:
         c = self.actors.capability
-        return np.minimum(c[self.relations.i], c[self.relations.j])
+        return c[self.relations.i] * c[self.relations.j]
 
     def camp_programmes(self) -> tuple[np.ndarray, np.ndarray]:
         """Whether each actor is in any US-led / any China-led programme (as 0/1 floats)."""

@@ -19,8 +19,8 @@ to the China-led camp — joining a camp's programmes is part of joining the cam
    of tied pairs between ``west`` and ``east`` majors is at least
    ``collaboration_cross_share``;
 2. ``race`` — little cooperation at all: the capability-weighted density of ties
-   (each relation weighted by ``min(c_i, c_j)``, so the space powers' relations count
-   most) is below ``race_density``;
+   (each relation weighted by ``c_i * c_j``, so the space powers' relations with each
+   other count most) is below ``race_density``;
 3. ``bloc`` — two cooperating camps that compete with each other: both camps have at
    least ``min_camp_size`` members, each camp's *cohesion* (capability-weighted density
    of ties among its members) is at least ``min_camp_cohesion``, and the weighted
@@ -161,7 +161,7 @@ class OutcomeRule:
                  extra_a=0.0, extra_b=0.0) -> dict:
         """Outcome and network metrics from each pair's share of mutually cooperative years.
 
-        ``weight`` is each relation's weight in the weighted density (``min(c_i, c_j)``).
+        ``weight`` is each relation's weight in the weighted density (``c_i * c_j``).
         """
         tie = (mutual_share >= self.tie_threshold).astype(float)
         labels = camps(tie, i, j, n, us, china, self.hedge_ratio,

@@ -22,6 +22,25 @@ OUTCOME_COLOURS = {"collaboration": "#2ca02c", "bloc": "#ff7f0e", "race": "#7f1d
 NAMED_LABELS = 17  # label the named actors (they come first)
 
 
+def camp_layout(camps: dict[str, str], capability: dict[str, float], seed: int = 0) -> dict:
+    """Positions by camp: US-led on the left, hedgers in the middle, China-led on the
+    right, nonaligned below; within a camp the most capable actors sit nearest the
+    middle height, the rest spread on a disc (deterministic for a seed)."""
+    rng = np.random.default_rng(seed)
+    centre = {"us_led": (-1.2, 0.0), "hedging": (0.0, 0.0), "china_led": (1.2, 0.0),
+              "nonaligned": (0.0, -1.35)}
+    pos = {}
+    for camp, (cx, cy) in centre.items():
+        members = sorted((n for n in camps if camps[n] == camp),
+                         key=lambda n: -capability.get(n, 0.0))
+        scale = 0.25 if camp == "nonaligned" else 0.55
+        for k, name in enumerate(members):
+            r = scale * np.sqrt((k + 0.5) / max(len(members), 1))
+            angle = k * 2.399963 + rng.uniform(0, 0.3)      # golden-angle spiral
+            pos[name] = (cx + r * np.cos(angle), cy + r * np.sin(angle))
+    return pos
+
+
 def draw_network(ax, network: pd.DataFrame, camps: dict[str, str], capability: dict[str, float],
                  label: set[str], seed: int = 0) -> None:
     """Final cooperation network: ties only, nodes coloured by camp, sized by capability."""
@@ -29,8 +48,8 @@ def draw_network(ax, network: pd.DataFrame, camps: dict[str, str], capability: d
     g.add_nodes_from(camps)
     ties = network[network["tie"]]
     g.add_edges_from(zip(ties["a"], ties["b"]))
-    pos = nx.spring_layout(g, seed=seed, k=1.5 / np.sqrt(max(len(g), 1)), iterations=60)
-    nx.draw_networkx_edges(g, pos, ax=ax, alpha=0.15, width=0.6)
+    pos = camp_layout(camps, capability, seed)
+    nx.draw_networkx_edges(g, pos, ax=ax, alpha=0.12, width=0.5)
     cap = np.array([capability.get(n, 0.0) for n in g.nodes])
     sizes = 12 + 500 * np.sqrt(cap / max(cap.max(), 1e-9))
     nx.draw_networkx_nodes(g, pos, ax=ax, node_size=sizes, linewidths=0.3, edgecolors="white",
@@ -132,6 +151,17 @@ def _grid_axes(n: int, width=4.2, height=2.6):
     return fig, list(axes.flat)
 
 
+def _label_axes(axes, n: int, ylabel: str) -> None:
+    """y label on the first column; x label on the lowest panel of each column."""
+    cols = min(3, n)
+    for k, ax in enumerate(axes[:n]):
+        if k % cols == 0:
+            ax.set_ylabel(ylabel)
+        if k + cols >= n:
+            ax.set_xlabel("year")
+            ax.xaxis.set_tick_params(labelbottom=True)
+
+
 def plot_series(series: pd.DataFrame, groups, names, metrics: dict[str, tuple[str, str]],
                 ylabel: str, title: str, out: Path, name: str, ylim=None) -> None:
     fig, axes = _grid_axes(len(groups))
@@ -145,11 +175,7 @@ def plot_series(series: pd.DataFrame, groups, names, metrics: dict[str, tuple[st
         ax.grid(alpha=0.3)
         if ylim:
             ax.set_ylim(*ylim)
-    for ax in list(axes)[: len(groups)]:
-        if ax.get_subplotspec().is_first_col():
-            ax.set_ylabel(ylabel)
-        if ax.get_subplotspec().is_last_row() or True:
-            ax.set_xlabel("year")
+    _label_axes(axes, len(groups), ylabel)
     handles, labels = list(axes)[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside upper center", ncols=len(metrics), fontsize=9)
     fig.suptitle(title + " — median and interquartile band across runs", fontsize=11, y=1.06)
@@ -168,9 +194,7 @@ def plot_camps_stacked(series: pd.DataFrame, groups, names, out: Path) -> None:
         ax.set_title(names[g], fontsize=10)
         ax.set_ylim(0, 100)
         ax.set_xlim(sub.index.min(), sub.index.max())
-        if ax.get_subplotspec().is_first_col():
-            ax.set_ylabel("actors (% of median total)")
-        ax.set_xlabel("year")
+    _label_axes(axes, len(groups), "actors (% of median total)")
     handles, labels = list(axes)[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside upper center", ncols=4, fontsize=9)
     fig.suptitle("Camp membership over time (median camp sizes, stacked)", fontsize=11, y=1.06)

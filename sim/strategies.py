@@ -193,7 +193,10 @@ class NoisyBestResponse(Rule):
     ``EU_C = trust*R + (1-trust)*S`` and ``EU_D = trust*T + (1-trust)*P``; a
     ``future_weight`` w adds ``w*trust*(R-P)``, the value of keeping a reciprocating
     partner (the shadow of the future). The rule cooperates with probability
-    ``1 / (1 + exp(-rationality * (EU_C - EU_D)))``.
+    ``1 / (1 + exp(-rationality * (EU_C - EU_D) / stakes))``, where ``stakes`` is the
+    game's mean absolute payoff ``(|R|+|S|+|T|+|P|)/4``: a small state weighs its small
+    stakes as seriously as a great power weighs its large ones, so ``rationality`` is a
+    pure number.
     """
 
     name = "noisy_best_response"
@@ -232,7 +235,9 @@ def _logit_response(trust, future_weight, R, S, T, P, rationality):
         p = trust[k]
         advantage = (p * (R[k] - T[k]) + (1 - p) * (S[k] - P[k])
                      + future_weight[k] * p * (R[k] - P[k]))
-        x = min(50.0, max(-50.0, rationality * advantage))
+        # stakes: the game's mean absolute payoff, so rationality is scale-free
+        stakes = (abs(R[k]) + abs(S[k]) + abs(T[k]) + abs(P[k])) / 4.0
+        x = min(50.0, max(-50.0, rationality * advantage / max(stakes, 1e-12)))
         out[k] = 1.0 / (1.0 + np.exp(-x))
     return out
 

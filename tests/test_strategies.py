@@ -332,12 +332,16 @@ def test_noisy_best_response_always_competes_in_deadlock(n, S, d1, d2, d3, trust
 
 
 def test_noisy_best_response_probability_matches_the_logit_formula():
-    # trust p = 0.5, R,S,T,P = 3,0,5,1, w = 0: advantage = 0.5*(3-5) + 0.5*(0-1) = -1.5
+    # trust p = 0.5, R,S,T,P = 3,0,5,1, w = 0: advantage = 0.5*(3-5) + 0.5*(0-1) = -1.5;
+    # stakes = (3+0+5+1)/4 = 2.25, so the logit argument is 2 * -1.5 / 2.25 = -4/3
     rule = NoisyBestResponse(rationality=2.0, initial_trust=0.5)
     game = StageGames.constant(1, 3, 0, 5, 1)
     state = rule.init(1, np.random.default_rng(0))
     p = rule.cooperation_probability(state, game)
-    assert p[0] == pytest.approx(1 / (1 + np.exp(3.0)))
+    assert p[0] == pytest.approx(1 / (1 + np.exp(4.0 / 3.0)))
+    # the same game scaled by 10 gives the same probability (rationality is scale-free)
+    p10 = rule.cooperation_probability(state, StageGames.constant(1, 30, 0, 50, 10))
+    assert p10[0] == pytest.approx(p[0])
     # the memory moves trust toward the observed move: 0.5 + 0.3 * (1 - 0.5) = 0.65
     rule.update(state, np.array([True]), np.array([True]), np.array([3.0]), game)
     assert state["trust"][0] == pytest.approx(0.65)
