@@ -21,12 +21,12 @@ to the China-led camp — joining a camp's programmes is part of joining the cam
 2. ``race`` — little cooperation at all: the capability-weighted density of ties
    (each relation weighted by ``c_i * c_j``, so the space powers' relations with each
    other count most) is below ``race_density``;
-3. ``bloc`` — two cooperating camps that compete with each other: both camps have at
-   least ``min_camp_size`` members, each camp's *cohesion* (capability-weighted density
-   of ties among its members) is at least ``min_camp_cohesion``, and the weighted
-   density of ties *between* the two camps is below both cohesions;
-4. otherwise ``race`` (the powers do not cooperate across the divide, and no two
-   cohesive camps exist).
+3. ``bloc`` — two cooperating camps whose leaders compete: both camps have at least
+   ``min_camp_size`` members and each camp's *cohesion* (capability-weighted density of
+   ties among its members) is at least ``min_camp_cohesion``. (The weighted density of
+   ties *between* the camps is reported as ``between_camps``; it does not decide.)
+4. otherwise ``race`` (the powers do not cooperate across the divide, and there are not
+   two cohesive camps: someone is left racing alone).
 """
 
 from __future__ import annotations
@@ -152,8 +152,7 @@ class OutcomeRule:
         if density < self.race_density:
             return "race"
         if (min(camp_sizes[US_LED], camp_sizes[CHINA_LED]) >= self.min_camp_size
-                and min(cohesion_a, cohesion_b) >= self.min_camp_cohesion
-                and between < min(cohesion_a, cohesion_b)):
+                and min(cohesion_a, cohesion_b) >= self.min_camp_cohesion):
             return "bloc"
         return "race"
 

@@ -211,8 +211,7 @@ def plot_phase(runs: pd.DataFrame, out: Path) -> bool:
     if len(axes_keys) < 2:
         return False
     xk, yk = axes_keys
-    sub = runs[runs.groupby("job")[xk].transform("nunique").gt(1)
-               | runs.groupby("job")[yk].transform("nunique").gt(1)] if False else runs
+    sub = runs[runs[xk].notna() & runs[yk].notna()]
     table = sub.groupby([yk, xk])["outcome"].value_counts(normalize=True).unstack(fill_value=0)
     xs = sorted(sub[xk].unique(), key=_sort_key)
     ys = sorted(sub[yk].unique(), key=_sort_key)

@@ -95,10 +95,18 @@ def load(root: Path) -> tuple[pd.DataFrame, list[dict], dict]:
     for key in coarse_keys:
         runs[key] = runs["job"].map({j["label"]: j["coarse"].get(key) for j in jobs})
         runs[key] = _numeric(runs[key])
-    runs["point"] = runs[grid_keys].astype(str).agg(",".join, axis=1) if grid_keys else ""
+    runs["point"] = _point_labels(runs, grid_keys)
     runs["group"] = runs["job"] + np.where(runs["point"] != "", " | " + runs["point"], "")
     runs.attrs["swept"] = [k for k in grid_keys + coarse_keys if runs[k].nunique() > 1]
     return runs, jobs, counts
+
+
+def _point_labels(runs: pd.DataFrame, keys: list[str]) -> list[str]:
+    """'key=value,...' of the grid values each run has (jobs without a grid get '')."""
+    if not keys:
+        return [""] * len(runs)
+    values = runs[keys].astype(object).to_numpy()
+    return [",".join(f"{k}={v}" for k, v in zip(keys, row) if not pd.isna(v)) for row in values]
 
 
 def _numeric(series: pd.Series) -> pd.Series:

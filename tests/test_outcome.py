@@ -187,7 +187,7 @@ def sizes(us, china, hedging=0, nonaligned=0):
     (0.1, 0.1, sizes(3, 3), 0.3, 0.3, 0.29, "bloc"),           # every bloc threshold just met
     (0.3, 0.1, sizes(3, 2), 1.0, 1.0, 0.0, "race"),            # one camp too small
     (0.3, 0.1, sizes(4, 4), 0.29, 1.0, 0.0, "race"),           # one camp not cohesive
-    (0.3, 0.1, sizes(4, 4), 0.5, 0.6, 0.5, "race"),            # as many ties between as inside
+    (0.3, 0.1, sizes(4, 4), 0.5, 0.6, 0.5, "bloc"),            # ties between camps do not decide
     (0.3, 0.74, sizes(4, 4), 0.5, 0.5, 0.1, "bloc"),
 ])
 def test_classify_order_and_thresholds(density, cross, camp, coh_a, coh_b, between, expected):
