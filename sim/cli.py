@@ -80,12 +80,25 @@ def describe(exc: BaseException) -> str:
             mark = getattr(e, "problem_mark", None)
             where = f" ({mark.name}, line {mark.line + 1})" if mark else ""
             return f"invalid YAML{where}: {getattr(e, 'problem', None) or _first_line(e)}"
+    where = ""
+    for e in chain:
+        m = re.search(r"In '([^']+)'", str(e))
+        if m:
+            where = f" (in {m.group(1)}.yaml)"
+            break
     for e in chain:
         m = re.search(r"Key '([^']+)' (?:is )?not in (?:struct|'(\w+)')", str(e))
         if m:
-            key = getattr(e, "full_key", "") or m.group(1)
+            key = next((getattr(x, "full_key", "") for x in chain if getattr(x, "full_key", "")),
+                       "") or m.group(1)
             hint = "; to add a new entry write +key=value" if "struct" in str(e) else ""
-            return f"{key}: unknown key {m.group(1)!r}{_allowed_keys(m.group(2))}{hint}"
+            return f"{key}: unknown key {m.group(1)!r}{_allowed_keys(m.group(2))}{hint}{where}"
+        m = re.search(r"is not a subclass of (\w+)", str(e))
+        if m:
+            group = {"ActorConfig": "actors", "MilestoneConfig": "milestones"}.get(m.group(1), "")
+            key = getattr(e, "full_key", "") or "?"
+            return (f"{group + '.' if group else ''}{key}: a new entry cannot be added from the "
+                    f"command line; write it in a scenario file (README, Scenarios){where}")
     for e in chain:
         if isinstance(e, ValidationError):
             key = getattr(e, "full_key", "") or "?"
@@ -148,10 +161,24 @@ def expand(overrides: list[str]) -> list[list[str]]:
     from hydra.core.override_parser.types import Glob
     from hydra.errors import OverrideParseException
 
-    try:
-        parsed = OverridesParser.create().parse_overrides(overrides)
-    except OverrideParseException as e:
-        raise UserError(f"cannot parse override: {_first_line(e)}") from None
+    parser = OverridesParser.create()
+    parsed = []
+    for text in overrides:
+        try:
+            parsed += parser.parse_overrides([text])
+        except OverrideParseException as e:
+            raise UserError(f"{text}: cannot parse this override ({_first_line(e).split(';')[0]}); "
+                            "see https://hydra.cc/docs/advanced/override_grammar/basic") from None
+    for o in parsed:
+        key, value = o.get_key_element().lstrip("+~"), o.value()
+        if isinstance(value, dict) and not value:
+            raise UserError(f"{key}={{}}: an empty mapping changes nothing (Hydra merges "
+                            f"mappings); to drop an entry write ~{key}.<name>")
+        if (value is None and not o.is_delete() and key != "experiment"
+                and (CONFIG_DIR / key).is_dir()):
+            options = ", ".join(_group_options(key))
+            raise UserError(f"{key}=null: '{key}' is a config group; choose one of its files "
+                            f"({options}) or set single keys such as {key}.<name>=<value>")
     axes = []
     for o in parsed:
         key = o.get_key_element()
@@ -213,9 +240,29 @@ def check(overrides: list[str], multirun: bool) -> int:
         except Exception as e:  # noqa: BLE001 - any composition failure is a config error
             raise UserError(describe(e)) from None
         roots.add(plain["output"]["root"])
+        check_same_sweep(cfg, plain, multirun)
     for root in roots:
         check_writable("output.root", root)
     return len(combos)
+
+
+def check_same_sweep(cfg, plain: dict, multirun: bool) -> None:
+    """Refuse, before Hydra writes anything, to run a changed config into a sweep folder
+    that holds results of another config (same ``sweep.name`` and overrides)."""
+    from sim.io import read_json
+    from sim.sweep import config_hash
+
+    if not (multirun or plain["sweep"]["seeds"] > 1 or plain["sweep"]["grid"]):
+        return
+    folder = Path(cfg.hydra.sweep.dir) / cfg.hydra.sweep.subdir if multirun else Path(cfg.hydra.run.dir)
+    try:
+        old = read_json(folder / "job.json")
+    except (OSError, ValueError):
+        return
+    if isinstance(old, dict) and old.get("config_hash") not in (None, config_hash(plain)):
+        raise UserError(f"sweep.name={plain['sweep']['name']!r}: the folder {folder} holds a "
+                        f"different sweep (its config differs); choose another sweep.name or "
+                        f"delete that folder")
 
 
 #: Where ``_target_`` may point: the project's own classes; in the ``hydra`` node also
@@ -376,6 +423,9 @@ def main(argv: list[str] | None = None) -> None:
             check([a for a in argv if not a.startswith("-")], multirun)
         except UserError as e:
             fail(str(e))
+        except KeyboardInterrupt:
+            fail("interrupted while checking the configuration, before anything ran; "
+                 "run the same command again to resume", EXIT_INTERRUPTED)
     os.environ.setdefault("HYDRA_FULL_ERROR", "0")
     sys.argv = [sys.argv[0] if sys.argv else "sim", *argv]
     entry = hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")(task)

@@ -232,7 +232,10 @@ def plot_phase(runs: pd.DataFrame, out: Path) -> bool:
                         color="white" if v < 0.6 else "black")
     axes[0].set_ylabel(yk)
     fig.colorbar(im, ax=axes, shrink=0.8, label="% of runs")
-    fig.suptitle(f"Phase diagram: outcome shares over {xk} and {yk}", fontsize=11)
+    n = sub.groupby([yk, xk]).size()
+    scen = ", ".join(sorted(sub["scenario"].unique())) if "scenario" in sub else ""
+    fig.suptitle(f"Phase diagram: outcome shares over {xk} and {yk} ({scen}; "
+                 f"{n.min()}–{n.max()} runs per cell)", fontsize=11)
     _save(fig, out, "phase_diagram")
     return True
 

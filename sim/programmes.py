@@ -7,7 +7,8 @@ Its wish to be in programme p is
 + w_science * (members' share of world capability) + w_prestige * w_int * attractiveness_p
 + inertia * [already a member] + join_bonus - cost_p - hedging_penalty * [in the other camp's programme]``
 
-and it is in when ``U > 0``. Each year a random share ``revision_rate`` of
+and it is in when ``U > 0``. Leaders stay in their own open programme (if eligible
+for it) and, without hedging, out of the other camp's. Each year a random share ``revision_rate`` of
 (programme, actor) entries is reconsidered, so accession spreads over years. Leaders stay in their own programme while it is open.
 Being in both camps' programmes (hedging) is possible unless ``allow_hedging`` is
 false, in which case an actor keeps only the side it wishes more. Sources: 003 (the
@@ -143,6 +144,10 @@ def _revise_kernel(members, leader_relation, alignment, w_int, attractiveness, j
                 if side[p] < 0 and not best_east > best_west:
                     new[p, v] = False
     for p in range(n_prog):
-        if programme_open[p]:
+        if programme_open[p] and eligible[p, leader[p]]:
             new[p, leader[p]] = True
+            if not allow_hedging:       # a leader stays out of the other camp's programmes
+                for q in range(n_prog):
+                    if side[q] == -side[p] and leader[q] != leader[p]:
+                        new[q, leader[p]] = False
     return new

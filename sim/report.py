@@ -224,7 +224,8 @@ def build(root: Path, plots: bool = True, quiet: bool = False) -> dict:
         "jobs": [{"label": j["label"], "scenario": j["scenario"], "n_runs": j["n_runs"],
                   "manifest": _maybe(j["folder"] / "manifest.json")} for j in jobs],
         "versions": manifest.versions(), "git": manifest.git_commit()})
-    write_html(out, runs, summary, figures, counts)
+    from sim.plots import scenario_groups
+    write_html(out, runs, summary, figures, counts, scenario_groups(runs, jobs))
     if not quiet:
         print(f"report: {len(runs)} runs from {len(jobs)} jobs "
               f"({counts['complete']} complete chunks, {counts['missing']} missing) -> {out}/index.html")
@@ -238,21 +239,36 @@ def _maybe(path: Path):
         return None
 
 
-def write_html(out: Path, runs: pd.DataFrame, summary: pd.DataFrame, figures, counts) -> None:
-    cols = ["scenario", *runs.attrs.get("swept", []), "runs"]
-    cols = list(dict.fromkeys(c for c in cols if c in summary))
+def _table(summary: pd.DataFrame, keys: list[str]) -> str:
+    """An HTML table of outcome shares (with 95% intervals) and camp sizes per group."""
+    head = "".join(f"<th>{html.escape(k)}</th>" for k in keys) + "<th>runs</th>"
+    head += "".join(f"<th>{o}</th>" for o in OUTCOMES)
+    head += "<th>weighted tie density</th><th>US-led camp</th><th>China-led camp</th><th>hedgers</th>"
     rows = []
     for _, r in summary.iterrows():
-        cells = "".join(f"<td>{html.escape(str(r[c]))}</td>" for c in cols)
+        cells = "".join(f"<td>{'—' if pd.isna(r[k]) else html.escape(str(r[k]))}</td>" for k in keys)
+        cells += f"<td class=num>{int(r['runs'])}</td>"
         for o in OUTCOMES:
-            cells += (f"<td class=num>{100 * r[f'share_{o}']:.1f}% "
-                      f"<small>[{100 * r[f'share_{o}_low']:.1f}–{100 * r[f'share_{o}_high']:.1f}]</small></td>")
-        cells += "".join(f"<td class=num>{r[c]:.2f}</td>" for c in
-                         ("mean_density", "mean_camp_us_led", "mean_camp_china_led", "mean_camp_hedging"))
+            cells += (f"<td class=num>{100 * r[f'share_{o}']:.0f}% <small>("
+                      f"{100 * r[f'share_{o}_low']:.0f}–{100 * r[f'share_{o}_high']:.0f})</small></td>")
+        cells += "".join(f"<td class=num>{r[c]:.{d}f}</td>" for c, d in
+                         (("mean_weighted_density", 2), ("mean_camp_us_led", 0),
+                          ("mean_camp_china_led", 0), ("mean_camp_hedging", 0)))
         rows.append(f"<tr>{cells}</tr>")
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
-    head += "".join(f"<th>{o}<br><small>share [95% CI]</small></th>" for o in OUTCOMES)
-    head += "<th>tie density</th><th>US-led camp</th><th>China-led camp</th><th>hedgers</th>"
+    return f"<div class=scroll><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+
+
+def write_html(out: Path, runs: pd.DataFrame, summary: pd.DataFrame, figures, counts,
+               scenario_groups: list[str]) -> None:
+    swept = [k for k in runs.attrs.get("swept", []) if k in summary]
+    main = summary[summary["group"].isin(scenario_groups)]
+    rest = summary[~summary["group"].isin(scenario_groups)]
+    tables = "<h2>Scenarios</h2>" + _table(main, ["scenario"]) if len(main) else ""
+    if len(rest) > 30:
+        tables += (f"<p>{len(rest)} further grid points over {', '.join(swept)}: see the phase "
+                   f"diagram below and <a href=summary.csv>summary.csv</a>.</p>")
+    elif len(rest):
+        tables += "<h2>Grid points</h2>" + _table(rest, ["scenario", *swept])
     figs = "\n".join(
         f'<figure><img src="{html.escape(name)}.png" alt="{html.escape(title)}">'
         f"<figcaption>{html.escape(title)} — <a href=\"{html.escape(name)}.svg\">SVG</a></figcaption></figure>"
@@ -264,27 +280,30 @@ def write_html(out: Path, runs: pd.DataFrame, summary: pd.DataFrame, figures, co
 <html lang="en"><head><meta charset="utf-8">
 <title>spacerace report</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; color: #222; }}
+body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1150px; color: #222;
+        padding: 0 1rem; }}
 h1 {{ margin-bottom: .2rem; }}
-table {{ border-collapse: collapse; font-size: .9rem; margin: 1rem 0; }}
-th, td {{ border-bottom: 1px solid #ddd; padding: .3rem .6rem; text-align: left; }}
+.scroll {{ overflow-x: auto; }}
+table {{ border-collapse: collapse; font-size: .88rem; margin: .5rem 0 1rem; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: .25rem .5rem; text-align: left; white-space: nowrap; }}
 td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+small {{ color: #666; }}
 figure {{ margin: 1.5rem 0; }} img {{ max-width: 100%; border: 1px solid #eee; }}
 figcaption {{ color: #555; font-size: .9rem; }}
 .warn {{ background: #fff3cd; padding: .5rem; }}
 </style></head><body>
 <h1>spacerace — bloc, race or collaboration?</h1>
 <p>{len(runs)} runs. Outcome of a run: <b>collaboration</b> when the major powers cooperate
-across the US–China divide, <b>bloc</b> when two cooperating camps compete with each other,
-<b>race</b> when there is little cooperation at all (rule and thresholds: configs/outcome).
-Intervals are 95% Wilson score intervals.</p>
+across the US–China divide, <b>bloc</b> when two cohesive camps form around leaders that
+compete, <b>race</b> when there is little cooperation among the space powers or one side is
+left alone (rule and thresholds: <code>configs/outcome</code>, <code>sim/outcome.py</code>).
+Shares are over runs (seeds); brackets are 95% Wilson intervals; camp sizes are means over
+runs, in actors.</p>
 {partial}
-<table><thead><tr>{head}</tr></thead><tbody>
-{''.join(rows)}
-</tbody></table>
+{tables}
 {figs}
-<p><small>Built {manifest.now()} by <code>python -m sim.report</code>; tables: runs.parquet,
-series.parquet, summary.csv.</small></p>
+<p><small>Built {manifest.now()} by <code>python -m sim.report</code>. Tables:
+<a href=summary.csv>summary.csv</a>, runs.parquet, series.parquet; provenance: manifest.json.</small></p>
 </body></html>
 """
     atomic_write_bytes(out / "index.html", page.encode("utf-8"))

@@ -57,6 +57,8 @@ class Rule:
 
     name: ClassVar[str] = ""
     classifier: ClassVar[dict] = {}
+    #: valid range of each constructor parameter (checked when a config sets it)
+    param_ranges: ClassVar[dict[str, tuple[float, float]]] = {}
 
     def init(self, n: int, rng: np.random.Generator) -> State:
         return {
@@ -164,6 +166,7 @@ class GenerousTitForTat(Rule):
 
     name = "generous_tit_for_tat"
     classifier = {"memory_depth": 1, "stochastic": True, "uses_payoffs": True}
+    param_ranges = {"generosity": (0.0, 1.0)}
 
     def __init__(self, generosity: float | None = None):
         self.generosity = generosity
@@ -171,7 +174,7 @@ class GenerousTitForTat(Rule):
     def _generosity(self, game: StageGames) -> np.ndarray | float:
         if self.generosity is not None:
             return self.generosity
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             g = np.minimum(1 - (game.T - game.R) / (game.R - game.S),
                            (game.R - game.P) / (game.T - game.P))
         return np.clip(np.nan_to_num(g, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0)
@@ -201,6 +204,8 @@ class NoisyBestResponse(Rule):
 
     name = "noisy_best_response"
     classifier = {"memory_depth": float("inf"), "stochastic": True, "uses_payoffs": True}
+    param_ranges = {"rationality": (0.0, 1e6), "memory": (0.0, 1.0), "initial_trust": (0.0, 1.0),
+                    "future_weight": (0.0, 1e6)}
 
     def __init__(self, rationality: float = 4.0, memory: float = 0.3,
                  initial_trust: float = 0.5, future_weight: float | np.ndarray = 0.0):
@@ -252,6 +257,7 @@ class RothErev(Rule):
 
     name = "roth_erev"
     classifier = {"memory_depth": float("inf"), "stochastic": True, "uses_payoffs": True}
+    param_ranges = {"initial_propensity": (0.0, 1e6), "forgetting": (0.0, 1.0)}
 
     def __init__(self, initial_propensity: float = 1.0, forgetting: float = 0.1):
         self.initial_propensity = initial_propensity
@@ -289,6 +295,7 @@ class BushMosteller(Rule):
 
     name = "bush_mosteller"
     classifier = {"memory_depth": float("inf"), "stochastic": True, "uses_payoffs": True}
+    param_ranges = {"initial_probability": (0.0, 1.0), "learning_rate": (0.0, 1.0)}
 
     def __init__(self, initial_probability: float = 0.5, learning_rate: float = 0.3):
         self.initial_probability = initial_probability

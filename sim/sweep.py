@@ -103,6 +103,30 @@ def run_chunk(plain: dict, plan: Plan, k: int) -> dict:
             "start_year": int(plain["world"]["start_year"])}
 
 
+class _CtrlC:
+    """While a pool runs, Ctrl-C only sets a flag; the loop that waits for chunks checks
+    it and stops the workers itself (an exception raised at an arbitrary moment, e.g.
+    while a worker is being forked, could otherwise be lost or leave a worker behind)."""
+
+    def __init__(self):
+        self.pressed = False
+
+    def __enter__(self):
+        self.old = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        self.pressed = True
+
+    def __exit__(self, *exc):
+        signal.signal(signal.SIGINT, self.old)
+        return False
+
+    def check(self):
+        if self.pressed:
+            raise KeyboardInterrupt
+
+
 def _ignore_sigint() -> None:
     # workers leave Ctrl-C to the parent, which stops them and keeps finished chunks
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -127,6 +151,8 @@ class ChunkStore:
         try:
             info = read_json(marker)
         except (OSError, ValueError):
+            return False
+        if not isinstance(info, dict):
             return False
         return (info.get("config_hash") == self.plan.config_hash
                 and info.get("n_runs") == len(self.plan.chunk(k))
@@ -157,20 +183,28 @@ def _local(plain, plan, pending, workers):
             yield run_chunk(plain, plan, k)
         return
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
-                               initializer=_ignore_sigint)
+    with _CtrlC() as ctrl_c:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
+                                   initializer=_ignore_sigint)
+        yield from _drain(pool, plain, plan, pending, workers, ctrl_c)
+
+
+def _drain(pool, plain, plan, pending, workers, ctrl_c):
     todo, running = list(pending), set()
     try:
         while todo or running:
             while todo and len(running) < 2 * workers:   # bounded: memory stays flat
                 running.add(pool.submit(run_chunk, plain, plan, todo.pop(0)))
-            done, running = wait(running, return_when=FIRST_COMPLETED)
+            done, running = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+            ctrl_c.check()
             for fut in done:
                 yield fut.result()
     except BaseException:
-        for proc in list(getattr(pool, "_processes", {}).values()):
-            proc.terminate()
         pool.shutdown(wait=False, cancel_futures=True)
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.terminate()
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            proc.join(timeout=5)
         raise
     pool.shutdown()
 
@@ -189,11 +223,13 @@ def _ray(plain, plan, pending, workers, address):
     remote = ray.remote(run_chunk)
     plain_ref, plan_ref = ray.put(plain), ray.put(plan)
     todo, running = list(pending), []
+    ctrl_c = _CtrlC().__enter__()
     try:
         while todo or running:
             while todo and len(running) < 2 * workers:
                 running.append(remote.remote(plain_ref, plan_ref, todo.pop(0)))
-            done, running = ray.wait(running, num_returns=1)
+            done, running = ray.wait(running, num_returns=1, timeout=0.2)
+            ctrl_c.check()
             for ref in done:
                 yield ray.get(ref)
     except BaseException:
@@ -201,6 +237,7 @@ def _ray(plain, plan, pending, workers, address):
             ray.cancel(ref, force=True)
         raise
     finally:
+        ctrl_c.__exit__()
         if started_here:
             ray.shutdown()
 

@@ -5,8 +5,10 @@ the bad value and what is allowed — printed as one line by the command line.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
+import typing
 
 from sim.config import PROGRAMMES
 from sim.strategies import RULES
@@ -64,8 +66,30 @@ def _strategy(key, name):
         raise ConfigError(key, name, "unknown strategy; allowed: " + ", ".join(sorted(RULES)))
 
 
+def check_keys(node, schema, path: str = "") -> None:
+    """Every key must exist in the schema (``+key=value`` can add keys Hydra would
+    otherwise reject; a typo added that way must not be silently ignored)."""
+    hints = typing.get_type_hints(schema)
+    for key, value in node.items():
+        where = f"{path}.{key}" if path else str(key)
+        if key not in hints:
+            raise ConfigError(where, value, "unknown key; allowed: " + ", ".join(hints))
+        kind = hints[key]
+        if dataclasses.is_dataclass(kind) and isinstance(value, dict):
+            check_keys(value, kind, where)
+        elif typing.get_origin(kind) is dict and isinstance(value, dict):
+            _, item = typing.get_args(kind)
+            if dataclasses.is_dataclass(item):
+                for name, entry in value.items():
+                    if isinstance(entry, dict):
+                        check_keys(entry, item, f"{where}.{name}")
+
+
 def validate(cfg: dict) -> None:
     """Raise :class:`ConfigError` on the first bad value of a plain (resolved) config."""
+    from sim.config import Config
+
+    check_keys(cfg, Config)
     actors = cfg["actors"]
     world = cfg["world"]
     if not isinstance(cfg["seed"], int) or isinstance(cfg["seed"], bool) or cfg["seed"] < 0:
@@ -218,7 +242,8 @@ def validate(cfg: dict) -> None:
             if k not in accepted:
                 raise ConfigError(f"strategies.params.{rule}.{k}", v,
                                   "unknown parameter; allowed: " + (", ".join(sorted(accepted)) or "none"))
-            _num(f"strategies.params.{rule}.{k}", v)
+            lo, hi = RULES[rule].param_ranges.get(k, (-math.inf, math.inf))
+            _num(f"strategies.params.{rule}.{k}", v, lo, hi)
     prob("strategies.noise", s["noise"])
 
     # outcome

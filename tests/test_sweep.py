@@ -1,0 +1,428 @@
+"""Batched sweeps end to end, through the real command lines (``python -m sim`` and
+``python -m sim.report``) in subprocesses: multirun, resume, executors, partial
+folders, plots, the phase diagram, ``--verify`` and the refusal to mix configs.
+
+Everything is written under pytest's tmp_path (``output.root=<tmp>``), never results/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+#: a small single-job sweep: 10 runs in 5 chunks of 2 (the reference for most tests)
+BASE = ["scenario=status_quo", "sweep.seeds=10", "sweep.chunk_size=2"]
+BASE_RUNS, BASE_CHUNKS = 10, 5
+
+#: every plot a sweep report draws (the phase diagram only with two swept parameters)
+PLOTS = ["outcome_shares", "timeseries_cooperation", "timeseries_camps",
+         "timeseries_programmes", "camps_stacked", "networks"]
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+def run(cmd: list[str], timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``cmd`` in its own process group (killed as a whole if it hangs)."""
+    proc = subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True,
+                            env={**os.environ, **(env or {})})
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def sim(root: Path, *args: str, multirun: bool = False, **kw) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "sim", *(["-m"] if multirun else []), *args,
+           f"output.root={root}", "sweep.progress=false"]
+    return run(cmd, **kw)
+
+
+def report(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return run([sys.executable, "-m", "sim.report", str(folder), *args])
+
+
+def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    assert result.returncode == 0, (f"exit {result.returncode}\nstdout:\n{result.stdout}"
+                                    f"\nstderr:\n{result.stderr}")
+    return result
+
+
+def job_dirs(root: Path, name: str) -> list[Path]:
+    return sorted(p.parent for p in (root / "sweeps" / name).glob("*/job.json"))
+
+
+def only_job(root: Path, name: str) -> Path:
+    jobs = job_dirs(root, name)
+    assert len(jobs) == 1, jobs
+    return jobs[0]
+
+
+def sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def chunk_files(job: Path, k: int) -> list[Path]:
+    c = job / "chunks"
+    return [c / f"runs-{k:05d}.parquet", c / f"years-{k:05d}.parquet", c / f"chunk-{k:05d}.json"]
+
+
+def complete_chunks(job: Path) -> list[bool]:
+    """Which chunks are complete, checked independently of sim.sweep: the marker is a
+    JSON object whose run count and SHA-256 sums match the two Parquet files."""
+    plan = json.loads((job / "job.json").read_text())
+    states = []
+    for k in range(plan["n_chunks"]):
+        runs, years, marker = chunk_files(job, k)
+        expected = min(plan["chunk_size"], plan["n_runs"] - k * plan["chunk_size"])
+        try:
+            info = json.loads(marker.read_text())
+        except (OSError, ValueError):
+            states.append(False)
+            continue
+        states.append(isinstance(info, dict) and info.get("n_runs") == expected
+                      and info.get("config_hash") == plan["config_hash"]
+                      and sha256(runs) is not None and info.get("runs_sha256") == sha256(runs)
+                      and sha256(years) is not None and info.get("years_sha256") == sha256(years))
+    return states
+
+
+def runs_table(job: Path) -> pd.DataFrame:
+    files = sorted((job / "chunks").glob("runs-[0-9]*.parquet"))
+    df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    return df.sort_values("run_id", kind="stable").reset_index(drop=True)
+
+
+def years_table(job: Path) -> pd.DataFrame:
+    files = sorted((job / "chunks").glob("years-[0-9]*.parquet"))
+    df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    return df.sort_values(["run_id", "year"], kind="stable").reset_index(drop=True)
+
+
+def stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_ino, st.st_mtime_ns
+
+
+def copy_root(src_root: Path, dst_root: Path, name: str) -> Path:
+    """Copy a sweep folder to another output.root (same relative layout); the job."""
+    shutil.copytree(src_root / "sweeps" / name, dst_root / "sweeps" / name)
+    return only_job(dst_root, name)
+
+
+def assert_nontrivial_png(path: Path) -> None:
+    import matplotlib.image as mpimg
+
+    assert path.is_file(), f"{path.name} missing"
+    img = mpimg.imread(path)
+    assert img.ndim == 3 and img.shape[2] in (3, 4), img.shape
+    h, w = img.shape[:2]
+    assert h > 200 and w > 200, f"{path.name}: only {w}x{h} pixels"
+    rgb = np.asarray(img[..., :3], dtype=float)
+    assert rgb.std() > 0.03, f"{path.name}: blank (pixel std {rgb.std():.4f})"
+    q = np.round(rgb.reshape(-1, 3) * 255).astype(np.uint32)
+    colours = np.unique((q[:, 0] << 16) | (q[:, 1] << 8) | q[:, 2])
+    assert len(colours) > 50, f"{path.name}: only {len(colours)} distinct colours"
+    background = (rgb > 0.97).all(axis=2).mean()
+    assert background < 0.995, f"{path.name}: {100 * background:.1f}% white"
+
+
+def assert_svg(path: Path) -> None:
+    assert path.is_file(), f"{path.name} missing"
+    text = path.read_text(encoding="utf-8")
+    assert "<svg" in text and text.rstrip().endswith("</svg>"), path.name
+    assert len(text) > 5000, f"{path.name}: only {len(text)} characters"
+
+
+# --- shared sweeps (module scope: each is run once) -------------------------------------
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    """The real multirun: two scenarios x 6 seeds in chunks of 4, then its report."""
+    root = tmp_path_factory.mktemp("smoke")
+    result = sim(root, "scenario=status_quo,cold_war_race", "sweep.seeds=6",
+                 "sweep.chunk_size=4", "sweep.name=smoke", multirun=True)
+    folder = root / "sweeps" / "smoke"
+    rep = report(folder) if result.returncode == 0 else None
+    return {"root": root, "folder": folder, "sim": result, "report": rep}
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    """One job of 10 runs in 5 chunks with the local executor on 2 workers."""
+    root = tmp_path_factory.mktemp("base")
+    ok(sim(root, *BASE, "sweep.workers=2", "sweep.executor=local", "sweep.name=base"))
+    job = only_job(root, "base")
+    assert all(complete_chunks(job))
+    return {"root": root, "job": job, "runs": runs_table(job), "years": years_table(job)}
+
+
+# --- multirun smoke test and its report -------------------------------------------------
+
+def test_multirun_writes_two_complete_jobs(smoke):
+    ok(smoke["sim"])
+    jobs = job_dirs(smoke["root"], "smoke")
+    assert len(jobs) == 2, jobs
+    scenarios = set()
+    for job in jobs:
+        plan = json.loads((job / "job.json").read_text())
+        scenarios.add(plan["scenario"])
+        assert f"scenario={plan['scenario']}" in job.name
+        assert plan["n_runs"] == 6 and plan["n_chunks"] == 2
+        assert complete_chunks(job) == [True, True]
+        runs = runs_table(job)
+        assert runs["run_id"].tolist() == list(range(6))
+        assert runs["seed"].tolist() == list(range(1, 7))
+        assert (runs["scenario"] == plan["scenario"]).all()
+        assert (job / "manifest.json").is_file()
+    assert scenarios == {"status_quo", "cold_war_race"}
+    for s in scenarios:
+        assert re.search(rf"^{s}: 6 runs \(6 now", smoke["sim"].stdout, re.M), smoke["sim"].stdout
+
+
+def smoke_report(smoke) -> subprocess.CompletedProcess:
+    ok(smoke["sim"])
+    assert smoke["report"] is not None
+    return ok(smoke["report"])
+
+
+def test_report_of_multirun(smoke):
+    smoke_report(smoke)
+    out = smoke["folder"] / "report"
+    assert "report: 12 runs from 2 jobs (4 complete chunks, 0 missing)" in smoke["report"].stdout
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 12
+    assert runs.groupby("scenario").size().to_dict() == {"cold_war_race": 6, "status_quo": 6}
+    assert not runs.duplicated(["job", "run_id"]).any()
+    assert set(runs["outcome"]) <= {"collaboration", "bloc", "race"}
+
+    summary = pd.read_csv(out / "summary.csv")
+    assert sorted(summary["scenario"]) == ["cold_war_race", "status_quo"]
+    assert (summary["runs"] == 6).all()
+    shares = summary[["share_collaboration", "share_bloc", "share_race"]].sum(axis=1)
+    np.testing.assert_allclose(shares, 1.0, atol=1e-3)
+    for o in ("collaboration", "bloc", "race"):
+        assert (summary[f"share_{o}_low"] <= summary[f"share_{o}"] + 1e-9).all()
+        assert (summary[f"share_{o}"] <= summary[f"share_{o}_high"] + 1e-9).all()
+        # the stored shares are the runs table's shares
+        counts = runs[runs["outcome"] == o].groupby("scenario").size()
+        expected = summary["scenario"].map(counts).fillna(0) / 6
+        np.testing.assert_allclose(summary[f"share_{o}"], expected, atol=1e-3)
+
+    series = pd.read_parquet(out / "series.parquet")
+    assert {"group", "year", "metric", "q25", "median", "q75"} <= set(series.columns)
+    assert series["group"].nunique() == 2
+    assert ((series["q25"] <= series["median"] + 1e-9) & (series["median"] <= series["q75"] + 1e-9)).all()
+
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "status_quo" in page and "cold_war_race" in page
+    assert "Partial results" not in page
+    assert json.loads((out / "manifest.json").read_text())["chunks"] == {"complete": 4, "missing": 0}
+
+
+def test_report_plots_are_nontrivial(smoke):
+    smoke_report(smoke)
+    out = smoke["folder"] / "report"
+    for name in PLOTS:
+        assert_nontrivial_png(out / f"{name}.png")
+        assert_svg(out / f"{name}.svg")
+    # one scenario axis only: no phase diagram
+    assert not (out / "phase_diagram.png").exists()
+    # the page shows every plot, and every image it shows exists
+    page = (out / "index.html").read_text(encoding="utf-8")
+    shown = set(re.findall(r'<img src="([^"]+)\.png"', page))
+    assert shown == set(PLOTS)
+    for name in shown:
+        assert f'href="{name}.svg"' in page
+
+
+# --- resume -------------------------------------------------------------------------------
+
+def _delete_two(job):
+    for k in (1, 3):
+        for f in chunk_files(job, k):
+            f.unlink()
+    return {1, 3}
+
+
+def _damage(job):
+    runs1 = chunk_files(job, 1)[0]                      # a runs file cut in half
+    runs1.write_bytes(runs1.read_bytes()[: runs1.stat().st_size // 2])
+    years2 = chunk_files(job, 2)[1]                     # a years file cut in half
+    years2.write_bytes(years2.read_bytes()[: years2.stat().st_size // 2])
+    chunk_files(job, 3)[2].write_bytes(os.urandom(64))  # garbage in a marker
+    return {1, 2, 3}
+
+
+@pytest.mark.parametrize("damage", [_delete_two, _damage],
+                         ids=["two-chunks-deleted", "truncated-parquet-and-corrupt-marker"])
+def test_resume_redoes_only_missing_chunks(base, tmp_path, damage):
+    job = copy_root(base["root"], tmp_path, "base")
+    redo = damage(job)
+    states = complete_chunks(job)
+    assert [k for k, s in enumerate(states) if not s] == sorted(redo)
+    kept = {f: stamp(f) for k in range(BASE_CHUNKS) if k not in redo for f in chunk_files(job, k)}
+
+    result = ok(sim(tmp_path, *BASE, "sweep.name=base"))
+    assert only_job(tmp_path, "base") == job                         # same folder, resumed
+    assert f"{BASE_RUNS} runs ({2 * len(redo)} now" in result.stdout, result.stdout
+    assert all(complete_chunks(job))
+    pd.testing.assert_frame_equal(runs_table(job), base["runs"])
+    pd.testing.assert_frame_equal(years_table(job), base["years"])
+    for f, before in kept.items():                                   # untouched: not rewritten
+        assert stamp(f) == before, f"{f.name} was rewritten"
+    for k in redo:                                                   # redone: files are new
+        for f in chunk_files(job, k):
+            assert f.is_file()
+
+
+# --- executors and workers -----------------------------------------------------------------
+
+@pytest.mark.parametrize("how", [["sweep.workers=1"], ["sweep.executor=serial"]],
+                         ids=["local-1-worker", "serial"])
+def test_same_tables_for_any_worker_count(base, tmp_path, how):
+    """The base sweep ran on 2 local workers; 1 worker and the serial executor give the
+    same tables."""
+    ok(sim(tmp_path, *BASE, *how, "sweep.name=workers"))
+    job = only_job(tmp_path, "workers")
+    assert all(complete_chunks(job))
+    pd.testing.assert_frame_equal(runs_table(job), base["runs"])
+    pd.testing.assert_frame_equal(years_table(job), base["years"])
+
+
+def test_ray_executor_matches_local(base, tmp_path):
+    pytest.importorskip("ray", reason="Ray is an optional extra: pip install -e '.[ray]'")
+    result = ok(sim(tmp_path, *BASE, "sweep.executor=ray", "sweep.workers=2", "sweep.name=ray",
+                    env={"RAY_USAGE_STATS_ENABLED": "0"}, timeout=400))
+    assert f"{BASE_RUNS} runs ({BASE_RUNS} now" in result.stdout
+    job = only_job(tmp_path, "ray")
+    assert all(complete_chunks(job))
+    pd.testing.assert_frame_equal(runs_table(job), base["runs"])
+    pd.testing.assert_frame_equal(years_table(job), base["years"])
+
+
+# --- the report on partial folders, the phase diagram, --verify ------------------------------
+
+def test_report_on_partial_folder(base, tmp_path):
+    job = copy_root(base["root"], tmp_path, "base")
+    chunk_files(job, 2)[2].unlink()                 # chunk 2 (runs 4 and 5) loses its marker
+    result = ok(report(tmp_path / "sweeps" / "base", "--no-plots"))
+    assert "(4 complete chunks, 1 missing)" in result.stdout, result.stdout
+    out = tmp_path / "sweeps" / "base" / "report"
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert sorted(runs["run_id"]) == [0, 1, 2, 3, 6, 7, 8, 9]
+    assert json.loads((out / "manifest.json").read_text())["chunks"] == {"complete": 4, "missing": 1}
+    summary = pd.read_csv(out / "summary.csv")
+    assert summary["runs"].tolist() == [8]
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "Partial results" in page and "1 chunk(s) missing" in page
+
+
+def test_phase_diagram_over_two_swept_parameters(tmp_path):
+    grid = "+sweep.grid={world.threat_perception:[0.5,1.5],world.rules_of_the_road:[0.0,1.0]}"
+    ok(sim(tmp_path, grid, "sweep.seeds=3", "sweep.chunk_size=4", "sweep.name=phase"))
+    job = only_job(tmp_path, "phase")
+    assert json.loads((job / "job.json").read_text())["n_runs"] == 12
+    assert all(complete_chunks(job))
+    result = ok(report(tmp_path / "sweeps" / "phase"))
+    out = tmp_path / "sweeps" / "phase" / "report"
+    assert_nontrivial_png(out / "phase_diagram.png")
+    assert_svg(out / "phase_diagram.svg")
+    assert "phase_diagram.png" in (out / "index.html").read_text(encoding="utf-8")
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert sorted(runs["world.threat_perception"].unique()) == [0.5, 1.5]
+    assert sorted(runs["world.rules_of_the_road"].unique()) == [0.0, 1.0]
+    assert runs.groupby(["world.threat_perception", "world.rules_of_the_road"]).size().tolist() == [3] * 4
+    summary = pd.read_csv(out / "summary.csv")
+    assert len(summary) == 4 and (summary["runs"] == 3).all()
+    assert "12 runs" in result.stdout
+
+
+def test_verify_detects_tampered_results(base, tmp_path):
+    job = copy_root(base["root"], tmp_path, "base")
+    folder = tmp_path / "sweeps" / "base"
+    result = ok(report(folder, "--no-plots", "--verify", "5"))
+    assert "verify: 5 runs re-run, all identical" in result.stdout, result.stdout
+
+    # tamper: a changed density for run 3 (chunk 1), marker fixed so the chunk still counts
+    runs_path, _, marker = chunk_files(job, 1)
+    runs = pd.read_parquet(runs_path)
+    runs.loc[runs["run_id"] == 3, "density"] += 0.125
+    runs.to_parquet(runs_path, index=False)
+    info = json.loads(marker.read_text())
+    info["runs_sha256"] = sha256(runs_path)
+    marker.write_text(json.dumps(info))
+    assert all(complete_chunks(job))
+
+    result = report(folder, "--no-plots", "--verify", str(BASE_RUNS))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"verify: 1 of {BASE_RUNS} runs differ" in result.stderr, result.stderr
+    assert re.search(r"run 3 \(seed 4\): density$", result.stderr, re.M), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# --- a changed config never mixes into an old sweep folder ----------------------------------
+
+@pytest.fixture(scope="module")
+def changed_config(tmp_path_factory):
+    """A user's experiment file (found via hydra.searchpath) is edited between two runs of
+    the same command: same folder name, different config. Runs both; keeps what the
+    folder held before the second run."""
+    tmp = tmp_path_factory.mktemp("changed")
+    exp = tmp / "configs" / "experiment" / "tweak.yaml"
+    exp.parent.mkdir(parents=True)
+    exp.write_text("# @package _global_\nworld:\n  threat_perception: 1.2\n")
+    args = ["experiment=tweak", f"hydra.searchpath=[file://{tmp / 'configs'}]",
+            "sweep.seeds=4", "sweep.chunk_size=2", "sweep.name=mixed"]
+    out = tmp / "out"
+    ok(sim(out, *args))
+    job = only_job(out, "mixed")
+    before = {"stamps": {f: stamp(f) for f in _results(job)}, "runs": runs_table(job),
+              "job": json.loads((job / "job.json").read_text()),
+              "hydra": (job / ".hydra" / "config.yaml").read_text()}
+    exp.write_text("# @package _global_\nworld:\n  threat_perception: 1.4\n")
+    return {"out": out, "job": job, "before": before, "result": sim(out, *args)}
+
+
+def _results(job):
+    return sorted([job / "job.json", job / "manifest.json", *(job / "chunks").iterdir()])
+
+
+def test_config_change_with_same_name_is_refused(changed_config):
+    job, before, result = changed_config["job"], changed_config["before"], changed_config["result"]
+    assert before["job"]["config"]["world"]["threat_perception"] == 1.2
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and "sweep.name" in lines[0] and str(job) in lines[0]
+    assert "Traceback" not in result.stdout + result.stderr
+    # the results (plan, manifest, chunks) were not touched and hold only the old runs
+    assert {f: stamp(f) for f in _results(job)} == before["stamps"]
+    pd.testing.assert_frame_equal(runs_table(job), before["runs"])
+    assert json.loads((job / "job.json").read_text()) == before["job"]
+    assert job_dirs(changed_config["out"], "mixed") == [job]
+
+
+def test_refused_config_change_leaves_hydra_record_alone(changed_config):
+    job = changed_config["job"]
+    assert changed_config["result"].returncode == 2
+    assert (job / ".hydra" / "config.yaml").read_text() == changed_config["before"]["hydra"]
