@@ -243,7 +243,8 @@ def _logit_response(trust, future_weight, R, S, T, P, rationality):
         # stakes: the game's mean absolute payoff, so rationality is scale-free
         stakes = (abs(R[k]) + abs(S[k]) + abs(T[k]) + abs(P[k])) / 4.0
         x = min(50.0, max(-50.0, rationality * advantage / max(stakes, 1e-12)))
-        out[k] = 1.0 / (1.0 + np.exp(-x))
+        # beyond 37, 1 + exp(-x) rounds to 1: skip the exp (same result, bit for bit)
+        out[k] = 1.0 if x > 37.0 else 1.0 / (1.0 + np.exp(-x))
     return out
 
 

@@ -127,6 +127,14 @@ class _CtrlC:
             raise KeyboardInterrupt
 
 
+def run_and_store(plain: dict, plan: Plan, k: int, folder: str, scenario: str) -> dict:
+    """Run chunk ``k`` and write it atomically where it runs (local workers share the
+    disk); only its size goes back to the parent process."""
+    result = run_chunk(plain, plan, k)
+    ChunkStore(Path(folder), plan, scenario).write(result)
+    return {"chunk": k, "n_runs": len(result["rows"])}
+
+
 def _ignore_sigint() -> None:
     # workers leave Ctrl-C to the parent, which stops them and keeps finished chunks
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -138,6 +146,7 @@ class ChunkStore:
     """Chunks of one job folder; a chunk counts only if its marker and checksums agree."""
 
     def __init__(self, folder: Path, plan: Plan, scenario: str):
+        self.folder = folder
         self.dir = folder / "chunks"
         self.plan = plan
         self.scenario = scenario
@@ -177,24 +186,25 @@ class ChunkStore:
 
 # --- executors ------------------------------------------------------------------------
 
-def _local(plain, plan, pending, workers):
+def _local(plain, plan, pending, workers, store):
     if workers <= 1:
         for k in pending:
-            yield run_chunk(plain, plan, k)
+            yield run_and_store(plain, plan, k, str(store.folder), store.scenario)
         return
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
     with _CtrlC() as ctrl_c:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
                                    initializer=_ignore_sigint)
-        yield from _drain(pool, plain, plan, pending, workers, ctrl_c)
+        yield from _drain(pool, plain, plan, pending, workers, ctrl_c, store)
 
 
-def _drain(pool, plain, plan, pending, workers, ctrl_c):
+def _drain(pool, plain, plan, pending, workers, ctrl_c, store):
     todo, running = list(pending), set()
     try:
         while todo or running:
             while todo and len(running) < 2 * workers:   # bounded: memory stays flat
-                running.add(pool.submit(run_chunk, plain, plan, todo.pop(0)))
+                running.add(pool.submit(run_and_store, plain, plan, todo.pop(0),
+                                        str(store.folder), store.scenario))
             done, running = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
             ctrl_c.check()
             for fut in done:
@@ -209,7 +219,7 @@ def _drain(pool, plain, plan, pending, workers, ctrl_c):
     pool.shutdown()
 
 
-def _ray(plain, plan, pending, workers, address):
+def _ray(plain, plan, pending, workers, address, store):
     try:
         import ray
     except ImportError:
@@ -231,7 +241,9 @@ def _ray(plain, plan, pending, workers, address):
             done, running = ray.wait(running, num_returns=1, timeout=0.2)
             ctrl_c.check()
             for ref in done:
-                yield ray.get(ref)
+                result = ray.get(ref)           # workers may be on other machines:
+                store.write(result)             # the driver writes
+                yield {"chunk": result["chunk"], "n_runs": len(result["rows"])}
     except BaseException:
         for ref in running:
             ray.cancel(ref, force=True)
@@ -242,16 +254,17 @@ def _ray(plain, plan, pending, workers, address):
             ray.shutdown()
 
 
-def execute(plain: dict, plan: Plan, pending: list[int]):
-    """Yield finished chunks (in completion order) with the configured executor."""
+def execute(plain: dict, plan: Plan, pending: list[int], store: ChunkStore):
+    """Run the pending chunks with the configured executor; yield each finished chunk,
+    in completion order, once it is stored (``{"chunk", "n_runs"}``)."""
     sw = plain["sweep"]
     match sw["executor"]:
         case "serial":
-            return _local(plain, plan, pending, 1)
+            return _local(plain, plan, pending, 1, store)
         case "local":
-            return _local(plain, plan, pending, int(sw["workers"]))
+            return _local(plain, plan, pending, int(sw["workers"]), store)
         case "ray":
-            return _ray(plain, plan, pending, int(sw["workers"]), sw["ray_address"])
+            return _ray(plain, plan, pending, int(sw["workers"]), sw["ray_address"], store)
         case other:
             raise ValueError(f"sweep.executor={other!r}: allowed: local, serial, ray")
 
@@ -290,10 +303,9 @@ def run_job(plain: dict, out: Path, overrides: list[str] | None = None) -> dict:
                desc=f"{scenario}", disable=not plain["sweep"]["progress"], file=sys.stderr,
                dynamic_ncols=True)
     try:
-        for result in execute(plain, plan, pending):
-            store.write(result)
-            done_runs += len(result["rows"])
-            bar.update(len(result["rows"]))
+        for result in execute(plain, plan, pending, store):
+            done_runs += result["n_runs"]
+            bar.update(result["n_runs"])
     except KeyboardInterrupt:
         bar.close()
         print(f"\ninterrupted: {done_runs} of {plan.n_runs} runs are saved in {out}; "
