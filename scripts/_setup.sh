@@ -22,8 +22,13 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.
 fi
 stamp=".venv/.installed-$(cat pyproject.toml | cksum | cut -d' ' -f1)-${EXTRAS:-test,ray}"
 if [ ! -f "$stamp" ]; then
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".[${EXTRAS:-test,ray}]"
+    echo "setting up .venv (first time only; a few minutes) ..." >&2
+    if ! { .venv/bin/python -m pip install --upgrade pip &&
+           .venv/bin/python -m pip install -e ".[${EXTRAS:-test,ray}]"; } > .venv/install.log 2>&1; then
+        tail -n 30 .venv/install.log >&2
+        echo "error: installing the project failed (full log: .venv/install.log)" >&2
+        exit 1
+    fi
     rm -f .venv/.installed-*; touch "$stamp"
 fi
 export PATH="$PWD/.venv/bin:$PATH"

@@ -194,7 +194,7 @@ class ProgrammesConfig:
     w_prestige: float = MISSING
     inertia: float = MISSING
     hedging_penalty: float = MISSING
-    revision_rate: float = MISSING       # share of actors that reconsider a membership each year
+    revision_rate: float = MISSING       # share of (programme, actor) entries reconsidered each year
     allow_hedging: bool = True
     artemis: ProgrammeConfig = field(default_factory=ProgrammeConfig)
     ilrs: ProgrammeConfig = field(default_factory=ProgrammeConfig)

@@ -6,8 +6,8 @@ One year (``step``), for all actors at once (simultaneous moves):
 1. the mechanisms and scheduled milestones of the year act (:mod:`sim.mechanisms`);
 2. each directed relation gets its stage game from the actors' attributes (:mod:`sim.payoffs`);
 3. each actor's rule picks its move toward each counterpart (:mod:`sim.strategies`);
-   blocked moves (the Wolf Amendment) become *compete*; a trembling hand flips moves
-   with probability ``strategies.noise``;
+   a trembling hand flips moves with probability ``strategies.noise``; then blocked
+   moves (the Wolf Amendment) become *compete*;
 4. the rules learn from the realised payoffs; the security spiral updates racing spending;
 5. programme memberships are revised (:mod:`sim.programmes`);
 6. capability, budget, prestige and alignment evolve; the year is recorded.

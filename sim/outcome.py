@@ -6,9 +6,9 @@ the share of years in which the pair cooperated *mutually*. Over the final
 
 **Camps** (anchored propagation): the US anchors the US-led camp and China the
 China-led camp. Repeatedly, each other actor counts its ties into each camp; it joins a
-camp when it has ties there and its ties to the other camp are fewer than
-``hedge_ratio`` times as many; with ties to both in a closer balance it is a *hedger*;
-with none it is *nonaligned*. Hedgers and nonaligned actors do not pull others in.
+*hedger* when it has ties to both camps and each side's ties are at least
+``hedge_ratio`` times the other's; otherwise it joins the camp it has more ties to; with
+none it is *nonaligned*. Hedgers and nonaligned actors do not pull others in.
 Programme membership counts too: being in any US-led programme (Artemis, ISS) adds
 ``programme_tie`` ties to the US-led camp, being in any China-led one (ILRS, Tiangong)
 to the China-led camp — joining a camp's programmes is part of joining the camp.

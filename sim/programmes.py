@@ -1,6 +1,7 @@
 """Programme membership: the Artemis Accords, the ILRS, the ISS and Tiangong.
 
-Each year every eligible actor decides, for each open programme, whether to be in it.
+Each year a random share ``revision_rate`` of (programme, actor) entries is reconsidered:
+the actor decides, if eligible and the programme is open, whether to be in it.
 Its wish to be in programme p is
 
 ``U = w_alignment * alignment * side_p + w_leader * (relation with the leader - 1/2)

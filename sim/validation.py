@@ -212,6 +212,16 @@ def validate(cfg: dict) -> None:
             raise ConfigError(f"programmes.{prog}.initial_members", pc["initial_members"],
                               "must not list an actor twice")
 
+    if not p["allow_hedging"]:
+        sides = {}
+        for prog in PROGRAMMES:
+            sides.setdefault(p[prog]["leader"], set()).add(float(p[prog]["side"]))
+        for leader, s in sides.items():
+            if len(s) > 1:
+                raise ConfigError("programmes.allow_hedging", False,
+                                  f"{leader} leads programmes of both camps, so it must hedge; "
+                                  "allow hedging or give those programmes other leaders")
+
     # milestones
     for name, ms in cfg["milestones"].items():
         key = f"milestones.{name}"

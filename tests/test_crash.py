@@ -11,7 +11,6 @@ half-written), not by wall-clock time alone, so they stay meaningful on a slow m
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from chunk_files import chunk_files, sha256  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -71,18 +71,6 @@ def the_job(root: Path, name: str) -> Path | None:
     jobs = sorted((root / "sweeps" / name).glob("*/job.json"))
     assert len(jobs) <= 1, jobs
     return jobs[0].parent if jobs else None
-
-
-def sha256(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
-def chunk_files(job: Path, k: int) -> list[Path]:
-    c = job / "chunks"
-    return [c / f"runs-{k:05d}.parquet", c / f"years-{k:05d}.parquet", c / f"chunk-{k:05d}.json"]
 
 
 def marker_valid(job: Path, k: int) -> bool | None:

@@ -7,7 +7,6 @@ Everything is written under pytest's tmp_path (``output.root=<tmp>``), never res
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from chunk_files import chunk_files, sha256  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -72,18 +72,6 @@ def only_job(root: Path, name: str) -> Path:
     jobs = job_dirs(root, name)
     assert len(jobs) == 1, jobs
     return jobs[0]
-
-
-def sha256(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
-def chunk_files(job: Path, k: int) -> list[Path]:
-    c = job / "chunks"
-    return [c / f"runs-{k:05d}.parquet", c / f"years-{k:05d}.parquet", c / f"chunk-{k:05d}.json"]
 
 
 def complete_chunks(job: Path) -> list[bool]:
