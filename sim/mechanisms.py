@@ -134,7 +134,7 @@ class WolfAmendment(Mechanism):
         force = self.in_force(year)
         if self.edge is not None:
             model.blocked[self.edge] = force
-        model.eligible[ISS, self.china] = not force
+        model.eligible[ISS, self.china] = not force and model.programme_open[ISS]
 
 
 class RussiaIssExit(Mechanism):
@@ -156,8 +156,9 @@ class RussiaIssExit(Mechanism):
 
     def on_year(self, model, year):
         if self.year is not None and year >= self.year:
-            model.members[ISS, self.russia] = False
-            model.eligible[ISS, self.russia] = False
+            if model.eligible[ISS, self.russia]:        # the exit itself, once
+                model.members[ISS, self.russia] = False
+                model.eligible[ISS, self.russia] = False
             model.join_bonus[ILRS, self.russia] += self.affinity
 
 
@@ -203,7 +204,8 @@ class IssRetirement(Mechanism):
         self.year = cfg["year"]
 
     def on_year(self, model, year):
-        if self.year is not None and year >= self.year:
+        # once closed, nobody is eligible, so nobody can rejoin: act only the first time
+        if self.year is not None and year >= self.year and model.programme_open[ISS]:
             model.programme_open[ISS] = False
             model.members[ISS] = False
             model.eligible[ISS] = False
@@ -271,7 +273,10 @@ class EsaChinaDataExchange(Mechanism):
             model.initial_pairs.append((self.esa, self.china))
 
     def on_year(self, model, year):
-        model.security_discount[self.edges] = (1.0 - self.discount) if self.active(year) else 1.0
+        active = self.active(year)
+        if active != getattr(self, "_active", None):    # write only when it changes
+            model.security_discount[self.edges] = (1.0 - self.discount) if active else 1.0
+            self._active = active
 
 
 class Bridges(Mechanism):

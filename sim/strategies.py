@@ -230,7 +230,7 @@ class NoisyBestResponse(Rule):
 
     def update(self, state, mine, theirs, payoff, game):
         super().update(state, mine, theirs, payoff, game)
-        state["trust"] += self.memory * (theirs - state["trust"])
+        _move_toward(state["trust"], theirs, float(self.memory))
 
 
 @njit
@@ -246,6 +246,13 @@ def _logit_response(trust, future_weight, R, S, T, P, rationality):
         # beyond 37, 1 + exp(-x) rounds to 1: skip the exp (same result, bit for bit)
         out[k] = 1.0 if x > 37.0 else 1.0 / (1.0 + np.exp(-x))
     return out
+
+
+@njit
+def _move_toward(trust, observed, memory):
+    """trust += memory * (observed - trust), in place."""
+    for k in range(len(trust)):
+        trust[k] += memory * (observed[k] - trust[k])
 
 
 class RothErev(Rule):
