@@ -78,6 +78,8 @@ def atomic_write_parquet(path: str | Path, df: pd.DataFrame) -> str:
 def atomic_savefig(fig, path: str | Path, **kwargs) -> None:
     buf = io.BytesIO()
     fmt = Path(path).suffix.lstrip(".")
+    if fmt in ("svg", "png"):   # no creation date or software version: same figure, same bytes
+        kwargs.setdefault("metadata", {"Date": None} if fmt == "svg" else {"Software": None})
     fig.savefig(buf, format=fmt, **kwargs)
     atomic_write_bytes(path, buf.getvalue())
 

@@ -7,6 +7,8 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+# the same figure gives the same SVG bytes (no random ids, no date): reruns diff cleanly
+matplotlib.rcParams["svg.hashsalt"] = "spacerace"
 import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
