@@ -70,7 +70,7 @@ def load(root: Path) -> tuple[pd.DataFrame, list[dict], dict]:
     frames, jobs, counts = [], [], {"complete": 0, "missing": 0}
     for folder in find_jobs(root):
         job = read_json(folder / "job.json")
-        plan = Plan(job["points"], list(range(job["seeds"][0], job["seeds"][1] + 1)),
+        plan = Plan(job["points"], range(job["seeds"][0], job["seeds"][1] + 1),
                     job["chunk_size"], job["config_hash"])
         store = ChunkStore(folder, plan, job["scenario"])
         label = folder.relative_to(root).as_posix()
