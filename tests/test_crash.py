@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from chunk_files import chunk_files, sha256  # noqa: E402
+from chunk_files import chunk_files, runs_table, sha256, years_table  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -98,18 +98,6 @@ def assert_no_broken_markers(job: Path | None, when: str) -> None:
         return
     bad = [k for k in range(N_CHUNKS) if marker_valid(job, k) is False]
     assert not bad, f"{when}: chunks {bad} have a marker that does not match their files"
-
-
-def runs_table(job: Path) -> pd.DataFrame:
-    files = sorted((job / "chunks").glob("runs-[0-9]*.parquet"))
-    df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    return df.sort_values("run_id", kind="stable").reset_index(drop=True)
-
-
-def years_table(job: Path) -> pd.DataFrame:
-    files = sorted((job / "chunks").glob("years-[0-9]*.parquet"))
-    df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    return df.sort_values(["run_id", "year"], kind="stable").reset_index(drop=True)
 
 
 def assert_same_as_reference(job: Path, reference: dict) -> None:

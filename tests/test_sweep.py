@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from chunk_files import chunk_files, sha256  # noqa: E402
+from chunk_files import chunk_files, runs_table, sha256, years_table  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -92,18 +92,6 @@ def complete_chunks(job: Path) -> list[bool]:
                       and sha256(runs) is not None and info.get("runs_sha256") == sha256(runs)
                       and sha256(years) is not None and info.get("years_sha256") == sha256(years))
     return states
-
-
-def runs_table(job: Path) -> pd.DataFrame:
-    files = sorted((job / "chunks").glob("runs-[0-9]*.parquet"))
-    df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    return df.sort_values("run_id", kind="stable").reset_index(drop=True)
-
-
-def years_table(job: Path) -> pd.DataFrame:
-    files = sorted((job / "chunks").glob("years-[0-9]*.parquet"))
-    df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    return df.sort_values(["run_id", "year"], kind="stable").reset_index(drop=True)
 
 
 def stamp(path: Path) -> tuple[int, int]:
