@@ -486,7 +486,7 @@ class SpaceRaceModel(mesa.Model):
 
     def _grow(self, mutual: np.ndarray) -> None:
         """Capability, budget, prestige and alignment after this year's choices."""
-        act, rel, d = self.actors, self.relations, self.dyn
+        act, rel = self.actors, self.relations
         (act.science, act.capability, act.budget, act.prestige, act.alignment,
          self.partner_alignment) = _grow_kernel(
             rel.i, rel.j, mutual, act.capability, act.budget, act.racing, act.prestige,
@@ -523,7 +523,6 @@ class SpaceRaceModel(mesa.Model):
         share = self.mutual_history[max(0, done - w):done].mean(axis=0) if done else \
             self.last_actions[: self.relations.E].astype(float)
         rel = self.relations
-        c = self.actors.capability
         return self.outcome_rule.evaluate(share, rel.i, rel.j, self.actors.n, self.us,
                                           self.china, self._cross, self._pair_weight(),
                                           *self.camp_programmes())

@@ -2,7 +2,6 @@
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import matplotlib.image as mpimg
 import numpy as np
