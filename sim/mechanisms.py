@@ -261,6 +261,7 @@ class EsaChinaDataExchange(Mechanism):
         self.since = cfg["since"]
         self.discount = float(cfg["security_discount"])
         self.esa, self.china = esa, china
+        self._active = None
 
     def active(self, year: int) -> bool:
         return self.since is not None and self.since <= year
@@ -274,7 +275,7 @@ class EsaChinaDataExchange(Mechanism):
 
     def on_year(self, model, year):
         active = self.active(year)
-        if active != getattr(self, "_active", None):    # write only when it changes
+        if active != self._active:                      # write only when it changes
             model.security_discount[self.edges] = (1.0 - self.discount) if active else 1.0
             self._active = active
 

@@ -65,10 +65,10 @@ class MembershipRule:
                            attractiveness, join_bonus, eligible, programme_open, revising,
                            self._weights, self.side, self.cost, self.leader, self.allow_hedging)
 
-    @property
-    def _weights(self) -> np.ndarray:
-        return np.array([self.w_alignment, self.w_leader, self.w_science, self.w_prestige,
-                         self.inertia, self.hedging_penalty])
+    def __post_init__(self):
+        object.__setattr__(self, "_weights", np.array(
+            [self.w_alignment, self.w_leader, self.w_science, self.w_prestige, self.inertia,
+             self.hedging_penalty]))
 
 
 @njit

@@ -229,7 +229,8 @@ def build(root: Path, plots: bool = True, quiet: bool = False) -> dict:
     if not quiet:
         print(f"report: {len(runs)} runs from {len(jobs)} jobs "
               f"({counts['complete']} complete chunks, {counts['missing']} missing) -> {out}/index.html")
-    return {"runs": runs, "summary": summary, "series": series, "counts": counts, "out": out}
+    return {"runs": runs, "jobs": jobs, "summary": summary, "series": series, "counts": counts,
+            "out": out}
 
 
 def _maybe(path: Path):
@@ -324,7 +325,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(2)
     result = build(args.folder, plots=not args.no_plots)
     if args.verify:
-        runs, jobs, _ = load(args.folder)
+        runs, jobs = result["runs"], result["jobs"]
         bad = verify(runs, jobs, args.verify)
         if bad:
             print(f"verify: {len(bad)} of {min(args.verify, len(runs))} runs differ:", file=sys.stderr)

@@ -6,6 +6,7 @@ the bad value and what is allowed — printed as one line by the command line.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 import re
 import typing
@@ -246,7 +247,6 @@ def validate(cfg: dict) -> None:
         _strategy(f"strategies.by_actor.{name}", rule)
     for rule, params in (s["params"] or {}).items():
         _strategy(f"strategies.params.{rule}", rule)
-        import inspect
         accepted = set(inspect.signature(RULES[rule]).parameters)
         for k, v in (params or {}).items():
             if k not in accepted:
