@@ -44,7 +44,18 @@ class ActorState:
 
     @property
     def n(self) -> int:
-        return len(self.names)
+        """Number of actors held (all worlds' actors when several worlds run at once)."""
+        return len(self.kind)
+
+    @classmethod
+    def concat(cls, worlds: list[ActorState]) -> ActorState:
+        """Several worlds' actors in one state: world b's actor k is ``b * n + k``.
+        ``names`` stays one world's list (every world has the same actors)."""
+        if len(worlds) == 1:
+            return worlds[0]
+        arrays = {f: np.concatenate([getattr(w, f) for w in worlds])
+                  for f in cls.__dataclass_fields__ if f != "names"}
+        return cls(names=worlds[0].names, **arrays)
 
     def index(self) -> dict[str, int]:
         return {name: k for k, name in enumerate(self.names)}
@@ -96,29 +107,87 @@ class Relations:
     i: np.ndarray
     j: np.ndarray
 
+    #: per-world relations when this object holds several worlds (see :meth:`union`)
+    parts: list[Relations] | None = None
+    #: actors per world (0: one world, indices are local)
+    world_n: int = 0
+
     def __post_init__(self):
         self.E = len(self.i)
         self.src = np.concatenate([self.i, self.j])
         self.dst = np.concatenate([self.j, self.i])
         self.rev = (np.arange(2 * self.E) + self.E) % (2 * self.E)
-        n = int(max(self.src.max(initial=0), self.dst.max(initial=0))) + 1
-        self._index = np.full((n, n), -1, dtype=np.int64)
-        self._index[self.src, self.dst] = np.arange(2 * self.E)
+        if self.parts is None:
+            self.parts = [self]
+        #: first undirected pair of each world, and the total at the end
+        self.pair_offset = np.cumsum([0] + [r.E for r in self.parts]).astype(np.int64)
+        self._index = None
+
+    @classmethod
+    def union(cls, parts: list[Relations], n: int) -> Relations:
+        """Several worlds' relations in one: world b's actors are offset by ``b * n``.
+
+        The union keeps the layout of one world: its first ``E`` directed relations are
+        every world's pairs (world by world), the next ``E`` their reverses, so every
+        kernel that works on one world works on the union unchanged."""
+        if len(parts) == 1:
+            return parts[0]
+        i = np.concatenate([r.i + b * n for b, r in enumerate(parts)])
+        j = np.concatenate([r.j + b * n for b, r in enumerate(parts)])
+        return cls(i=i, j=j, parts=parts, world_n=n)
+
+    def to_union(self, world: int, k):
+        """Union index of world ``world``'s directed relation ``k`` (int or array)."""
+        if len(self.parts) == 1:
+            return k
+        e, off = self.parts[world].E, self.pair_offset[world]
+        k = np.asarray(k, dtype=np.int64)
+        return np.where(k < e, off + k, self.E + off + k - e)
+
+    def from_worlds(self, arrays: list[np.ndarray]) -> np.ndarray:
+        """One array over the union's directed relations from one per world (each in
+        that world's own order)."""
+        if len(self.parts) == 1:
+            return arrays[0]
+        return np.concatenate([a[: r.E] for a, r in zip(arrays, self.parts)]
+                              + [a[r.E:] for a, r in zip(arrays, self.parts)])
+
+    def directed_all(self, a: int, b: int) -> np.ndarray:
+        """Union indices of the directed relation a -> b (local actor indices) in every
+        world where the pair relates."""
+        found = [(w, r.directed(a, b)) for w, r in enumerate(self.parts)]
+        return np.array([self.to_union(w, k) for w, k in found if k is not None], dtype=np.int64)
+
+    def between_all(self, group_a, group_b) -> np.ndarray:
+        """Union indices of the directed relations from ``group_a`` to ``group_b`` (local
+        actor indices) in every world."""
+        if len(self.parts) == 1:
+            return self.between(group_a, group_b)
+        return np.concatenate([self.to_union(w, r.between(group_a, group_b))
+                               for w, r in enumerate(self.parts)]).astype(np.int64)
+
+    def _build_index(self) -> np.ndarray:
+        if self._index is None:
+            n = int(max(self.src.max(initial=0), self.dst.max(initial=0))) + 1
+            self._index = np.full((n, n), -1, dtype=np.int64)
+            self._index[self.src, self.dst] = np.arange(2 * self.E)
+        return self._index
 
     def directed(self, a: int, b: int) -> int | None:
         """Index of the directed relation a -> b, or None if the pair does not relate."""
-        if max(a, b) >= len(self._index):
+        index = self._build_index()
+        if max(a, b) >= len(index):
             return None
-        k = int(self._index[a, b])
+        k = int(index[a, b])
         return None if k < 0 else k
 
     def index_matrix(self) -> np.ndarray:
         """(n, n) matrix of directed relation indices a -> b, -1 where none."""
-        return self._index
+        return self._build_index()
 
     def between(self, group_a, group_b) -> np.ndarray:
         """Directed relation indices from any actor of ``group_a`` to any of ``group_b``."""
-        in_a = np.zeros(len(self._index), dtype=bool)
+        in_a = np.zeros(len(self._build_index()), dtype=bool)
         in_b = in_a.copy()
         in_a[list(group_a)] = True
         in_b[list(group_b)] = True

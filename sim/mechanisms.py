@@ -8,6 +8,11 @@ Every mechanism has the same three hooks, called by the model:
   a milestone acts only in its own year);
 * ``after_choices(model, year)`` after the year's moves are known.
 
+A model may hold several worlds side by side (one per seed, see
+:class:`sim.model.SpaceRaceModel`); a mechanism acts on all of them at once, through
+``model.all_worlds(actors)`` and ``model.relations.directed_all(a, b)``, and draws each
+world's random numbers from that world's generator (``model.rngs``).
+
 Mechanisms act mostly through the model's modifier arrays (``blocked``,
 ``security_discount``, ``rivalry_discount``, ``rho_extra``, ``pair_bonus``,
 ``join_bonus``, ``eligible``, ``programme_open``, ``members``, ``pace``), so the
@@ -127,14 +132,14 @@ class WolfAmendment(Mechanism):
         return self.enacted <= year and (self.repeal is None or year < self.repeal)
 
     def setup(self, model):
-        self.edge = model.relations.directed(self.us, self.china)
+        self.edges = model.relations.directed_all(self.us, self.china)
+        self.china_all = model.all_worlds([self.china])
         self.on_year(model, model.start_year)   # the documented start already has the ban
 
     def on_year(self, model, year):
         force = self.in_force(year)
-        if self.edge is not None:
-            model.blocked[self.edge] = force
-        model.eligible[ISS, self.china] = not force and model.programme_open[ISS]
+        model.blocked[self.edges] = force
+        model.eligible[ISS, self.china_all] = not force and model.programme_open[ISS]
 
 
 class RussiaIssExit(Mechanism):
@@ -154,12 +159,15 @@ class RussiaIssExit(Mechanism):
         self.affinity = float(cfg["ilrs_affinity"])
         self.russia = russia
 
+    def setup(self, model):
+        self.russia_all = model.all_worlds([self.russia])
+
     def on_year(self, model, year):
         if self.year is not None and year >= self.year:
-            if model.eligible[ISS, self.russia]:        # the exit itself, once
-                model.members[ISS, self.russia] = False
-                model.eligible[ISS, self.russia] = False
-            model.join_bonus[ILRS, self.russia] += self.affinity
+            russia = self.russia_all
+            model.members[ISS, russia] = False          # the exit itself: out for good
+            model.eligible[ISS, russia] = False
+            model.join_bonus[ILRS, russia] += self.affinity
 
 
 class JuniorPartner(Mechanism):
@@ -178,15 +186,21 @@ class JuniorPartner(Mechanism):
         self.russia, self.china = russia, china
 
     def setup(self, model):
-        self.edge = model.relations.directed(self.russia, self.china)
+        rel = model.relations
+        self.edges = [None if k is None else rel.to_union(b, k)
+                      for b, k in enumerate(r.directed(self.russia, self.china)
+                                            for r in rel.parts)]
+        self.russia_all = model.all_worlds([self.russia])
+        self.china_all = model.all_worlds([self.china])
 
     def on_year(self, model, year):
         c = model.actors.capability
-        gap = max(0.0, c[self.china] / max(c[self.russia], 1e-9) - 1.0)
+        gap = np.maximum(0.0, c[self.china_all] / np.maximum(c[self.russia_all], 1e-9) - 1.0)
         unease = self.discomfort * gap
-        if self.edge is not None:
-            model.rho_extra[self.edge] = unease
-        model.join_bonus[ILRS, self.russia] -= unease
+        for edge, u in zip(self.edges, unease):
+            if edge is not None:
+                model.rho_extra[edge] = u
+        model.join_bonus[ILRS, self.russia_all] -= unease
 
 
 class IssRetirement(Mechanism):
@@ -240,7 +254,7 @@ class OpenStation(Mechanism):
             return
         if not self.opened:     # eligibility, once granted, stays
             model.eligible[TIANGONG] |= model.actors.un_member
-            model.eligible[TIANGONG, self.also] = True
+            model.eligible[TIANGONG, model.all_worlds(self.also)] = True
             self.opened = True
         model.join_bonus[TIANGONG] += self.courting * (model.actors.capability < self.developing)
 
@@ -267,9 +281,9 @@ class EsaChinaDataExchange(Mechanism):
         return self.since is not None and self.since <= year
 
     def setup(self, model):
-        self.edges = [k for k in (model.relations.directed(self.esa, self.china),
-                                  model.relations.directed(self.china, self.esa))
-                      if k is not None]
+        rel = model.relations
+        self.edges = np.concatenate([rel.directed_all(self.esa, self.china),
+                                     rel.directed_all(self.china, self.esa)])
         if self.active(model.start_year):
             model.initial_pairs.append((self.esa, self.china))
 
@@ -300,13 +314,14 @@ class Bridges(Mechanism):
 
     def setup(self, model):
         rel = model.relations
+        self.actors_all = model.all_worlds(self.actors)
         bridge = np.zeros(model.actors.n, dtype=bool)
-        bridge[self.actors] = True
+        bridge[self.actors_all] = True
         on_bridge = bridge[rel.src] | bridge[rel.dst]
         model.rivalry_discount[on_bridge] = self.strength
 
     def on_year(self, model, year):
-        model.join_bonus[TIANGONG, self.actors] += self.strength
+        model.join_bonus[TIANGONG, self.actors_all] += self.strength
 
 
 class LongGame(Mechanism):
@@ -329,8 +344,9 @@ class LongGame(Mechanism):
         self.actors = actors
 
     def setup(self, model):
-        tol = model.actors.failure_tolerance[self.actors]
-        model.pace[self.actors] = 1.0 - self.discount * (1.0 - tol)
+        who = model.all_worlds(self.actors)
+        tol = model.actors.failure_tolerance[who]
+        model.pace[who] = 1.0 - self.discount * (1.0 - tol)
 
 
 class Milestone(Mechanism):
@@ -364,22 +380,25 @@ class Milestone(Mechanism):
     def on_year(self, model, year):
         if self.year is None or year != self.year:
             return
-        act, who = model.actors, self.actors
-        success = bool(model.rng.random() < self.p)
-        if success:
-            weight = (act.prestige_domestic[who] + act.prestige_international[who]) / 2
-            act.prestige[who] += self.prestige * weight
-            act.capability[who] *= 1.0 + self.boost
-            change = self.attract
-            if len(who) > 1:
-                edges = model.relations.between(who, who)
-                model.pair_bonus[edges] += self.partnership
-        else:
-            act.prestige[who] -= self.prestige * (1.0 - act.failure_tolerance[who])
-            change = -0.5 * self.attract
-        if self.programme is not None:
-            model.attractiveness[self.programme] += change
-        model.event_log.append((year, self.name, "success" if success else "failure"))
+        act = model.actors
+        for b, rng in enumerate(model.rngs):        # one draw per world, from its generator
+            success = bool(rng.random() < self.p)
+            who = self.actors + b * model.world_n
+            if success:
+                weight = (act.prestige_domestic[who] + act.prestige_international[who]) / 2
+                act.prestige[who] += self.prestige * weight
+                act.capability[who] *= 1.0 + self.boost
+                change = self.attract
+                if len(who) > 1:
+                    r = model.relations
+                    edges = r.to_union(b, r.parts[b].between(self.actors, self.actors))
+                    model.pair_bonus[edges] += self.partnership
+            else:
+                act.prestige[who] -= self.prestige * (1.0 - act.failure_tolerance[who])
+                change = -0.5 * self.attract
+            if self.programme is not None:
+                model._attractiveness[self.programme, b] += change
+            model.event_logs[b].append((year, self.name, "success" if success else "failure"))
 
 
 def build_mechanisms(cfg: dict, index: dict[str, int]) -> list[Mechanism]:

@@ -26,7 +26,7 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from sim._jit import njit
-from sim.actors import build_actors, build_relations
+from sim.actors import ActorState, Relations, build_actors, build_relations
 from sim.agents import SpacePower
 from sim.config import PROGRAMMES
 from sim.mechanisms import Mechanism, build_mechanisms
@@ -197,9 +197,31 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
 
 
 @njit
+def _year_metrics_worlds(rows, mutual, i_local, j_local, n, pair_offset, us, china, hedge_ratio,
+                         programme_tie, members, side, c, racing, science, cross_all,
+                         cross_offset, us_china, R, S, T, P, artemis, ilrs):
+    """Fill each world's row of the model table (``rows[b]``); return the camp labels
+    of all actors. World b's actors are ``b*n ... (b+1)*n - 1``, its pairs
+    ``pair_offset[b] ...`` (their reverses ``E`` later)."""
+    e_total = pair_offset[-1]
+    labels = np.empty(len(c), dtype=np.int8)
+    for b in range(len(rows)):
+        lo, hi, a0, a1 = pair_offset[b], pair_offset[b + 1], b * n, (b + 1) * n
+        counts = (count_game_types(R[lo:hi], S[lo:hi], T[lo:hi], P[lo:hi])
+                  + count_game_types(R[e_total + lo:e_total + hi], S[e_total + lo:e_total + hi],
+                                     T[e_total + lo:e_total + hi], P[e_total + lo:e_total + hi]))
+        labels[a0:a1] = _year_metrics(
+            rows[b], mutual[lo:hi], i_local[lo:hi], j_local[lo:hi], n, us, china, hedge_ratio,
+            programme_tie, members[:, a0:a1], side, c[a0:a1], racing[a0:a1], science[a0:a1],
+            cross_all[cross_offset[b]:cross_offset[b + 1]], us_china[b], counts, 2 * (hi - lo),
+            artemis, ilrs)
+    return labels
+
+
+@njit
 def _year_metrics(row, mutual, i, j, n, us, china, hedge_ratio, programme_tie, members, side,
-                  c, racing, science, cross, us_china, R, S, T, P, artemis, ilrs):
-    """Fill one row of the model table (:data:`MODEL_COLUMNS`); return the camp labels."""
+                  c, racing, science, cross, us_china, counts, n_relations, artemis, ilrs):
+    """Fill one world's row of the model table (:data:`MODEL_COLUMNS`); return its camp labels."""
     n_prog = members.shape[0]
     tie = mutual.astype(np.float64)
     west, east = np.zeros(n), np.zeros(n)
@@ -244,9 +266,8 @@ def _year_metrics(row, mutual, i, j, n, us, china, hedge_ratio, programme_tie, m
     row[col + 3] = c.sum()
     row[col + 4] = tie[us_china] if us_china >= 0 else 0.0
     col += 5
-    counts = count_game_types(R, S, T, P)
     for g in range(len(counts)):
-        row[col + g] = counts[g] / max(len(R), 1)
+        row[col + g] = counts[g] / max(n_relations, 1)
     return labels
 
 
@@ -258,26 +279,66 @@ class _RuleGroup:
     rule: object
     idx: np.ndarray | slice
     state: dict
+    draws: object                   # the generator (one world) or a WorldDraws
     games: StageGames | None = None
+
+
+class WorldDraws:
+    """Uniform draws for some of the directed relations of several worlds: each world's
+    share comes from its own generator, in the order that world alone would draw it
+    (its relations i -> j, then j -> i), so every world gets its single-run numbers."""
+
+    def __init__(self, model, idx):
+        rel = model.relations
+        self.rngs = model.rngs
+        idx = np.arange(2 * rel.E)[idx]
+        backward = idx >= rel.E
+        pair = np.where(backward, idx - rel.E, idx)
+        world = np.searchsorted(rel.pair_offset, pair, side="right") - 1
+        local = pair - rel.pair_offset[world] + np.where(backward, np.diff(rel.pair_offset)[world], 0)
+        order = np.lexsort((local, world))      # position in the worlds' concatenated draws
+        self.perm = np.empty_like(order)
+        self.perm[order] = np.arange(len(order))
+        self.counts = np.bincount(world, minlength=len(self.rngs))
+
+    def random(self, shape):
+        flat = np.concatenate([g.random(c) for g, c in zip(self.rngs, self.counts)])
+        return flat[self.perm].reshape(shape)
 
 
 class SpaceRaceModel(mesa.Model):
     """The world of space powers. ``config`` is the composed Hydra config (or its dict)."""
 
-    def __init__(self, config, rng=None, record_actors: bool = True):
-        super().__init__(rng=rng)
+    def __init__(self, config, rng=None, record_actors: bool = True, *, seeds=None):
+        """``rng`` seeds the one world. ``seeds`` (instead of ``rng``) runs one world per
+        seed side by side, in lockstep (see :meth:`worlds`): world ``b`` draws all its
+        randomness from ``numpy.random.default_rng(seeds[b])``, in the order one world
+        alone would, so its results are those of ``SpaceRaceModel(config, rng=seeds[b])``.
+        """
+        seeds = None if seeds is None else [int(s) for s in seeds]
+        if seeds is not None and (rng is not None or not seeds):
+            raise ValueError("give either rng or a non-empty list of seeds")
+        super().__init__(rng=seeds[0] if seeds else rng)
+        #: one generator per world (world 0's is Mesa's ``model.rng``)
+        self.rngs = [self.rng] + [np.random.default_rng(s) for s in (seeds or [])[1:]]
+        self.n_worlds = B = len(self.rngs)
+        if B > 1 and record_actors:
+            raise ValueError("record_actors needs a single world (rng=seed)")
         cfg = to_plain(config)
         world, dyn = cfg["world"], cfg["dynamics"]
         self.start_year, self.horizon = int(world["start_year"]), int(world["horizon"])
         self.year = self.start_year
         self.record_actors = record_actors
 
-        self.actors = build_actors(cfg, self.rng)
+        ties = int(world["rest_of_world"]["ties_per_state"])
+        actors = [build_actors(cfg, g) for g in self.rngs]
+        parts = [build_relations(a, ties, g) for a, g in zip(actors, self.rngs)]
+        self.actors = ActorState.concat(actors)
         self.names = self.actors.names
         self.index = self.actors.index()
+        self.world_n = wn = len(self.names)          # actors per world
         self._agents_made = False     # SpacePower agents are made on first use (see agents)
-        self.relations = rel = build_relations(
-            self.actors, int(world["rest_of_world"]["ties_per_state"]), self.rng)
+        self.relations = rel = Relations.union(parts, wn)
         n, e2 = self.actors.n, 2 * rel.E
         self.us, self.china = self.index["US"], self.index["China"]
 
@@ -290,7 +351,8 @@ class SpaceRaceModel(mesa.Model):
         self.pace = np.ones(n)
         self.rivalry = np.zeros(e2)
         self.last_actions = np.zeros(e2, dtype=bool)
-        self.event_log: list[tuple[int, str, str]] = []
+        self.event_logs: list[list[tuple[int, str, str]]] = [[] for _ in range(B)]
+        self.event_log = self.event_logs[0]
         self.initial_pairs: list[tuple[int, int]] = []
 
         # programmes
@@ -298,17 +360,19 @@ class SpaceRaceModel(mesa.Model):
         self.members = np.zeros((len(PROGRAMMES), n), dtype=bool)
         self.eligible = np.ones((len(PROGRAMMES), n), dtype=bool)
         for k, p in enumerate(PROGRAMMES):
-            initial = [self.index[a] for a in progs[p]["initial_members"]]
+            initial = self.all_worlds([self.index[a] for a in progs[p]["initial_members"]])
             self.members[k, initial] = True
             if not progs[p]["open"]:
                 self.eligible[k] = False
                 self.eligible[k, initial] = True
         self.programme_open = np.ones(len(PROGRAMMES), dtype=bool)
-        self.attractiveness = np.zeros(len(PROGRAMMES))
+        #: per programme and world (milestones change it)
+        self._attractiveness = np.zeros((len(PROGRAMMES), B))   # milestones change it
         self.join_bonus = np.zeros((len(PROGRAMMES), n))
         self.membership_rule = MembershipRule.from_config(progs, self.index)
         leaders = self.membership_rule.leader
-        self._to_leader = rel.index_matrix()[:, leaders].T.copy()   # (programme, actor) -> a->L
+        self._to_leader = np.concatenate(                 # (programme, actor) -> a->L
+            [self._leader_edges(b, r, leaders) for b, r in enumerate(rel.parts)], axis=1)
 
         # payoff inputs that do not change during a run
         act = self.actors
@@ -329,7 +393,7 @@ class SpaceRaceModel(mesa.Model):
                                  d["budget_growth"], d["prestige_decay"], d["alignment_drift"],
                                  pp.coop_gain, pp.prestige_gain, pp.partner_prestige])
         self._anchors = np.zeros(n, dtype=np.bool_)
-        self._anchors[[self.us, self.china]] = True
+        self._anchors[self.all_worlds([self.us, self.china])] = True
         act.racing = self.dyn["initial_racing_share"] * act.budget
         self.partner_alignment = act.alignment.copy()
 
@@ -345,22 +409,60 @@ class SpaceRaceModel(mesa.Model):
         self.last_actions = initial
         self.noise = float(cfg["strategies"]["noise"])
         self._no_flips = np.ones(2 * rel.E)
+        self._flip_draws = self.rng if B == 1 else WorldDraws(self, slice(None))
 
         o = cfg["outcome"]
         self.outcome_rule = OutcomeRule.from_config(o)
         west = [self.index[a] for a in o["west"]]
         east = [self.index[a] for a in o["east"]]
-        self._cross = np.unique(rel.between(west, east) % max(rel.E, 1))   # undirected pairs
-        us_china = rel.directed(min(self.us, self.china), max(self.us, self.china))
-        self._us_china_pair = us_china if us_china is not None and us_china < rel.E else -1
+        # per world: its undirected pairs across the divide and the US-China pair, as
+        # indices into that world's own pairs
+        self._cross = [np.unique(r.between(west, east) % max(r.E, 1)) for r in rel.parts]
+        us_china = [r.directed(min(self.us, self.china), max(self.us, self.china))
+                    for r in rel.parts]
+        self._us_china_pair = np.array([k if k is not None and k < r.E else -1
+                                        for k, r in zip(us_china, rel.parts)], dtype=np.int64)
+        self._i_local, self._j_local = rel.i - self._world_of_pair() * wn, \
+            rel.j - self._world_of_pair() * wn
+        self._cross_all = np.concatenate(self._cross).astype(np.int64)
+        self._cross_offset = np.cumsum([0] + [len(c) for c in self._cross]).astype(np.int64)
 
         years = self.horizon - self.start_year + 1
-        self.model_rows = np.zeros((years, len(MODEL_COLUMNS)))
+        #: the model table of every world; ``model_rows`` is world 0's
+        self.world_rows = np.zeros((B, years, len(MODEL_COLUMNS)))
+        self.model_rows = self.world_rows[0]
         self.mutual_history = np.zeros((years, rel.E), dtype=bool)
         if record_actors:
             self.actor_rows = np.zeros((years, len(ACTOR_COLUMNS), n))
         self._t = 0
         self.running = self.start_year <= self.horizon
+
+    # --- several worlds -------------------------------------------------------------
+
+    def all_worlds(self, local) -> np.ndarray:
+        """Indices of the given actors (one world's indices) in every world."""
+        local = np.asarray(local, dtype=np.int64).reshape(-1)
+        return (local[None, :] + self.world_n * np.arange(self.n_worlds)[:, None]).reshape(-1)
+
+    @property
+    def attractiveness(self) -> np.ndarray:
+        """Each programme's attractiveness (from milestones); (programme, world) when
+        several worlds run."""
+        return self._attractiveness[:, 0] if self.n_worlds == 1 else self._attractiveness
+
+    def _leader_edges(self, b: int, r: Relations, leaders) -> np.ndarray:
+        local = np.full((len(leaders), self.world_n), -1, dtype=np.int64)
+        index = r.index_matrix()
+        local[:, :len(index)] = index[:, leaders].T
+        return np.where(local < 0, -1, self.relations.to_union(b, local)).astype(np.int64)
+
+    def _world_of_pair(self) -> np.ndarray:
+        rel = self.relations
+        return np.repeat(np.arange(self.n_worlds), np.diff(rel.pair_offset))
+
+    def worlds(self):
+        """Each world's index and seed position: ``range(n_worlds)``."""
+        return range(self.n_worlds)
 
     # --- Mesa agents ------------------------------------------------------------------
 
@@ -387,22 +489,29 @@ class SpaceRaceModel(mesa.Model):
 
     def _initial_cooperation(self, n_china_partners: int) -> np.ndarray:
         """Last year's moves: who cooperated with whom in the documents' present."""
-        rel, n = self.relations, self.actors.n
-        together = (self.members[:, rel.src] & self.members[:, rel.dst]).any(axis=0)
+        rel, wn = self.relations, self.world_n
+        worlds = [self._initial_world(b, rel.parts[b], self.members[:, b * wn:(b + 1) * wn],
+                                      self.actors.alignment[b * wn:(b + 1) * wn],
+                                      n_china_partners) for b in self.worlds()]
+        return rel.from_worlds(worlds) & ~self.blocked
+
+    def _initial_world(self, b, rel, members, alignment, n_china_partners) -> np.ndarray:
+        n = self.world_n
+        together = (members[:, rel.src] & members[:, rel.dst]).any(axis=0)
         pairs = np.zeros((n, n), dtype=bool)
-        for a, b in self.initial_pairs:
-            pairs[a, b] = pairs[b, a] = True
+        for a, c in self.initial_pairs:
+            pairs[a, c] = pairs[c, a] = True
         # 000: "Since 2016, China has made 46 space cooperation agreements with 19
         # different countries and regions." Drawn among non-Artemis, non-major actors,
         # more likely the closer they lean to China.
-        candidates = np.flatnonzero((self.actors.kind > 0) & ~self.members[ARTEMIS])
+        candidates = np.flatnonzero((self.actors.kind[:n] > 0) & ~members[ARTEMIS])
         k = min(n_china_partners, len(candidates))
         if k > 0:
-            weight = 1.0 - self.actors.alignment[candidates] + 1e-6
-            chosen = self.rng.choice(candidates, size=k, replace=False, p=weight / weight.sum())
+            weight = 1.0 - alignment[candidates] + 1e-6
+            chosen = self.rngs[b].choice(candidates, size=k, replace=False,
+                                         p=weight / weight.sum())
             pairs[self.china, chosen] = pairs[chosen, self.china] = True
-        initial = together | pairs[rel.src, rel.dst]
-        return initial & ~self.blocked
+        return together | pairs[rel.src, rel.dst]
 
     def _setup_rules(self, scfg: dict, initial: np.ndarray, actor_cfg: dict) -> None:
         """Each actor's rule: ``strategies.by_actor``, else the actor's own ``strategy``,
@@ -414,7 +523,7 @@ class SpaceRaceModel(mesa.Model):
                             or scfg["default"] for name in self.names]
         trust0 = np.where(initial[rel.rev], self.dyn["initial_trust_cooperating"],
                           self.dyn["initial_trust_other"])
-        src_rule = np.array(self.strategy_of, dtype=object)[rel.src]
+        src_rule = np.array(self.strategy_of, dtype=object)[rel.src % self.world_n]
         self.rule_groups = []
         for name in sorted(set(self.strategy_of)):
             idx = np.flatnonzero(src_rule == name)
@@ -432,7 +541,8 @@ class SpaceRaceModel(mesa.Model):
             state["their_last"] = initial[rel.rev][idx].copy()
             if "trust" in state:
                 state["trust"] = trust0[idx].copy()
-            self.rule_groups.append(_RuleGroup(name, rule, idx, state))
+            draws = self.rng if self.n_worlds == 1 else WorldDraws(self, idx)
+            self.rule_groups.append(_RuleGroup(name, rule, idx, state, draws))
 
     # --- one year -------------------------------------------------------------------
 
@@ -458,8 +568,8 @@ class SpaceRaceModel(mesa.Model):
         for g in self.rule_groups:
             g.games = games if isinstance(g.idx, slice) else StageGames(
                 games.R[g.idx], games.S[g.idx], games.T[g.idx], games.P[g.idx])
-            actions[g.idx] = g.rule.act(g.state, g.games, self.rng)
-        flips = self.rng.random(actions.shape) if self.noise > 0 else self._no_flips
+            actions[g.idx] = g.rule.act(g.state, g.games, g.draws)
+        flips = self._flip_draws.random(actions.shape) if self.noise > 0 else self._no_flips
         theirs, payoff, mutual = _realise(actions, flips, self.noise, self.blocked,
                                           self.relations.rev, games.R, games.S, games.T,
                                           games.P, self.relations.E)
@@ -478,11 +588,14 @@ class SpaceRaceModel(mesa.Model):
 
     def _revise_memberships(self, actions: np.ndarray) -> None:
         act = self.actors
-        revising = self.rng.random(self.members.shape) < self.membership_rule.revision_rate
+        shape = (self.members.shape[0], self.world_n)
+        draws = self.rng.random(shape) if self.n_worlds == 1 else \
+            np.concatenate([g.random(shape) for g in self.rngs], axis=1)
+        revising = draws < self.membership_rule.revision_rate
         self.members = self.membership_rule.revise(
             self.members, actions, self._to_leader, self.relations.rev, act.capability,
-            act.alignment, act.prestige_international, self.attractiveness, self.join_bonus,
-            self.eligible, self.programme_open, revising)
+            act.alignment, act.prestige_international, self._attractiveness, self.join_bonus,
+            self.eligible, self.programme_open, revising, self.world_n)
 
     def _grow(self, mutual: np.ndarray) -> None:
         """Capability, budget, prestige and alignment after this year's choices."""
@@ -497,10 +610,11 @@ class SpaceRaceModel(mesa.Model):
         act, rel, t = self.actors, self.relations, self._t
         self.mutual_history[t] = mutual
         o = self.outcome_rule
-        labels = _year_metrics(
-            self.model_rows[t], mutual, rel.i, rel.j, act.n, self.us, self.china, o.hedge_ratio,
-            o.programme_tie, self.members, self.membership_rule.side, act.capability, act.racing,
-            act.science, self._cross, self._us_china_pair, games.R, games.S, games.T, games.P,
+        labels = _year_metrics_worlds(
+            self.world_rows[:, t], mutual, self._i_local, self._j_local, self.world_n,
+            rel.pair_offset, self.us, self.china, o.hedge_ratio, o.programme_tie, self.members,
+            self.membership_rule.side, act.capability, act.racing, act.science, self._cross_all,
+            self._cross_offset, self._us_china_pair, games.R, games.S, games.T, games.P,
             ARTEMIS, ILRS)
         if self.record_actors:
             n = act.n
@@ -516,23 +630,24 @@ class SpaceRaceModel(mesa.Model):
         while self.running:
             self.step()
 
-    def outcome(self) -> dict:
-        """Outcome and final-window metrics (see :mod:`sim.outcome`)."""
+    def outcome(self, world: int = 0) -> dict:
+        """Outcome and final-window metrics of one world (see :mod:`sim.outcome`)."""
         w = self.outcome_rule.window
         done = self._t
-        share = self.mutual_history[max(0, done - w):done].mean(axis=0) if done else \
-            self.last_actions[: self.relations.E].astype(float)
-        rel = self.relations
-        return self.outcome_rule.evaluate(share, rel.i, rel.j, self.actors.n, self.us,
-                                          self.china, self._cross, self._pair_weight(),
-                                          *self.camp_programmes())
+        rel, n = self.relations, self.world_n
+        lo, hi = rel.pair_offset[world], rel.pair_offset[world + 1]
+        share = self.mutual_history[max(0, done - w):done, lo:hi].mean(axis=0) if done else \
+            self.last_actions[lo:hi].astype(float)
+        i, j = self._i_local[lo:hi], self._j_local[lo:hi]
+        c = self.actors.capability[world * n:(world + 1) * n]
+        return self.outcome_rule.evaluate(share, i, j, n, self.us, self.china,
+                                          self._cross[world], c[i] * c[j],
+                                          *self.camp_programmes(world))
 
-    def _pair_weight(self) -> np.ndarray:
-        c = self.actors.capability
-        return c[self.relations.i] * c[self.relations.j]
-
-    def camp_programmes(self) -> tuple[np.ndarray, np.ndarray]:
-        """Whether each actor is in any US-led / any China-led programme (as 0/1 floats)."""
+    def camp_programmes(self, world: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each actor of a world is in any US-led / any China-led programme
+        (as 0/1 floats)."""
         side = self.membership_rule.side[:, None]
-        return ((self.members & (side > 0)).any(axis=0).astype(float),
-                (self.members & (side < 0)).any(axis=0).astype(float))
+        members = self.members[:, world * self.world_n:(world + 1) * self.world_n]
+        return ((members & (side > 0)).any(axis=0).astype(float),
+                (members & (side < 0)).any(axis=0).astype(float))

@@ -55,15 +55,22 @@ class MembershipRule:
                    leader=np.array([index[p["leader"]] for p in progs]))
 
     def revise(self, members, actions, to_leader, rev, capability, alignment, w_int,
-               attractiveness, join_bonus, eligible, programme_open, revising) -> np.ndarray:
+               attractiveness, join_bonus, eligible, programme_open, revising,
+               world_n=None) -> np.ndarray:
         """New memberships (4, n): entries in ``revising`` follow ``U > 0``, the rest stay;
         ineligible actors and closed programmes have no members; leaders stay in.
 
         ``to_leader[p, v]`` is the relation v -> leader of p (-1 if none); the relation
-        with the leader is read from this year's ``actions``."""
+        with the leader is read from this year's ``actions``. With several worlds side by
+        side, ``world_n`` is the number of actors per world and ``attractiveness`` is
+        (programme, world)."""
+        n = members.shape[1]
+        world_n = n if world_n is None else world_n
+        attractiveness = np.asarray(attractiveness, dtype=np.float64).reshape(len(self.side), -1)
         return _revise_all(members, actions, to_leader, rev, capability, alignment, w_int,
                            attractiveness, join_bonus, eligible, programme_open, revising,
-                           self._weights, self.side, self.cost, self.leader, self.allow_hedging)
+                           self._weights, self.side, self.cost, self.leader, self.allow_hedging,
+                           world_n)
 
     def __post_init__(self):
         object.__setattr__(self, "_weights", np.array(
@@ -74,28 +81,32 @@ class MembershipRule:
 @njit
 def _revise_all(members, actions, to_leader, rev, capability, alignment, w_int, attractiveness,
                 join_bonus, eligible, programme_open, revising, weights, side, cost, leader,
-                allow_hedging):
-    relation = _leader_relation(actions, to_leader, rev, leader)
-    science = _capability_share(members, capability)
+                allow_hedging, world_n):
+    relation = _leader_relation(actions, to_leader, rev, leader, world_n)
+    science = _capability_share(members, capability, world_n)
     return _revise_kernel(members, relation, alignment, w_int, attractiveness, join_bonus,
                           eligible, programme_open, revising, science, weights, side, cost,
-                          leader, allow_hedging)
+                          leader, allow_hedging, world_n)
 
 
 @njit
-def _capability_share(members, capability):
-    """Each programme's members' share of world capability."""
-    total = max(capability.sum(), 1e-12)
-    out = np.zeros(members.shape[0])
-    for p in range(members.shape[0]):
-        for v in range(members.shape[1]):
-            if members[p, v]:
-                out[p] += capability[v]
-    return out / total
+def _capability_share(members, capability, world_n):
+    """Each programme's members' share of world capability, (programme, world)."""
+    n_worlds = members.shape[1] // world_n
+    out = np.zeros((members.shape[0], n_worlds))
+    for b in range(n_worlds):
+        a0 = b * world_n
+        total = max(capability[a0:a0 + world_n].sum(), 1e-12)
+        for p in range(members.shape[0]):
+            for v in range(a0, a0 + world_n):
+                if members[p, v]:
+                    out[p, b] += capability[v]
+            out[p, b] = out[p, b] / total
+    return out
 
 
 @njit
-def _leader_relation(actions, to_leader, rev, leader):
+def _leader_relation(actions, to_leader, rev, leader, world_n):
     """(programme, actor): 1 if actor and leader both cooperated this year, 1/2 if one
     did, 0 if neither; 1/2 where they do not relate; 1 for the leader itself."""
     n_prog, n = to_leader.shape
@@ -104,19 +115,21 @@ def _leader_relation(actions, to_leader, rev, leader):
         for v in range(n):
             k = to_leader[p, v]
             out[p, v] = 0.5 if k < 0 else (actions[k] + actions[rev[k]]) / 2.0
-        out[p, leader[p]] = 1.0
+        for a0 in range(0, n, world_n):
+            out[p, a0 + leader[p]] = 1.0
     return out
 
 
 @njit
 def _revise_kernel(members, leader_relation, alignment, w_int, attractiveness, join_bonus,
                    eligible, programme_open, revising, science, weights, side, cost, leader,
-                   allow_hedging):
+                   allow_hedging, world_n):
     w_alignment, w_leader, w_science, w_prestige, inertia, hedging_penalty = weights
     n_prog, n = members.shape
     wish = np.empty((n_prog, n))
     new = np.empty((n_prog, n), dtype=np.bool_)
     for v in range(n):
+        w = v // world_n
         for p in range(n_prog):
             other_side = False
             for q in range(n_prog):
@@ -124,8 +137,8 @@ def _revise_kernel(members, leader_relation, alignment, w_int, attractiveness, j
                     other_side = True
             wish[p, v] = (w_alignment * side[p] * alignment[v]
                           + w_leader * (leader_relation[p, v] - 0.5)
-                          + w_science * science[p]
-                          + w_prestige * attractiveness[p] * w_int[v]
+                          + w_science * science[p, w]
+                          + w_prestige * attractiveness[p, w] * w_int[v]
                           + inertia * members[p, v]
                           + join_bonus[p, v]
                           - cost[p]
@@ -144,11 +157,13 @@ def _revise_kernel(members, leader_relation, alignment, w_int, attractiveness, j
                     new[p, v] = False
                 if side[p] < 0 and not best_east > best_west:
                     new[p, v] = False
-    for p in range(n_prog):
-        if programme_open[p] and eligible[p, leader[p]]:
-            new[p, leader[p]] = True
-            if not allow_hedging:       # a leader stays out of the other camp's programmes
-                for q in range(n_prog):
-                    if side[q] == -side[p] and leader[q] != leader[p]:
-                        new[q, leader[p]] = False
+    for a0 in range(0, n, world_n):
+        for p in range(n_prog):
+            lead = a0 + leader[p]
+            if programme_open[p] and eligible[p, lead]:
+                new[p, lead] = True
+                if not allow_hedging:   # a leader stays out of the other camp's programmes
+                    for q in range(n_prog):
+                        if side[q] == -side[p] and leader[q] != leader[p]:
+                            new[q, lead] = False
     return new

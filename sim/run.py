@@ -27,10 +27,19 @@ def simulate(cfg: dict, seed: int, record_actors: bool = False) -> SpaceRaceMode
     return model
 
 
-def summary(model: SpaceRaceModel, outcome: dict | None = None) -> dict:
-    """The run's outcome and headline metrics as one flat row."""
-    outcome = outcome or model.outcome()
-    final = dict(zip(MODEL_COLUMNS, model.model_rows[-1]))
+def simulate_many(cfg: dict, seeds) -> SpaceRaceModel:
+    """Run one world per seed side by side in one model (world ``b`` has seed
+    ``seeds[b]``, and the results of ``simulate(cfg, seeds[b])``)."""
+    model = SpaceRaceModel(cfg, seeds=list(seeds), record_actors=False)
+    model.run()
+    return model
+
+
+def summary(model: SpaceRaceModel, outcome: dict | None = None, world: int = 0) -> dict:
+    """The run's outcome and headline metrics as one flat row (of one of the model's
+    worlds when it runs several side by side)."""
+    outcome = outcome or model.outcome(world)
+    final = dict(zip(MODEL_COLUMNS, model.world_rows[world, -1]))
     row = {"outcome": outcome["outcome"], "density": outcome["density"],
            "weighted_density": outcome["weighted_density"],
            "cohesion_us_led": outcome["cohesion_us_led"],
@@ -41,11 +50,11 @@ def summary(model: SpaceRaceModel, outcome: dict | None = None) -> dict:
     row.update({f"final_{k}": float(final[k]) for k in FINAL_COLUMNS})
     act = model.actors
     for name in MAJORS:
-        k = model.index[name]
+        k = model.index[name] + world * model.world_n
         row[f"capability_{name}"] = float(act.capability[k])
         row[f"prestige_{name}"] = float(act.prestige[k])
         row[f"racing_{name}"] = float(act.racing[k])
-    row["milestones_succeeded"] = sum(1 for *_, r in model.event_log if r == "success")
+    row["milestones_succeeded"] = sum(1 for *_, r in model.event_logs[world] if r == "success")
     return row
 
 

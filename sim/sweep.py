@@ -37,13 +37,13 @@ from sim import manifest
 from sim.cli import EXIT_INTERRUPTED, EXIT_USAGE, apply_point, grid_points
 from sim.io import atomic_write_json, atomic_write_parquet, read_json, sha256_file
 from sim.model import MODEL_COLUMNS
-from sim.run import simulate, summary
+from sim.run import simulate_many, summary
 
 #: Chunks a local worker runs before it is replaced by a fresh one.
 RECYCLE = 40
 
 #: Sweep settings that change how, not what, is computed: left out of the plan hash.
-HOW_KEYS = ("workers", "executor", "ray_address", "progress", "name")
+HOW_KEYS = ("workers", "executor", "ray_address", "progress", "name", "lockstep")
 
 
 @dataclass(frozen=True)
@@ -90,20 +90,38 @@ def config_hash(plain: dict) -> str:
 # --- the work: one chunk of runs -------------------------------------------------------
 
 def run_chunk(plain: dict, plan: Plan, k: int) -> dict:
-    """Run chunk ``k``; returns its run rows and per-year series as plain arrays."""
-    configs: dict[int, dict] = {}
+    """Run chunk ``k``; returns its run rows and per-year series as plain arrays.
+
+    Runs of the same grid point go ``sweep.lockstep`` at a time through one model that
+    holds one world per seed (:func:`sim.run.simulate_many`): the same results as one
+    model per run, with the yearly bookkeeping paid once for all of them."""
     rows, years, ids = [], [], []
-    for run_id in plan.chunk(k):
-        point_idx, seed = plan.run(run_id)
-        if point_idx not in configs:
-            configs[point_idx] = apply_point(plain, plan.points[point_idx])
-        model = simulate(configs[point_idx], seed)
-        row = {"run_id": run_id, "seed": seed, **plan.points[point_idx], **summary(model)}
-        rows.append(row)
-        years.append(model.model_rows.astype(np.float32))
-        ids.append(run_id)
+    for point_idx, run_ids in _by_point(plan, plan.chunk(k), int(plain["sweep"]["lockstep"])):
+        cfg = apply_point(plain, plan.points[point_idx])
+        seeds = [plan.run(r)[1] for r in run_ids]
+        model = simulate_many(cfg, seeds)
+        for b, (run_id, seed) in enumerate(zip(run_ids, seeds)):
+            rows.append({"run_id": run_id, "seed": seed, **plan.points[point_idx],
+                         **summary(model, world=b)})
+            years.append(model.world_rows[b].astype(np.float32))
+            ids.append(run_id)
     return {"chunk": k, "rows": rows, "years": np.stack(years), "run_ids": np.array(ids),
             "start_year": int(plain["world"]["start_year"])}
+
+
+def _by_point(plan: Plan, run_ids: range, size: int):
+    """Consecutive runs of one grid point, at most ``size`` at a time."""
+    block: list[int] = []
+    point = None
+    for run_id in run_ids:
+        p = plan.run(run_id)[0]
+        if block and (p != point or len(block) == size):
+            yield point, block
+            block = []
+        point = p
+        block.append(run_id)
+    if block:
+        yield point, block
 
 
 class _CtrlC:

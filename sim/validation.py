@@ -281,7 +281,7 @@ def validate(cfg: dict) -> None:
     sw = cfg["sweep"]
     if not isinstance(sw["name"], str) or not NAME_RE.match(sw["name"]):
         raise ConfigError("sweep.name", sw["name"], "use letters, digits and _ only")
-    for key, lo in (("seeds", 1), ("first_seed", 0), ("chunk_size", 1), ("workers", 1)):
+    for key, lo in (("seeds", 1), ("first_seed", 0), ("chunk_size", 1), ("lockstep", 1), ("workers", 1)):
         v = sw[key]
         if isinstance(v, bool) or not isinstance(v, int) or v < lo:
             raise ConfigError(f"sweep.{key}", v, f"must be an integer >= {lo}")

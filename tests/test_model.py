@@ -74,6 +74,40 @@ def test_same_seed_identical_bytes(cfg, run7, tmp_path):
         assert a.read_bytes() == b.read_bytes()
 
 
+@pytest.mark.parametrize("overrides", [
+    [], ["scenario=cold_war_race"], ["scenario=russia_junior_partner"],
+    ["scenario=open_station_diplomacy", "programmes.allow_hedging=false"],
+    ["actors.US.strategy=tit_for_tat", "actors.Japan.strategy=roth_erev",
+     "strategies.default=generous_tit_for_tat"],
+    ["strategies.default=bush_mosteller", "strategies.noise=0"],
+], ids=["default", "cold_war_race", "junior_partner", "no_hedging", "mixed_rules",
+        "bush_mosteller_no_noise"])
+def test_worlds_side_by_side_equal_single_runs(overrides):
+    """A model that runs one world per seed gives each world exactly the tables, outcome
+    and events of a model run alone on that seed (the sweep relies on it)."""
+    plain = to_plain(compose(overrides))
+    seeds = [3, 11, 12, 40]
+    many = SpaceRaceModel(copy.deepcopy(plain), seeds=seeds, record_actors=False)
+    many.run()
+    assert many.world_rows.shape[0] == len(seeds)
+    for b, seed in enumerate(seeds):
+        one = simulate(copy.deepcopy(plain), seed)
+        np.testing.assert_array_equal(many.world_rows[b], one.model_rows)
+        assert many.event_logs[b] == one.event_log
+        got, want = many.outcome(b), one.outcome()
+        assert got.keys() == want.keys()
+        for key, value in want.items():
+            np.testing.assert_array_equal(got[key], value, err_msg=f"seed {seed}: {key}")
+    assert not np.array_equal(many.world_rows[0], many.world_rows[1])
+
+
+def test_worlds_need_seeds_not_rng(default_cfg):
+    with pytest.raises(ValueError, match="either rng or"):
+        SpaceRaceModel(default_cfg, rng=1, seeds=[1, 2])
+    with pytest.raises(ValueError, match="single world"):
+        SpaceRaceModel(default_cfg, seeds=[1, 2], record_actors=True)
+
+
 def test_different_seeds_different_tables(cfg, run7):
     other = simulate(cfg(), 8, record_actors=True)
     assert not model_table(run7).equals(model_table(other))
@@ -273,7 +307,7 @@ def test_relation_with_the_leader_is_the_mean_of_both_moves():
     model = SpaceRaceModel(plain, rng=1, record_actors=False)
     model.step()
     relation = _leader_relation(model.last_actions, model._to_leader, model.relations.rev,
-                                model.membership_rule.leader)
+                                model.membership_rule.leader, model.world_n)
     japan, india = model.index["Japan"], model.index["India"]
     # the US cooperates with both; Japan answers C, India D
     assert relation[ARTEMIS, india] == pytest.approx(0.5)

@@ -273,11 +273,13 @@ def test_resume_redoes_only_missing_chunks(base, tmp_path, damage):
 
 # --- executors and workers -----------------------------------------------------------------
 
-@pytest.mark.parametrize("how", [["sweep.workers=1"], ["sweep.executor=serial"]],
-                         ids=["local-1-worker", "serial"])
+@pytest.mark.parametrize("how", [["sweep.workers=1"], ["sweep.executor=serial"],
+                                 ["sweep.lockstep=1"], ["sweep.chunk_size=10", "sweep.lockstep=4"]],
+                         ids=["local-1-worker", "serial", "one-world-per-model",
+                              "four-worlds-per-model"])
 def test_same_tables_for_any_worker_count(base, tmp_path, how):
-    """The base sweep ran on 2 local workers; 1 worker and the serial executor give the
-    same tables."""
+    """The base sweep ran on 2 local workers, two worlds per model; 1 worker, the serial
+    executor and other numbers of worlds per model give the same tables."""
     ok(sim(tmp_path, *BASE, *how, "sweep.name=workers"))
     job = only_job(tmp_path, "workers")
     assert all(complete_chunks(job))
@@ -402,3 +404,14 @@ def test_refused_config_change_leaves_hydra_record_alone(changed_config):
     job = changed_config["job"]
     assert changed_config["result"].returncode == 2
     assert (job / ".hydra" / "config.yaml").read_text() == changed_config["before"]["hydra"]
+
+
+def test_lockstep_blocks_never_mix_grid_points():
+    from sim.sweep import Plan, _by_point
+
+    plan = Plan(points=[{"x": 1}, {"x": 2}, {"x": 3}], seeds=range(5, 10), chunk_size=7,
+                config_hash="h")
+    blocks = [(p, ids) for k in range(plan.n_chunks) for p, ids in _by_point(plan, plan.chunk(k), 3)]
+    assert [ids for _, ids in blocks] == [[0, 1, 2], [3, 4], [5, 6], [7, 8, 9], [10, 11, 12],
+                                          [13], [14]]
+    assert all(plan.run(r)[0] == p for p, ids in blocks for r in ids)
