@@ -57,6 +57,7 @@ def richardson_step(racing, reaction, fatigue, grievance, rivals, dt=1.0):
     return _richardson(racing, reaction, fatigue, grievance, pressure, dt)
 
 
+@njit
 def _richardson(racing, reaction, fatigue, grievance, pressure, dt):
     return racing + dt * (reaction * pressure - fatigue * racing + grievance)
 
@@ -83,12 +84,24 @@ class SecuritySpiral(Mechanism):
 
     def after_choices(self, model, year):
         rel, act = model.relations, model.actors
-        pressure, share = _rival_pressure(rel.src, rel.dst, model.rivalry, self.threshold,
-                                          model.last_actions, act.racing, act.n)
-        grievance = self.grievance * act.budget * share
-        racing = _richardson(act.racing, act.reaction * model.pace, act.fatigue, grievance,
-                             pressure, 1.0)
-        act.racing = np.clip(racing, 0.0, self.cap * act.budget)
+        act.racing = _spiral_year(rel.src, rel.dst, model.rivalry, self.threshold,
+                                  model.last_actions, act.racing, act.budget, act.reaction,
+                                  model.pace, act.fatigue, self.grievance, self.cap)
+
+
+@njit
+def _spiral_year(src, dst, rivalry, threshold, actions, racing, budget, reaction, pace, fatigue,
+                 grievance, cap):
+    """This year's racing spending: one :func:`richardson_step` with the rivals' pressure,
+    the actor's pace, and a grievance of ``grievance * budget * share of rival relations
+    competed on``, kept in ``[0, cap * budget]``."""
+    pressure, share = _rival_pressure(src, dst, rivalry, threshold, actions, racing, len(racing))
+    out = np.empty(len(racing))
+    for v in range(len(racing)):
+        s = _richardson(racing[v], reaction[v] * pace[v], fatigue[v],
+                        grievance * budget[v] * share[v], pressure[v], 1.0)
+        out[v] = min(max(s, 0.0), cap * budget[v])
+    return out
 
 
 @njit

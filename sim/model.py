@@ -31,7 +31,8 @@ from sim.agents import SpacePower
 from sim.config import PROGRAMMES
 from sim.mechanisms import Mechanism, build_mechanisms
 from sim.outcome import CAMPS, OutcomeRule, _camps_kernel, _modularity_kernel
-from sim.payoffs import GAME_TYPES, PayoffParams, _stage_kernel, count_game_types
+from sim.payoffs import (GAME_TYPES, PayoffParams, count_game_types, own_payoffs,
+                         relative_payoffs)
 from sim.programmes import MembershipRule
 from sim.strategies import NoisyBestResponse, StageGames, make_rule
 
@@ -64,27 +65,36 @@ def to_plain(config) -> dict:
 def _year_games(payoffs, src, dst, rev, c, a, partner_alignment, relative_gains, members,
                 rivalry_discount, rho_extra, pair_bonus, security_discount, threat, rules_factor,
                 programme_bonus, dual_use_j, opacity_j, w_i, w_int_i, exploitation):
-    """This year's rivalry and stage games (R, S, T, P) of every directed relation."""
+    """This year's rivalry and stage games (R, S, T, P) of every directed relation: the
+    inputs of :func:`_relation_input` fed to :func:`sim.payoffs.own_payoffs`, then
+    :func:`sim.payoffs.relative_payoffs` (one pass, no intermediate arrays)."""
     n_prog, n = members.shape
     codes = np.zeros(n, dtype=np.int64)
     for p in range(n_prog):
         for v in range(n):
             if members[p, v]:
                 codes[v] |= 1 << p
-    rivalry, c_i, c_j, rho, exposure, bonus, security = _relation_inputs(
-        src, dst, c, a, partner_alignment, relative_gains, codes, rivalry_discount, rho_extra,
-        pair_bonus, security_discount, threat, rules_factor, programme_bonus)
-    R, S, T, P = _stage_kernel(payoffs, c_i, c_j, rivalry, exposure, dual_use_j, opacity_j, w_i,
-                               w_int_i, rho, bonus, security, exploitation, rev)
+    m = len(src)
+    rivalry, rho = np.empty(m), np.empty(m)
+    cc, cd, dc, dd = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
+    for k in range(m):
+        rivalry[k], c_i, c_j, rho[k], exposure, bonus, security = _relation_input(
+            src[k], dst[k], c, a, partner_alignment, relative_gains, codes, rivalry_discount[k],
+            rho_extra[k], pair_bonus[k], security_discount[k], threat, rules_factor,
+            programme_bonus)
+        cc[k], cd[k], dc[k], dd[k] = own_payoffs(
+            payoffs, c_i, c_j, rivalry[k], exposure, dual_use_j[k], opacity_j[k], w_i[k],
+            w_int_i[k], bonus, security, exploitation[k])
+    R, S, T, P = relative_payoffs(cc, cd, dc, dd, rho, rev)
     return rivalry, R, S, T, P
 
 
 @njit
-def _relation_inputs(src, dst, c, a, partner_alignment, relative_gains, codes, rivalry_discount,
-                     rho_extra, pair_bonus, security_discount, threat, rules_factor,
-                     programme_bonus):
-    """Per directed relation i -> j: rivalry, capabilities, relative-gains weight,
-    exposure, cooperation bonus and security multiplier (inputs of the stage game).
+def _relation_input(i, j, c, a, partner_alignment, relative_gains, codes, rivalry_discount,
+                    rho_extra, pair_bonus, security_discount, threat, rules_factor,
+                    programme_bonus):
+    """Directed relation i -> j: rivalry, capabilities, relative-gains weight, exposure,
+    cooperation bonus and security multiplier (inputs of the stage game).
 
     * rivalry: half the alignment distance as perceived (times threat perception,
       less the bridges' discount), capped at 1;
@@ -94,24 +104,17 @@ def _relation_inputs(src, dst, c, a, partner_alignment, relative_gains, codes, r
       alignment of j's partners (the friend of my rival);
     * bonus: ``programme_bonus`` per shared programme plus milestone partnerships.
     """
-    n = len(src)
-    rivalry, c_i, c_j, rho = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
-    exposure, bonus, security = np.empty(n), np.empty(n), np.empty(n)
-    for k in range(n):
-        i, j = src[k], dst[k]
-        rivalry[k] = min(1.0, threat * abs(a[i] - a[j]) * 0.5 * (1.0 - rivalry_discount[k]))
-        c_i[k], c_j[k] = c[i], c[j]
-        peer = min(1.0, c[j] / max(c[i], 1e-12))
-        rho[k] = min(1.0, relative_gains[i] + rho_extra[k]) * rivalry[k] * peer
-        exposure[k] = abs(a[i] - partner_alignment[j]) * 0.5
-        shared = 0
-        both = codes[i] & codes[j]
-        while both:
-            shared += both & 1
-            both >>= 1
-        bonus[k] = programme_bonus * shared + pair_bonus[k]
-        security[k] = rules_factor * security_discount[k]
-    return rivalry, c_i, c_j, rho, exposure, bonus, security
+    rivalry = min(1.0, threat * abs(a[i] - a[j]) * 0.5 * (1.0 - rivalry_discount))
+    peer = min(1.0, c[j] / max(c[i], 1e-12))
+    rho = min(1.0, relative_gains[i] + rho_extra) * rivalry * peer
+    exposure = abs(a[i] - partner_alignment[j]) * 0.5
+    shared = 0
+    both = codes[i] & codes[j]
+    while both:
+        shared += both & 1
+        both >>= 1
+    bonus = programme_bonus * shared + pair_bonus
+    return rivalry, c[i], c[j], rho, exposure, bonus, rules_factor * security_discount
 
 
 @njit

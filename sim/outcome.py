@@ -61,24 +61,18 @@ def camps(tie, i, j, n, us, china, hedge_ratio, extra_a=0.0, extra_b=0.0,
 def _camps_kernel(tie, i, j, n, us, china, hedge_ratio, extra_a, extra_b, iterations):
     label = np.zeros(n, dtype=np.int8)
     label[us], label[china] = US_LED, CHINA_LED
+    score = np.zeros((len(CAMPS), n))     # ties into each camp (rows 1 and 2 are used)
     for _ in range(iterations):
-        score_a, score_b = extra_a.copy(), extra_b.copy()
-        for k in range(len(tie)):
-            a, b, w = i[k], j[k], tie[k]
-            if w == 0.0:
-                continue
-            if label[b] == US_LED:
-                score_a[a] += w
-            elif label[b] == CHINA_LED:
-                score_b[a] += w
-            if label[a] == US_LED:
-                score_a[b] += w
-            elif label[a] == CHINA_LED:
-                score_b[b] += w
+        score[US_LED] = extra_a
+        score[CHINA_LED] = extra_b
+        for k in range(len(tie)):           # no branches on the labels: each tie goes to
+            a, b, w = i[k], j[k], tie[k]    # its camp's row (same sums, in the same order)
+            score[label[b], a] += w
+            score[label[a], b] += w
         new = np.full(n, NONALIGNED, dtype=np.int8)
         changed = False
         for v in range(n):
-            sa, sb = score_a[v], score_b[v]
+            sa, sb = score[US_LED, v], score[CHINA_LED, v]
             if v == us:
                 new[v] = US_LED
             elif v == china:

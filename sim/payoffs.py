@@ -102,21 +102,39 @@ def stage_games(p: PayoffParams, *, c_i, c_j, rivalry, exposure, dual_use_j, opa
 @njit
 def _stage_kernel(p, c_i, c_j, rivalry, exposure, dual_use_j, opacity_j, w_i, w_int_i, rho,
                   bonus, security_multiplier, exploitation_multiplier, rev):
-    coop_gain, duplication_saving, security_cost, exploitation_cost, free_ride, spur, \
-        prestige_gain, racing_cost, partner_prestige, third_party_cost = p
     n = len(rev)
     cc, cd, dc, dd = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     for k in range(n):
-        c_min = min(c_i[k], c_j[k])
-        benefit = coop_gain * c_j[k]
-        security = ((security_cost * rivalry[k] * dual_use_j[k] * opacity_j[k] * c_min
-                     + third_party_cost * exposure[k] * c_i[k]) * security_multiplier[k])
-        comp = (spur + prestige_gain * w_i[k] - racing_cost) * c_min
-        prestige = partner_prestige * w_int_i[k]
-        cc[k] = benefit + duplication_saving * c_min - security + prestige + bonus[k]
-        cd[k] = prestige - security - exploitation_cost * c_min * exploitation_multiplier[k]
-        dc[k] = free_ride * benefit + comp
-        dd[k] = comp
+        cc[k], cd[k], dc[k], dd[k] = own_payoffs(
+            p, c_i[k], c_j[k], rivalry[k], exposure[k], dual_use_j[k], opacity_j[k], w_i[k],
+            w_int_i[k], bonus[k], security_multiplier[k], exploitation_multiplier[k])
+    return relative_payoffs(cc, cd, dc, dd, rho, rev)
+
+
+@njit
+def own_payoffs(p, c_i, c_j, rivalry, exposure, dual_use_j, opacity_j, w_i, w_int_i, bonus,
+                security_multiplier, exploitation_multiplier):
+    """One relation's own payoffs ``pi_i(C,C), pi_i(C,D), pi_i(D,C), pi_i(D,D)`` (the
+    table in the module docstring)."""
+    coop_gain, duplication_saving, security_cost, exploitation_cost, free_ride, spur, \
+        prestige_gain, racing_cost, partner_prestige, third_party_cost = p
+    c_min = min(c_i, c_j)
+    benefit = coop_gain * c_j
+    security = ((security_cost * rivalry * dual_use_j * opacity_j * c_min
+                 + third_party_cost * exposure * c_i) * security_multiplier)
+    comp = (spur + prestige_gain * w_i - racing_cost) * c_min
+    prestige = partner_prestige * w_int_i
+    return (benefit + duplication_saving * c_min - security + prestige + bonus,
+            prestige - security - exploitation_cost * c_min * exploitation_multiplier,
+            free_ride * benefit + comp,
+            comp)
+
+
+@njit
+def relative_payoffs(cc, cd, dc, dd, rho, rev):
+    """R, S, T, P after relative gains: i's own payoff less ``rho`` times the
+    counterpart's (``rev[k]`` is the reverse of relation ``k``)."""
+    n = len(rev)
     R, S, T, P = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
     for k in range(n):
         r = rev[k]
