@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import mesa
 
-from sim.model import SpaceRaceModel
+from sim.model import MODEL_COLUMNS, SpaceRaceModel
 from sim.run import summary
 
 
@@ -29,3 +29,27 @@ class BatchSpaceRaceModel(SpaceRaceModel):
         super().step()
         if not self.running:
             self.datacollector.collect(self)
+
+
+def _year_value(k: int):
+    return lambda model: float(model.model_rows[model._t - 1, k])
+
+
+def final_summary(model):
+    return None if model.running else summary(model)
+
+
+class BatchSpaceRaceModelYears(SpaceRaceModel):
+    """The same, collecting what the project's sweep stores: every year's row of the
+    model table (one model reporter per column, collected after every step) and the
+    summary row at the end (run with ``data_collection_period=1``)."""
+
+    def __init__(self, config, rng=None):
+        super().__init__(config, rng=rng, record_actors=False)
+        reporters = {col: _year_value(k) for k, col in enumerate(MODEL_COLUMNS)}
+        reporters["summary"] = final_summary
+        self.datacollector = mesa.DataCollector(model_reporters=reporters)
+
+    def step(self) -> None:
+        super().step()
+        self.datacollector.collect(self)

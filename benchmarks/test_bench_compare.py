@@ -33,6 +33,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -91,8 +92,13 @@ def test_c_project_batched_sweep(benchmark, default_plain, tmp_path, capsys):
     assert len(runs) == N
     seconds = benchmark.stats.stats.mean if benchmark.stats else float("nan")
     per_run = seconds / N
+    years = pd.read_parquet(sorted((out / "chunks").glob("years-*.parquet"))[0])
+    first_run = int(runs.loc[runs["seed"] == 1, "run_id"].iloc[0])
+    from sim.model import MODEL_COLUMNS
     RESULTS["c"] = {"per_run": per_run,
-                    "rows": {int(r["seed"]): r for r in runs.to_dict("records")}}
+                    "rows": {int(r["seed"]): r for r in runs.to_dict("records")},
+                    "years_seed1": years.loc[years["run_id"] == first_run,
+                                             list(MODEL_COLUMNS)].to_numpy(np.float32)}
     benchmark.extra_info.update(label="compare (c): project batched sweep", runs=N,
                                 workers=WORKERS, chunk_size=plain["sweep"]["chunk_size"],
                                 time_per_run_s=round(per_run, 5))
@@ -131,18 +137,23 @@ def test_a_naive_hydra_one_job_per_run(benchmark, tmp_path):
     _check_same(rows, "(a) naive Hydra app")
 
 
-def test_b_mesa_batch_run(benchmark, default_plain):
+@pytest.mark.parametrize("collect", ["summary", "years"])
+def test_b_mesa_batch_run(benchmark, default_plain, collect):
+    """(b) collects the summary row once per run; (b2) also every year's model-table row,
+    which is what the project's sweep stores."""
     from mesa.batchrunner import batch_run
-    from mesa_wrapper import BatchSpaceRaceModel
+    from mesa_wrapper import BatchSpaceRaceModel, BatchSpaceRaceModelYears
 
     plain = copy.deepcopy(default_plain)
     seeds = list(range(1, N + 1))
     before = multiprocessing.get_start_method(allow_none=True)
     out: dict[str, list] = {}
+    model_cls = BatchSpaceRaceModel if collect == "summary" else BatchSpaceRaceModelYears
 
     def run():
-        out["rows"] = batch_run(BatchSpaceRaceModel, parameters={"config": [plain]}, rng=seeds,
-                                number_processes=WORKERS, data_collection_period=-1,
+        out["rows"] = batch_run(model_cls, parameters={"config": [plain]}, rng=seeds,
+                                number_processes=WORKERS,
+                                data_collection_period=-1 if collect == "summary" else 1,
                                 display_progress=False)
 
     benchmark.group = "compare"
@@ -150,11 +161,18 @@ def test_b_mesa_batch_run(benchmark, default_plain):
         benchmark.pedantic(run, rounds=1, iterations=1)
     finally:
         multiprocessing.set_start_method(before, force=True)
-    rows = {int(r["rng"]): r["summary"] for r in out["rows"]}
+    rows = {int(r["rng"]): r["summary"] for r in out["rows"] if r["summary"] is not None}
     assert sorted(rows) == seeds
+    if collect == "years" and "years_seed1" in RESULTS.get("c", {}):
+        from sim.model import MODEL_COLUMNS
+        first = sorted((r for r in out["rows"] if int(r["rng"]) == 1), key=lambda r: r["Step"])
+        got = np.array([[r[c] for c in MODEL_COLUMNS] for r in first], dtype=np.float32)
+        np.testing.assert_array_equal(got, RESULTS["c"]["years_seed1"])
     seconds = benchmark.stats.stats.mean if benchmark.stats else float("nan")
     per_run = seconds / N
-    benchmark.extra_info.update(label="compare (b): mesa.batch_run", runs=N, processes=WORKERS,
+    label = ("compare (b): mesa.batch_run" if collect == "summary"
+             else "compare (b2): batch_run, yearly rows too")
+    benchmark.extra_info.update(label=label, runs=N, processes=WORKERS,
                                 time_per_run_s=round(per_run, 5))
     _ratios(benchmark, per_run)
-    _check_same(rows, "(b) mesa.batch_run")
+    _check_same(rows, f"({'b' if collect == 'summary' else 'b2'}) mesa.batch_run")

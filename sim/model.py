@@ -292,8 +292,12 @@ class WorldDraws:
     (its relations i -> j, then j -> i), so every world gets its single-run numbers."""
 
     def __init__(self, model, idx):
-        rel = model.relations
+        rel = self.relations = model.relations
         self.rngs = model.rngs
+        self.all = isinstance(idx, slice) and idx == slice(None)
+        self.counts = [2 * r.E for r in rel.parts]
+        if self.all:        # every relation: each world's draws split into i -> j, j -> i
+            return
         idx = np.arange(2 * rel.E)[idx]
         backward = idx >= rel.E
         pair = np.where(backward, idx - rel.E, idx)
@@ -305,8 +309,10 @@ class WorldDraws:
         self.counts = np.bincount(world, minlength=len(self.rngs))
 
     def random(self, shape):
-        flat = np.concatenate([g.random(c) for g, c in zip(self.rngs, self.counts)])
-        return flat[self.perm].reshape(shape)
+        draws = [g.random(c) for g, c in zip(self.rngs, self.counts)]
+        if self.all:
+            return self.relations.from_worlds(draws).reshape(shape)
+        return np.concatenate(draws)[self.perm].reshape(shape)
 
 
 class SpaceRaceModel(mesa.Model):
