@@ -481,7 +481,8 @@ class SpaceRaceModel(mesa.Model):
 
         They are views onto ``model.actors`` and are made the first time anyone asks
         for them: a sweep of thousands of runs never needs the Python objects, and
-        making them draws no random numbers, so results are the same either way.
+        making them draws no random numbers, so results are the same either way. With
+        several worlds side by side they are world 0's actors.
         """
         if not self._agents_made:
             self._agents_made = True
