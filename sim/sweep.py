@@ -157,14 +157,17 @@ class _CtrlC:
         self.pressed = False
 
     def __enter__(self):
-        self.old = signal.signal(signal.SIGINT, self._handle)
+        self.old = signal.getsignal(signal.SIGINT)
+        if self.old is not signal.SIG_IGN:      # started in the background (`cmd &`): the
+            signal.signal(signal.SIGINT, self._handle)   # shell meant Ctrl-C to pass it by
         return self
 
     def _handle(self, signum, frame):
         self.pressed = True
 
     def __exit__(self, *exc):
-        signal.signal(signal.SIGINT, self.old)
+        if self.old is not None:
+            signal.signal(signal.SIGINT, self.old)
         return False
 
     def check(self):

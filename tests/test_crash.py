@@ -41,9 +41,15 @@ def command(root: Path, name: str, seeds: int = SEEDS, python: list[str] | None 
             f"sweep.name={name}", f"output.root={root}", "sweep.progress=false"]
 
 
+def _foreground_signals() -> None:
+    # Ctrl-C as a terminal's foreground command gets it: a test run started in the
+    # background (`cmd &` ignores SIGINT) would otherwise pass the ignoring down
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(cmd: list[str]) -> subprocess.Popen:
     return subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True, preexec_fn=_foreground_signals)
 
 
 def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[str, str]:
