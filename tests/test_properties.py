@@ -486,6 +486,23 @@ def test_random_programme_structures_keep_the_invariants(run):
     check_run(*run)
 
 
+@config_settings(max_examples=40)
+@given(runs(structure=True), st.lists(st.integers(0, 2**31), min_size=1, max_size=4))
+def test_worlds_side_by_side_equal_their_single_runs(run, others):
+    """One model holding a world per seed (as a sweep runs them) gives every world the
+    tables, event log and summary row of its seed run alone."""
+    scenario, seed, point = run
+    cfg = make_config(scenario, seed, point)
+    seeds = [seed, *others]
+    many = SpaceRaceModel(copy.deepcopy(cfg), seeds=seeds, record_actors=False)
+    many.run()
+    for b, s in enumerate(seeds):
+        one = simulate(copy.deepcopy(cfg), s)
+        np.testing.assert_array_equal(many.world_rows[b], one.model_rows, err_msg=f"world {b}")
+        assert many.event_logs[b] == one.event_log
+        assert summary(many, world=b) == summary(one)
+
+
 @config_settings(max_examples=25)
 @given(scenario=st.sampled_from(SCENARIOS), seed=st.integers(0, 2**31),
        years=st.integers(1, 16))
