@@ -200,9 +200,10 @@ class JuniorPartner(Mechanism):
 
     def setup(self, model):
         rel = model.relations
-        self.edges = [None if k is None else rel.to_union(b, k)
-                      for b, k in enumerate(r.directed(self.russia, self.china)
-                                            for r in rel.parts)]
+        edges = [r.directed(self.russia, self.china) for r in rel.parts]   # per world
+        self.with_edge = np.array([k is not None for k in edges])
+        self.edges = np.array([rel.to_union(b, k) for b, k in enumerate(edges) if k is not None],
+                              dtype=np.int64)
         self.russia_all = model.all_worlds([self.russia])
         self.china_all = model.all_worlds([self.china])
 
@@ -210,9 +211,7 @@ class JuniorPartner(Mechanism):
         c = model.actors.capability
         gap = np.maximum(0.0, c[self.china_all] / np.maximum(c[self.russia_all], 1e-9) - 1.0)
         unease = self.discomfort * gap
-        for edge, u in zip(self.edges, unease):
-            if edge is not None:
-                model.rho_extra[edge] = u
+        model.rho_extra[self.edges] = unease[self.with_edge]
         model.join_bonus[ILRS, self.russia_all] -= unease
 
 
