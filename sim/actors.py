@@ -108,7 +108,7 @@ class Relations:
     j: np.ndarray
 
     #: per-world relations when this object holds several worlds (see :meth:`union`)
-    parts: list[Relations] | None = None
+    world_parts: list[Relations] | None = None
     #: actors per world (0: one world, indices are local)
     world_n: int = 0
 
@@ -117,11 +117,14 @@ class Relations:
         self.src = np.concatenate([self.i, self.j])
         self.dst = np.concatenate([self.j, self.i])
         self.rev = (np.arange(2 * self.E) + self.E) % (2 * self.E)
-        if self.parts is None:
-            self.parts = [self]
         #: first undirected pair of each world, and the total at the end
         self.pair_offset = np.cumsum([0] + [r.E for r in self.parts]).astype(np.int64)
         self._index = None
+
+    @property
+    def parts(self) -> list[Relations]:
+        """Each world's relations (just this object when it holds one world)."""
+        return self.world_parts or [self]
 
     @classmethod
     def union(cls, parts: list[Relations], n: int) -> Relations:
@@ -134,7 +137,7 @@ class Relations:
             return parts[0]
         i = np.concatenate([r.i + b * n for b, r in enumerate(parts)])
         j = np.concatenate([r.j + b * n for b, r in enumerate(parts)])
-        return cls(i=i, j=j, parts=parts, world_n=n)
+        return cls(i=i, j=j, world_parts=parts, world_n=n)
 
     def to_union(self, world: int, k):
         """Union index of world ``world``'s directed relation ``k`` (int or array)."""

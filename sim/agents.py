@@ -54,8 +54,9 @@ class SpacePower(mesa.Agent):
 
     def cooperates_with(self, other: SpacePower) -> bool | None:
         """This year's move toward ``other`` (None if the pair does not relate)."""
-        k = self.model.relations.directed(self.index, other.index)
-        return None if k is None else bool(self.model.last_actions[k])
+        rel = self.model.relations
+        k = rel.parts[0].directed(self.index, other.index)      # in world 0 (the only one,
+        return None if k is None else bool(self.model.last_actions[rel.to_union(0, k)])  # usually)
 
     def __repr__(self) -> str:
         return f"SpacePower({self.name!r})"

@@ -545,13 +545,13 @@ class SpaceRaceModel(mesa.Model):
             rule = make_rule(name, **params)
             if isinstance(rule, NoisyBestResponse) and "future_weight" not in params:
                 rule.future_weight = act.future_weight[rel.src[idx]]
-            state = rule.init(len(rel.src[idx]), self.rng)
+            draws = self.rng if self.n_worlds == 1 else WorldDraws(self, idx)
+            state = rule.init(len(rel.src[idx]), draws)
             state["turn"][:] = 1
             state["my_last"] = initial[idx].copy()
             state["their_last"] = initial[rel.rev][idx].copy()
             if "trust" in state:
                 state["trust"] = trust0[idx].copy()
-            draws = self.rng if self.n_worlds == 1 else WorldDraws(self, idx)
             self.rule_groups.append(_RuleGroup(name, rule, idx, state, draws))
 
     # --- one year -------------------------------------------------------------------

@@ -96,7 +96,6 @@ def run_chunk(plain: dict, plan: Plan, k: int) -> dict:
     Runs of the same grid point go ``sweep.lockstep`` at a time through one model that
     holds one world per seed (:func:`sim.run.simulate_many`): the same results as one
     model per run, with the yearly bookkeeping paid once for all of them."""
-    _freeze_long_lived()
     rows, years, ids = [], [], []
     for point_idx, run_ids in _by_point(plan, plan.chunk(k), int(plain["sweep"]["lockstep"])):
         cfg = apply_point(plain, plan.points[point_idx])
@@ -108,29 +107,32 @@ def run_chunk(plain: dict, plan: Plan, k: int) -> dict:
             years.append(model.world_rows[b].astype(np.float32))
             ids.append(run_id)
         del model
-        _collect_garbage()
+        if _frozen:             # a pool worker: collecting is cheap, do it every block
+            gc.collect()
+    if not _frozen:             # another process (serial, Ray): once per chunk
+        gc.collect()
     return {"chunk": k, "rows": rows, "years": np.stack(years), "run_ids": np.array(ids),
             "start_year": int(plain["world"]["start_year"])}
 
 
+#: True in a local pool worker once it has frozen its long-lived objects
 _frozen = False
 
 
-def _freeze_long_lived() -> None:
-    """Move what exists before the first run of this process (modules, kernels, the
-    config) out of the cycle collector's scan, once, so :func:`_collect_garbage` is cheap."""
+def _start_worker() -> None:
+    """Set up a local pool worker. It leaves Ctrl-C to the parent, which stops the
+    workers and keeps finished chunks. And it moves what it inherited (modules, kernels,
+    the config) out of the cycle collector's scan, so that collecting after every model
+    costs little: a Mesa model sits in reference cycles (its wrapped ``step``, its event
+    generator), so its arrays go only when the cycle collector runs, and with many
+    worlds per model waiting for it let workers grow by hundreds of MB. Only workers
+    freeze: in any other process (the serial executor, a notebook) freezing would keep
+    the caller's objects forever, so there the collection runs once per chunk."""
     global _frozen
-    if not _frozen:
-        gc.collect()
-        gc.freeze()
-        _frozen = True
-
-
-def _collect_garbage() -> None:
-    """Free a finished model now. A Mesa model sits in reference cycles (its wrapped
-    ``step``, its event generator), so its arrays go only when the cycle collector runs;
-    with many worlds per model, waiting for it lets a worker grow by hundreds of MB."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.collect()
+    gc.freeze()
+    _frozen = True
 
 
 def _by_point(plan: Plan, run_ids: range, size: int):
@@ -158,16 +160,18 @@ class _CtrlC:
 
     def __enter__(self):
         self.old = signal.getsignal(signal.SIGINT)
-        if self.old is not signal.SIG_IGN:      # started in the background (`cmd &`): the
-            signal.signal(signal.SIGINT, self._handle)   # shell meant Ctrl-C to pass it by
+        # started in the background (`cmd &`), Ctrl-C is ignored: the shell means it so
+        self.installed = self.old is not signal.SIG_IGN
+        if self.installed:
+            signal.signal(signal.SIGINT, self._handle)
         return self
 
     def _handle(self, signum, frame):
         self.pressed = True
 
     def __exit__(self, *exc):
-        if self.old is not None:
-            signal.signal(signal.SIGINT, self.old)
+        if self.installed:      # a handler set outside Python (None) cannot be put back
+            signal.signal(signal.SIGINT, signal.SIG_DFL if self.old is None else self.old)
         return False
 
     def check(self):
@@ -181,11 +185,6 @@ def run_and_store(plain: dict, plan: Plan, k: int, folder: str, scenario: str) -
     result = run_chunk(plain, plan, k)
     ChunkStore(Path(folder), plan, scenario).write(result)
     return {"chunk": k, "n_runs": len(result["rows"])}
-
-
-def _ignore_sigint() -> None:
-    # workers leave Ctrl-C to the parent, which stops them and keeps finished chunks
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # --- storage ------------------------------------------------------------------------
@@ -246,7 +245,7 @@ def _local(plain, plan, pending, workers, store):
     with _CtrlC() as ctrl_c:
         for start in range(0, len(pending), batch):
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
-                                       initializer=_ignore_sigint)
+                                       initializer=_start_worker)
             yield from _drain(pool, plain, plan, pending[start:start + batch], workers,
                               ctrl_c, store)
 
