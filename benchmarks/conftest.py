@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 BENCH_DIR = Path(__file__).resolve().parent
-PROJECT_ROOT = BENCH_DIR.parent
 if str(BENCH_DIR) not in sys.path:          # helper modules beside the benchmarks
     sys.path.insert(0, str(BENCH_DIR))
 

@@ -109,8 +109,6 @@ class Relations:
 
     #: per-world relations when this object holds several worlds (see :meth:`union`)
     world_parts: list[Relations] | None = None
-    #: actors per world (0: one world, indices are local)
-    world_n: int = 0
 
     def __post_init__(self):
         self.E = len(self.i)
@@ -137,7 +135,7 @@ class Relations:
             return parts[0]
         i = np.concatenate([r.i + b * n for b, r in enumerate(parts)])
         j = np.concatenate([r.j + b * n for b, r in enumerate(parts)])
-        return cls(i=i, j=j, world_parts=parts, world_n=n)
+        return cls(i=i, j=j, world_parts=parts)
 
     def to_union(self, world: int, k):
         """Union index of world ``world``'s directed relation ``k`` (int or array)."""

@@ -102,7 +102,7 @@ def describe(exc: BaseException) -> str:
     for e in chain:
         if isinstance(e, ValidationError):
             key = getattr(e, "full_key", "") or "?"
-            value = getattr(e, "value", None) if hasattr(e, "value") else None
+            value = getattr(e, "value", None)
             msg = _first_line(e)
             m = re.search(r"Value '(.*)' of type '(\w+)' could not be converted to (\w+)", msg)
             if m:
@@ -208,9 +208,9 @@ def check(overrides: list[str], multirun: bool) -> int:
     from sim.model import to_plain
     from sim.validation import ConfigError, validate
 
-    combos = expand(overrides) if multirun else [overrides]
+    combos = expand(overrides)          # parse errors name the override
     if not multirun:
-        expand(overrides)   # parse errors name the override
+        combos = [overrides]
     if multirun:
         # sweeper params from config (e.g. an experiment file) add axes, unless overridden
         try:
@@ -246,20 +246,20 @@ def check(overrides: list[str], multirun: bool) -> int:
     return len(combos)
 
 
+def batched(plain: dict, multirun: bool) -> bool:
+    """Whether a job is a batched sweep (else one run with its own files)."""
+    return multirun or plain["sweep"]["seeds"] > 1 or bool(plain["sweep"]["grid"])
+
+
 def check_same_sweep(cfg, plain: dict, multirun: bool) -> None:
     """Refuse, before Hydra writes anything, to run a changed config into a sweep folder
     that holds results of another config (same ``sweep.name`` and overrides)."""
-    from sim.io import read_json
-    from sim.sweep import config_hash
+    from sim.sweep import config_hash, stored_hash
 
-    if not (multirun or plain["sweep"]["seeds"] > 1 or plain["sweep"]["grid"]):
+    if not batched(plain, multirun):
         return
     folder = Path(cfg.hydra.sweep.dir) / cfg.hydra.sweep.subdir if multirun else Path(cfg.hydra.run.dir)
-    try:
-        old = read_json(folder / "job.json")
-    except (OSError, ValueError):
-        return
-    if isinstance(old, dict) and old.get("config_hash") not in (None, config_hash(plain)):
+    if stored_hash(folder) not in (None, config_hash(plain)):
         raise UserError(f"sweep.name={plain['sweep']['name']!r}: the folder {folder} holds a "
                         f"different sweep (its config differs); choose another sweep.name or "
                         f"delete that folder")
@@ -367,8 +367,7 @@ def task(cfg) -> None:
     if not inside(out, Path(plain["output"]["root"])):
         fail(f"output folder {str(out)!r} is outside output.root={plain['output']['root']!r}; "
              "names may not contain path separators or '..'")
-    sweep = plain["sweep"]
-    if hc.mode == RunMode.MULTIRUN or sweep["seeds"] > 1 or sweep["grid"]:
+    if batched(plain, hc.mode == RunMode.MULTIRUN):
         from sim.sweep import run_job
         run_job(plain, out, list(hc.overrides.task))
     else:
@@ -388,9 +387,6 @@ def run_single(plain: dict, out: Path) -> dict:
                           started=started, finished=manifest.now())
     result = write_run(model, out, resolved, info, actor_tables=plain["output"]["actor_table"],
                        plot=plain["output"]["plot"])
-    final = model.model_rows[-1]
-    from sim.model import MODEL_COLUMNS
-    f = dict(zip(MODEL_COLUMNS, final))
     print(f"spacerace · scenario {plain['scenario_name']} · seed {plain['seed']} · "
           f"{model.actors.n} actors · {model.start_year}–{model.horizon}")
     print(f"outcome: {result['outcome']}  (tie density {result['density']:.2f}, "
@@ -398,9 +394,11 @@ def run_single(plain: dict, out: Path) -> dict:
           f"final {plain['outcome']['window']} years)")
     print(f"camps: US-led {result['camp_us_led']} · China-led {result['camp_china_led']} · "
           f"hedgers {result['camp_hedging']} · nonaligned {result['camp_nonaligned']}")
-    print(f"programmes {model.horizon}: Artemis {int(f['members_artemis'])} · ILRS "
-          f"{int(f['members_ilrs'])} · ISS {int(f['members_iss'])} · Tiangong "
-          f"{int(f['members_tiangong'])} · in both Artemis and ILRS {int(f['programme_hedgers'])}")
+    f = {k: int(v) for k, v in result.items() if k.startswith("final_")}
+    print(f"programmes {model.horizon}: Artemis {f['final_members_artemis']} · ILRS "
+          f"{f['final_members_ilrs']} · ISS {f['final_members_iss']} · Tiangong "
+          f"{f['final_members_tiangong']} · in both Artemis and ILRS "
+          f"{f['final_programme_hedgers']}")
     files = sorted(p.name for p in out.iterdir() if p.is_file() and not p.name.endswith(".log"))
     print(f"files: {out}/ ({', '.join(files)})")
     return result

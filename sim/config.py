@@ -275,6 +275,8 @@ class Config:
 
 
 PROGRAMMES = ("artemis", "ilrs", "iss", "tiangong")
+#: The major powers: every world has them, and their final state is in every summary row.
+MAJORS = ("US", "China", "Russia", "ESA")
 
 
 def output_dir(root: str, scenario: str, seed, seeds, grid, name: str, overrides: str) -> str:

@@ -320,7 +320,7 @@ class SpaceRaceModel(mesa.Model):
 
     def __init__(self, config, rng=None, record_actors: bool = True, *, seeds=None):
         """``rng`` seeds the one world. ``seeds`` (instead of ``rng``) runs one world per
-        seed side by side, in lockstep (see :meth:`worlds`): world ``b`` draws all its
+        seed side by side, in lockstep: world ``b`` draws all its
         randomness from ``numpy.random.default_rng(seeds[b])``, in the order one world
         alone would, so its results are those of ``SpaceRaceModel(config, rng=seeds[b])``.
         """
@@ -431,8 +431,9 @@ class SpaceRaceModel(mesa.Model):
                     for r in rel.parts]
         self._us_china_pair = np.array([k if k is not None and k < r.E else -1
                                         for k, r in zip(us_china, rel.parts)], dtype=np.int64)
-        self._i_local, self._j_local = rel.i - self._world_of_pair() * wn, \
-            rel.j - self._world_of_pair() * wn
+        # each pair's actors as indices within its own world
+        self._i_local = np.concatenate([r.i for r in rel.parts])
+        self._j_local = np.concatenate([r.j for r in rel.parts])
         self._cross_all = np.concatenate(self._cross).astype(np.int64)
         self._cross_offset = np.cumsum([0] + [len(c) for c in self._cross]).astype(np.int64)
 
@@ -463,15 +464,15 @@ class SpaceRaceModel(mesa.Model):
         local = np.full((len(leaders), self.world_n), -1, dtype=np.int64)
         index = r.index_matrix()
         local[:, :len(index)] = index[:, leaders].T
-        return np.where(local < 0, -1, self.relations.to_union(b, local)).astype(np.int64)
+        return np.where(local < 0, -1, self.relations.to_union(b, local))
 
-    def _world_of_pair(self) -> np.ndarray:
-        rel = self.relations
-        return np.repeat(np.arange(self.n_worlds), np.diff(rel.pair_offset))
+    def actors_of(self, world: int) -> slice:
+        """A world's actors in the model's actor arrays."""
+        return slice(world * self.world_n, (world + 1) * self.world_n)
 
-    def worlds(self):
-        """Each world's index and seed position: ``range(n_worlds)``."""
-        return range(self.n_worlds)
+    def pairs_of(self, world: int) -> slice:
+        """A world's undirected pairs (its relations i -> j; j -> i are ``E`` later)."""
+        return slice(self.relations.pair_offset[world], self.relations.pair_offset[world + 1])
 
     # --- Mesa agents ------------------------------------------------------------------
 
@@ -499,10 +500,10 @@ class SpaceRaceModel(mesa.Model):
 
     def _initial_cooperation(self, n_china_partners: int) -> np.ndarray:
         """Last year's moves: who cooperated with whom in the documents' present."""
-        rel, wn = self.relations, self.world_n
-        worlds = [self._initial_world(b, rel.parts[b], self.members[:, b * wn:(b + 1) * wn],
-                                      self.actors.alignment[b * wn:(b + 1) * wn],
-                                      n_china_partners) for b in self.worlds()]
+        rel = self.relations
+        worlds = [self._initial_world(b, rel.parts[b], self.members[:, self.actors_of(b)],
+                                      self.actors.alignment[self.actors_of(b)],
+                                      n_china_partners) for b in range(self.n_worlds)]
         return rel.from_worlds(worlds) & ~self.blocked
 
     def _initial_world(self, b, rel, members, alignment, n_china_partners) -> np.ndarray:
@@ -640,24 +641,28 @@ class SpaceRaceModel(mesa.Model):
         while self.running:
             self.step()
 
+    def tie_shares(self, world: int = 0) -> np.ndarray:
+        """Each of a world's pairs' share of mutually cooperative years in the final
+        ``outcome.window`` years (before the first year: last year's moves)."""
+        lo, hi = self.pairs_of(world).start, self.pairs_of(world).stop
+        done, w = self._t, self.outcome_rule.window
+        if not done:
+            return self.last_actions[lo:hi].astype(float)
+        return self.mutual_history[max(0, done - w):done, lo:hi].mean(axis=0)
+
     def outcome(self, world: int = 0) -> dict:
         """Outcome and final-window metrics of one world (see :mod:`sim.outcome`)."""
-        w = self.outcome_rule.window
-        done = self._t
-        rel, n = self.relations, self.world_n
-        lo, hi = rel.pair_offset[world], rel.pair_offset[world + 1]
-        share = self.mutual_history[max(0, done - w):done, lo:hi].mean(axis=0) if done else \
-            self.last_actions[lo:hi].astype(float)
-        i, j = self._i_local[lo:hi], self._j_local[lo:hi]
-        c = self.actors.capability[world * n:(world + 1) * n]
-        return self.outcome_rule.evaluate(share, i, j, n, self.us, self.china,
-                                          self._cross[world], c[i] * c[j],
+        pairs = self.pairs_of(world)
+        i, j = self._i_local[pairs], self._j_local[pairs]
+        c = self.actors.capability[self.actors_of(world)]
+        return self.outcome_rule.evaluate(self.tie_shares(world), i, j, self.world_n, self.us,
+                                          self.china, self._cross[world], c[i] * c[j],
                                           *self.camp_programmes(world))
 
     def camp_programmes(self, world: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Whether each actor of a world is in any US-led / any China-led programme
         (as 0/1 floats)."""
         side = self.membership_rule.side[:, None]
-        members = self.members[:, world * self.world_n:(world + 1) * self.world_n]
+        members = self.members[:, self.actors_of(world)]
         return ((members & (side > 0)).any(axis=0).astype(float),
                 (members & (side < 0)).any(axis=0).astype(float))

@@ -14,6 +14,7 @@ import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sim.config import MAJORS  # noqa: E402
 from sim.io import atomic_savefig  # noqa: E402
 
 CAMP_COLOURS = {"us_led": "#1f77b4", "china_led": "#d62728", "hedging": "#9467bd",
@@ -256,7 +257,7 @@ def plot_networks(groups, names, rep_fn, out: Path) -> None:
     for ax, g in zip(axes, groups):
         model, network, camps, pick = rep_fn(g)
         cap = dict(zip(model.actors.names, model.actors.capability))
-        draw_network(ax, network, camps, cap, {"US", "China", "Russia", "ESA"}, seed=0)
+        draw_network(ax, network, camps, cap, set(MAJORS), seed=0)
         ax.set_title(f"{names[g]} — {pick['outcome']} (seed {int(pick['seed'])})", fontsize=10)
     fig.suptitle("Final-year cooperation network of a representative run, coloured by camp "
                  "(modal outcome, tie density nearest the median)", fontsize=11)

@@ -27,8 +27,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from sim import manifest
+from sim.cli import fail
 from sim.io import atomic_write_bytes, atomic_write_json, atomic_write_parquet, read_json
-from sim.model import MODEL_COLUMNS
+from sim.model import MODEL_COLUMNS, SpaceRaceModel
 from sim.outcome import OUTCOMES
 
 SERIES = list(MODEL_COLUMNS)
@@ -157,42 +158,46 @@ def aggregate_series(runs: pd.DataFrame, jobs: list[dict]) -> pd.DataFrame:
     return wide.reset_index()
 
 
+# --- re-running stored runs ----------------------------------------------------------
+
+def rerun(jobs: list[dict], row) -> SpaceRaceModel:
+    """Run a stored run (a row of the runs table) again, alone."""
+    from sim.cli import apply_point
+    from sim.run import simulate
+
+    job = next(j for j in jobs if j["label"] == row["job"])
+    point_idx, seed = job["store"].plan.run(int(row["run_id"]))
+    return simulate(apply_point(job["config"], job["points"][point_idx]), seed)
+
+
 # --- representative run -------------------------------------------------------------
 
 def representative(runs: pd.DataFrame, jobs: list[dict], group: str):
     """Re-run the group's most typical run: modal outcome, density nearest its median."""
-    from sim.cli import apply_point
-    from sim.run import network_table, simulate
     from sim.outcome import CAMPS
+    from sim.run import network_table
 
     sub = runs[runs["group"] == group]
     modal = sub["outcome"].mode().iloc[0]
     cand = sub[sub["outcome"] == modal]
     pick = cand.iloc[int(np.argmin(np.abs(cand["density"] - cand["density"].median())))]
-    job = next(j for j in jobs if j["label"] == pick["job"])
-    point_idx = int(pick["run_id"]) // (job["seeds"][1] - job["seeds"][0] + 1)
-    cfg = apply_point(job["config"], job["points"][point_idx])
-    model = simulate(cfg, int(pick["seed"]))
+    model = rerun(jobs, pick)
     outcome = model.outcome()
     camps = {n: CAMPS[int(k)] for n, k in zip(model.names, outcome["labels"])}
-    return model, network_table(model, outcome), camps, pick
+    return model, network_table(model), camps, pick
 
 
 # --- verification ------------------------------------------------------------------
 
 def verify(runs: pd.DataFrame, jobs: list[dict], n: int, seed: int = 0) -> list[str]:
     """Re-run ``n`` stored runs and list every one whose row differs."""
-    from sim.cli import apply_point
-    from sim.run import simulate, summary
+    from sim.run import summary
 
     rng = np.random.default_rng(seed)
     picks = runs.iloc[rng.choice(len(runs), size=min(n, len(runs)), replace=False)]
     bad = []
     for _, row in picks.iterrows():
-        job = next(j for j in jobs if j["label"] == row["job"])
-        point_idx = int(row["run_id"]) // (job["seeds"][1] - job["seeds"][0] + 1)
-        model = simulate(apply_point(job["config"], job["points"][point_idx]), int(row["seed"]))
-        fresh = summary(model)
+        fresh = summary(rerun(jobs, row))
         diffs = [k for k, v in fresh.items() if v != row[k]]
         if diffs:
             bad.append(f"{row['job']} run {row['run_id']} (seed {row['seed']}): {', '.join(diffs)}")
@@ -318,11 +323,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="re-run N stored runs and check they reproduce exactly")
     args = parser.parse_args(argv)
     if not args.folder.is_dir():
-        print(f"error: folder={str(args.folder)!r}: not a folder", file=sys.stderr)
-        raise SystemExit(2)
+        fail(f"folder={str(args.folder)!r}: not a folder")
     if args.verify < 0:
-        print(f"error: --verify={args.verify}: must be >= 0", file=sys.stderr)
-        raise SystemExit(2)
+        fail(f"--verify={args.verify}: must be >= 0")
     result = build(args.folder, plots=not args.no_plots)
     if args.verify:
         runs, jobs = result["runs"], result["jobs"]

@@ -8,13 +8,11 @@ import numpy as np
 import pandas as pd
 
 from sim.actors import KINDS
-from sim.config import PROGRAMMES
+from sim.config import MAJORS, PROGRAMMES
 from sim.io import atomic_write_json, atomic_write_parquet, atomic_write_text
 from sim.model import ACTOR_COLUMNS, MODEL_COLUMNS, SpaceRaceModel
 from sim.outcome import CAMPS
 
-#: The major powers whose final state goes into every run's summary row.
-MAJORS = ("US", "China", "Russia", "ESA")
 #: Final-year model metrics copied into the summary row.
 FINAL_COLUMNS = tuple(f"members_{p}" for p in PROGRAMMES) + (
     "programme_hedgers", "racing_spending", "science_output", "total_capability")
@@ -86,10 +84,9 @@ def actor_table(model: SpaceRaceModel) -> pd.DataFrame:
     return df
 
 
-def network_table(model: SpaceRaceModel, outcome: dict) -> pd.DataFrame:
+def network_table(model: SpaceRaceModel) -> pd.DataFrame:
     """Every relation with its share of mutually cooperative years in the final window."""
-    rel, w = model.relations, model.outcome_rule.window
-    share = model.mutual_history[max(0, model._t - w): model._t].mean(axis=0)
+    rel, share = model.relations, model.tie_shares()
     names = np.array(model.names, dtype=object)
     return pd.DataFrame({"a": names[rel.i], "b": names[rel.j], "share": share,
                          "tie": share >= model.outcome_rule.tie_threshold})
@@ -101,16 +98,17 @@ def write_run(model: SpaceRaceModel, out_dir: str | Path, resolved_yaml: str,
     out = Path(out_dir)
     outcome = model.outcome()
     atomic_write_text(out / "config.yaml", resolved_yaml)
-    atomic_write_parquet(out / "model.parquet", model_table(model))
+    years = model_table(model)
+    atomic_write_parquet(out / "model.parquet", years)
     if actor_tables:
         atomic_write_parquet(out / "actors.parquet", actor_table(model))
-    network = network_table(model, outcome)
+    network = network_table(model)
     atomic_write_parquet(out / "network.parquet", network)
     labels = outcome.pop("labels")
     camps = {name: CAMPS[int(k)] for name, k in zip(model.names, labels)}
     if plot:
         from sim.plots import plot_run
-        plot_run(model_table(model), network, camps, model.actors, out / "run.png",
+        plot_run(years, network, camps, model.actors, out / "run.png",
                  title=f"{manifest.get('scenario', '')} · seed {manifest.get('seed', '')}"
                        f" · outcome: {outcome['outcome']}")
     atomic_write_json(out / "manifest.json", manifest)

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from sim import manifest
-from sim.cli import EXIT_INTERRUPTED, EXIT_USAGE, apply_point, grid_points
+from sim.cli import EXIT_INTERRUPTED, apply_point, fail, grid_points
 from sim.io import atomic_write_json, atomic_write_parquet, read_json, sha256_file
 from sim.model import MODEL_COLUMNS
 from sim.run import simulate_many, summary
@@ -323,6 +323,15 @@ def execute(plain: dict, plan: Plan, pending: list[int], store: ChunkStore):
 
 # --- one job ----------------------------------------------------------------------------
 
+def stored_hash(folder: Path) -> str | None:
+    """The config hash of the sweep a job folder holds (None: no readable job.json)."""
+    try:
+        old = read_json(folder / "job.json")
+    except (OSError, ValueError):
+        return None
+    return old.get("config_hash") if isinstance(old, dict) else None
+
+
 def run_job(plain: dict, out: Path, overrides: list[str] | None = None) -> dict:
     """Run (or resume) every missing chunk of this job's runs into ``out``."""
     from tqdm import tqdm
@@ -330,15 +339,9 @@ def run_job(plain: dict, out: Path, overrides: list[str] | None = None) -> dict:
     plan = Plan.from_config(plain)
     scenario = plain["scenario_name"]
     job_file = out / "job.json"
-    if job_file.exists():
-        try:
-            old = read_json(job_file)
-        except (OSError, ValueError):
-            old = {}
-        if old.get("config_hash") not in (None, plan.config_hash):
-            print(f"error: sweep folder {out} holds a different sweep (its config differs); "
-                  f"choose another sweep.name or delete that folder", file=sys.stderr)
-            raise SystemExit(EXIT_USAGE)
+    if stored_hash(out) not in (None, plan.config_hash):
+        fail(f"sweep folder {out} holds a different sweep (its config differs); "
+             f"choose another sweep.name or delete that folder")
     started = manifest.now()
     atomic_write_json(job_file, {
         "scenario": scenario, "overrides": overrides or [], "grid": plain["sweep"]["grid"],

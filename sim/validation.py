@@ -11,11 +11,11 @@ import math
 import re
 import typing
 
-from sim.config import PROGRAMMES
+from sim.config import MAJORS, PROGRAMMES
 from sim.strategies import RULES
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
-REQUIRED_ACTORS = ("US", "China", "Russia", "ESA")
+REQUIRED_ACTORS = MAJORS
 YEAR_RANGE = (1957, 2200)
 
 

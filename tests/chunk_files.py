@@ -1,9 +1,62 @@
-"""Helpers shared by the sweep and crash tests: a chunk's files, read without sim.sweep."""
+"""Helpers shared by the sweep and crash tests: the command line run in its own
+session, and a chunk's files, read without sim.sweep."""
 
 import hashlib
+import json
+import os
+import signal
+import subprocess
 from pathlib import Path
 
 import pandas as pd
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _foreground_signals() -> None:
+    # Ctrl-C as a terminal's foreground command gets it: a test run started in the
+    # background (`cmd &` ignores SIGINT) would otherwise pass the ignoring down
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def start(cmd: list[str], env: dict | None = None) -> subprocess.Popen:
+    """Start ``cmd`` in its own session, so its whole process group can be signalled."""
+    return subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True, preexec_fn=_foreground_signals,
+                            env={**os.environ, **(env or {})})
+
+
+def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[str, str]:
+    """Its output; the whole group is killed if it hangs."""
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+
+
+def run(cmd: list[str], timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
+    proc = start(cmd, env)
+    out, err = finish(proc, timeout)
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    assert result.returncode == 0, (f"exit {result.returncode}\nstdout:\n{result.stdout}"
+                                    f"\nstderr:\n{result.stderr}")
+    return result
+
+
+def stamp(path: Path) -> tuple[int, int]:
+    """Inode and modification time: changes when a file is rewritten."""
+    st = path.stat()
+    return st.st_ino, st.st_mtime_ns
+
+
+def cut(path: Path) -> None:
+    """Truncate a file to half its size."""
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
 def sha256(path: Path) -> str | None:
@@ -30,3 +83,19 @@ def years_table(job: Path) -> pd.DataFrame:
     files = sorted((job / "chunks").glob("years-[0-9]*.parquet"))
     df = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
     return df.sort_values(["run_id", "year"], kind="stable").reset_index(drop=True)
+
+
+def marker_state(job: Path, k: int, n_runs: int, config_hash: str | None = None) -> bool | None:
+    """None when chunk k has no marker; else whether the marker is a JSON object whose
+    run count (and config hash, if given) and SHA-256 sums match the chunk's files."""
+    runs, years, marker = chunk_files(job, k)
+    if not marker.exists():
+        return None
+    try:
+        info = json.loads(marker.read_text())
+    except (OSError, ValueError):
+        return False
+    return (isinstance(info, dict) and info.get("n_runs") == n_runs
+            and (config_hash is None or info.get("config_hash") == config_hash)
+            and sha256(runs) is not None and info.get("runs_sha256") == sha256(runs)
+            and sha256(years) is not None and info.get("years_sha256") == sha256(years))

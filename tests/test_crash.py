@@ -11,21 +11,18 @@ half-written), not by wall-clock time alone, so they stay meaningful on a slow m
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from chunk_files import chunk_files, runs_table, sha256, years_table  # noqa: E402
-
-PROJECT = Path(__file__).resolve().parent.parent
+from chunk_files import (chunk_files, cut, finish, marker_state, ok, run,  # noqa: E402
+                         runs_table, stamp, start, years_table)
 
 SEEDS, CHUNK = 160, 8
 N_CHUNKS = SEEDS // CHUNK
@@ -41,38 +38,6 @@ def command(root: Path, name: str, seeds: int = SEEDS, python: list[str] | None 
             f"sweep.name={name}", f"output.root={root}", "sweep.progress=false"]
 
 
-def _foreground_signals() -> None:
-    # Ctrl-C as a terminal's foreground command gets it: a test run started in the
-    # background (`cmd &` ignores SIGINT) would otherwise pass the ignoring down
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def start(cmd: list[str]) -> subprocess.Popen:
-    return subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True, preexec_fn=_foreground_signals)
-
-
-def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[str, str]:
-    try:
-        return proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        raise
-
-
-def run(cmd: list[str], timeout: float = 300) -> subprocess.CompletedProcess:
-    proc = start(cmd)
-    out, err = finish(proc, timeout)
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
-
-
-def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
-    assert result.returncode == 0, (f"exit {result.returncode}\nstdout:\n{result.stdout}"
-                                    f"\nstderr:\n{result.stderr}")
-    return result
-
-
 def the_job(root: Path, name: str) -> Path | None:
     jobs = sorted((root / "sweeps" / name).glob("*/job.json"))
     assert len(jobs) <= 1, jobs
@@ -80,18 +45,8 @@ def the_job(root: Path, name: str) -> Path | None:
 
 
 def marker_valid(job: Path, k: int) -> bool | None:
-    """None when chunk k has no marker; else whether the marker is a JSON object whose
-    run count and checksums match the chunk's files (checked without sim.sweep)."""
-    runs, years, marker = chunk_files(job, k)
-    if not marker.exists():
-        return None
-    try:
-        info = json.loads(marker.read_text())
-    except (OSError, ValueError):
-        return False
-    return (isinstance(info, dict) and info.get("n_runs") == CHUNK
-            and sha256(runs) is not None and info.get("runs_sha256") == sha256(runs)
-            and sha256(years) is not None and info.get("years_sha256") == sha256(years))
+    """None when chunk k has no marker; else whether it matches the chunk's files."""
+    return marker_state(job, k, CHUNK)
 
 
 def complete(job: Path | None) -> int:
@@ -138,11 +93,6 @@ def assert_group_gone(pgid: int, timeout: float = 15) -> None:
     while group_alive(pgid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not group_alive(pgid), "worker processes outlived the sweep"
-
-
-def stamp(path: Path) -> tuple[int, int]:
-    st = path.stat()
-    return st.st_ino, st.st_mtime_ns
 
 
 # --- choosing the moment to interrupt ----------------------------------------------------------
@@ -378,9 +328,6 @@ def copy_reference(reference: dict, tmp_path: Path, name: str) -> Path:
 
 def test_truncated_and_corrupt_chunks_are_redone(reference, tmp_path):
     job = copy_reference(reference, tmp_path, "damaged")
-
-    def cut(path):                                            # a file cut in half
-        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
     def flip(path):                                           # one byte rotted, same size
         data = bytearray(path.read_bytes())

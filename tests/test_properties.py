@@ -564,8 +564,6 @@ def test_leaders_are_eligible_for_their_programmes(run):
        memory=between(-10.0, 10.0), rationality=between(-10.0, 20.0))
 def test_rule_parameters_validate_accepts_keep_trust_in_range(scenario, seed, memory,
                                                                rationality):
-    from sim.validation import ConfigError
-
     point = {"world.horizon": 2025, "world.rest_of_world.count": 0, "outcome.window": 5,
              "strategies.params": {"noisy_best_response": {"rationality": rationality,
                                                            "memory": memory}}}

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -19,9 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from chunk_files import chunk_files, runs_table, sha256, years_table  # noqa: E402
-
-PROJECT = Path(__file__).resolve().parent.parent
+from chunk_files import (chunk_files, cut, marker_state, ok, run, runs_table,  # noqa: E402
+                         sha256, stamp, years_table)
 
 #: a small single-job sweep: 10 runs in 5 chunks of 2 (the reference for most tests)
 BASE = ["scenario=status_quo", "sweep.seeds=10", "sweep.chunk_size=2"]
@@ -34,20 +32,6 @@ PLOTS = ["outcome_shares", "timeseries_cooperation", "timeseries_camps",
 
 # --- helpers ---------------------------------------------------------------------------
 
-def run(cmd: list[str], timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run ``cmd`` in its own process group (killed as a whole if it hangs)."""
-    proc = subprocess.Popen(cmd, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True,
-                            env={**os.environ, **(env or {})})
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        raise
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
-
-
 def sim(root: Path, *args: str, multirun: bool = False, **kw) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "sim", *(["-m"] if multirun else []), *args,
            f"output.root={root}", "sweep.progress=false"]
@@ -56,12 +40,6 @@ def sim(root: Path, *args: str, multirun: bool = False, **kw) -> subprocess.Comp
 
 def report(folder: Path, *args: str) -> subprocess.CompletedProcess:
     return run([sys.executable, "-m", "sim.report", str(folder), *args])
-
-
-def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
-    assert result.returncode == 0, (f"exit {result.returncode}\nstdout:\n{result.stdout}"
-                                    f"\nstderr:\n{result.stderr}")
-    return result
 
 
 def job_dirs(root: Path, name: str) -> list[Path]:
@@ -75,28 +53,10 @@ def only_job(root: Path, name: str) -> Path:
 
 
 def complete_chunks(job: Path) -> list[bool]:
-    """Which chunks are complete, checked independently of sim.sweep: the marker is a
-    JSON object whose run count and SHA-256 sums match the two Parquet files."""
+    """Which chunks are complete, checked independently of sim.sweep."""
     plan = json.loads((job / "job.json").read_text())
-    states = []
-    for k in range(plan["n_chunks"]):
-        runs, years, marker = chunk_files(job, k)
-        expected = min(plan["chunk_size"], plan["n_runs"] - k * plan["chunk_size"])
-        try:
-            info = json.loads(marker.read_text())
-        except (OSError, ValueError):
-            states.append(False)
-            continue
-        states.append(isinstance(info, dict) and info.get("n_runs") == expected
-                      and info.get("config_hash") == plan["config_hash"]
-                      and sha256(runs) is not None and info.get("runs_sha256") == sha256(runs)
-                      and sha256(years) is not None and info.get("years_sha256") == sha256(years))
-    return states
-
-
-def stamp(path: Path) -> tuple[int, int]:
-    st = path.stat()
-    return st.st_ino, st.st_mtime_ns
+    return [marker_state(job, k, min(plan["chunk_size"], plan["n_runs"] - k * plan["chunk_size"]),
+                         plan["config_hash"]) is True for k in range(plan["n_chunks"])]
 
 
 def copy_root(src_root: Path, dst_root: Path, name: str) -> Path:
@@ -169,7 +129,8 @@ def test_multirun_writes_two_complete_jobs(smoke):
         assert runs["run_id"].tolist() == list(range(6))
         assert runs["seed"].tolist() == list(range(1, 7))
         assert (runs["scenario"] == plan["scenario"]).all()
-        assert (job / "manifest.json").is_file()
+        done = json.loads((job / "manifest.json").read_text())
+        assert done["runs"] == 6 and done["config_hash"] == plan["config_hash"]
     assert scenarios == {"status_quo", "cold_war_race"}
     for s in scenarios:
         assert re.search(rf"^{s}: 6 runs \(6 now", smoke["sim"].stdout, re.M), smoke["sim"].stdout
@@ -241,10 +202,8 @@ def _delete_two(job):
 
 
 def _damage(job):
-    runs1 = chunk_files(job, 1)[0]                      # a runs file cut in half
-    runs1.write_bytes(runs1.read_bytes()[: runs1.stat().st_size // 2])
-    years2 = chunk_files(job, 2)[1]                     # a years file cut in half
-    years2.write_bytes(years2.read_bytes()[: years2.stat().st_size // 2])
+    cut(chunk_files(job, 1)[0])                         # a runs file cut in half
+    cut(chunk_files(job, 2)[1])                         # a years file cut in half
     chunk_files(job, 3)[2].write_bytes(os.urandom(64))  # garbage in a marker
     return {1, 2, 3}
 
@@ -257,6 +216,7 @@ def test_resume_redoes_only_missing_chunks(base, tmp_path, damage):
     states = complete_chunks(job)
     assert [k for k, s in enumerate(states) if not s] == sorted(redo)
     kept = {f: stamp(f) for k in range(BASE_CHUNKS) if k not in redo for f in chunk_files(job, k)}
+    damaged = {f: stamp(f) for k in redo for f in chunk_files(job, k) if f.exists()}
 
     result = ok(sim(tmp_path, *BASE, "sweep.name=base"))
     assert only_job(tmp_path, "base") == job                         # same folder, resumed
@@ -266,9 +226,8 @@ def test_resume_redoes_only_missing_chunks(base, tmp_path, damage):
     pd.testing.assert_frame_equal(years_table(job), base["years"])
     for f, before in kept.items():                                   # untouched: not rewritten
         assert stamp(f) == before, f"{f.name} was rewritten"
-    for k in redo:                                                   # redone: files are new
-        for f in chunk_files(job, k):
-            assert f.is_file()
+    for f, before in damaged.items():                                # redone: files are new
+        assert stamp(f) != before, f"{f.name} was not rewritten"
 
 
 # --- executors and workers -----------------------------------------------------------------
