@@ -20,6 +20,7 @@ from the columns it is derived from (see :func:`derive_alignment`).
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as _dt
 import math
 import os
@@ -128,11 +129,12 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise DataError(path, "file", None, f"is not valid CSV ({first})") from None
     except OSError as e:
         raise DataError(path, "file", None, f"cannot be read ({e.strerror})") from None
-    df.columns = [str(c).strip() for c in df.columns]
-    dup = [c for c in df.columns if list(df.columns).count(c) > 1 or re.search(r"\.\d+$", c)
-           and c.rsplit(".", 1)[0] in df.columns]
+    with open(path, encoding="utf-8", newline="") as f:
+        header = [c.strip() for c in next(csv.reader(f))]
+    dup = _first_dup(header)
     if dup:
-        raise DataError(path, f"column {dup[0]!r}", None, "appears more than once in the header")
+        raise DataError(path, f"column {dup[1]!r}", None, "appears more than once in the header")
+    df.columns = [str(c).strip() for c in df.columns]
     return df.apply(lambda col: col.str.strip())
 
 
@@ -212,12 +214,13 @@ def load_states(path: str | os.PathLike | None = None) -> pd.DataFrame:
     return df
 
 
-def _first_dup(values) -> tuple[int, str] | None:
-    seen = set()
+def _first_dup(values) -> tuple[int, object, int] | None:
+    """(row index, value, row index of its first occurrence) of the first repeated value."""
+    seen: dict = {}
     for i, v in enumerate(values):
         if v in seen:
-            return i, v
-        seen.add(v)
+            return i, v, seen[v]
+        seen[v] = i
     return None
 
 
@@ -230,7 +233,8 @@ def _check_states(path: Path, df: pd.DataFrame) -> None:
         dup = _first_dup(df[col])
         if dup:
             raise DataError(path, f"{_line(dup[0])}, column {col}", dup[1],
-                            "appears twice; each UN member state must have exactly one row")
+                            f"appears twice (also {_line(dup[2])}); each UN member state must have "
+                            "exactly one row")
     actors = [a for a in df["actor"] if a]
     dup = _first_dup(actors)
     if dup:
@@ -332,7 +336,8 @@ def load_record(path: str | os.PathLike | None = None, *, states: pd.DataFrame |
     dup = _first_dup(list(zip(df["programme"], df["iso3"])))
     if dup:
         raise DataError(path, f"{_line(dup[0])}, columns programme+iso3", f"{dup[1][0]} {dup[1][1]}",
-                        "appears twice; a state joins a programme once (leaving is not recorded here)")
+                        f"appears twice (also {_line(dup[2])}); a state joins a programme once "
+                        "(leaving is not recorded here)")
     df["year"] = np.array(years, dtype="int64")
     df["month"] = np.array(months, dtype="int64")
     if through is not None:
