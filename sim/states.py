@@ -353,7 +353,9 @@ def counts_by_year(record: pd.DataFrame, programme: str, years=None) -> pd.Serie
     if programme not in PROGRAMMES:
         raise ValueError(f"programme={programme!r}: must be one of {', '.join(PROGRAMMES)}")
     joined = record.loc[record["programme"] == programme, "year"]
-    if years is None:
+    if years is None and record.empty:
+        years = []
+    elif years is None:
         first = int(joined.min()) if len(joined) else int(record["year"].min())
         years = range(first, int(record["year"].max()) + 1)
     years = list(years)
@@ -391,14 +393,6 @@ def _write_atomic(df: pd.DataFrame, path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def _bool_text(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for c, (k, _, _) in STATE_COLUMNS.items():
-        if k == "bool":
-            out[c] = out[c].map({True: "true", False: "false"})
-    return out
 
 
 def main(argv=None) -> int:

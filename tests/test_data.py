@@ -112,6 +112,7 @@ def test_yearly_accessions(record):
     assert st.joins_by_year(record, "artemis_accords").to_dict() == {2020: 9, 2021: 5, 2022: 9}
     assert st.joins_by_year(record, "ilrs", [2020, 2021, 2022]).tolist() == [0, 2, 0]
     assert st.members_at(record, "ilrs", 2021) == ["CHN", "RUS"]
+    assert st.counts_by_year(record.iloc[:0], "ilrs").empty
     with pytest.raises(ValueError, match="programme='gateway'"):
         st.counts_by_year(record, "gateway")
 
