@@ -61,8 +61,8 @@ def ternary_figure(table, by: str = "scenario", thresholds: Thresholds = Thresho
             pick = placed & (classes == cls)
             if pick.any():
                 ax.scatter(shares[pick, 0], shares[pick, 1], shares[pick, 2],
-                           s=8 + 60 * strength[pick], c=CLASS_COLOURS[cls], alpha=0.55,
-                           edgecolors="none")
+                           s=14 + 70 * strength[pick], c=CLASS_COLOURS[cls], alpha=0.6,
+                           edgecolors="white", linewidths=0.3, clip_on=False, zorder=3)
         ax.set_tlabel("bloc")
         ax.set_llabel("race")
         ax.set_rlabel("collaboration")
