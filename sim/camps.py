@@ -56,6 +56,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim._jit import njit
 from sim.snapshot import WorldSnapshot
 
 CAMP_NAMES = ("no_camp", "west", "east")
@@ -100,57 +101,79 @@ class Camps:
         return {name: int(c) for name, c in zip(ROLES, counts)}
 
 
-def _with(leader: int, i, j, x, n) -> np.ndarray:
-    """Per actor: ``x`` of its pair with ``leader`` (0 where the pair does not relate)."""
-    out = np.zeros(n)
-    hit = i == leader
-    out[j[hit]] = x[hit]
-    hit = j == leader
-    out[i[hit]] = x[hit]
-    return out
+@njit
+def camps_kernel(i, j, mutual, rivalry, capability, alignment, in_w, in_e, w, e, tie, align):
+    """The camp rule on plain arrays (numba; callable from the model's compiled loops).
 
+    Returns (camp, role, coop_west, coop_east, rivalry_west, rivalry_east, core_west,
+    core_east) as in :class:`Camps`."""
+    n, m = len(capability), len(i)
+    lead_w, lead_e = np.zeros(n), np.zeros(n)       # mutual share with each leader
+    for k in range(m):
+        a, b = i[k], j[k]
+        if a == w:
+            lead_w[b] = mutual[k]
+        elif b == w:
+            lead_w[a] = mutual[k]
+        if a == e:
+            lead_e[b] = mutual[k]
+        elif b == e:
+            lead_e[a] = mutual[k]
+    core_w, core_e = np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
+    for v in range(n):
+        core_w[v] = in_w[v] and not in_e[v] and lead_w[v] >= tie
+        core_e[v] = in_e[v] and not in_w[v] and lead_e[v] >= tie
+    core_w[w], core_w[e], core_e[w], core_e[e] = True, False, False, True
 
-def _toward(core, weight, i, j, xs, n):
-    """Per actor: weighted means of each pair share in ``xs`` over its relations with
-    members of ``core`` (weights: the member's ``weight``); 0 with no such relation."""
-    wi = np.where(core[j], weight[j], 0.0)      # i's partner j is a core member
-    wj = np.where(core[i], weight[i], 0.0)
-    den = np.bincount(i, wi, n) + np.bincount(j, wj, n)
-    safe = np.where(den > 0, den, 1.0)
-    return [np.where(den > 0, (np.bincount(i, wi * x, n) + np.bincount(j, wj * x, n)) / safe,
-                     0.0) for x in xs]
+    # capability-weighted means over each actor's relations with core members
+    # (all-zero capabilities: equal weights)
+    sums = np.zeros((6, n))     # den_w, coop_w, riv_w, den_e, coop_e, riv_e
+    for k in range(m):
+        a, b = i[k], j[k]
+        for v, u in ((a, b), (b, a)):
+            wt = max(capability[u], 1e-12)
+            if core_w[u]:
+                sums[0, v] += wt
+                sums[1, v] += wt * mutual[k]
+                sums[2, v] += wt * rivalry[k]
+            if core_e[u]:
+                sums[3, v] += wt
+                sums[4, v] += wt * mutual[k]
+                sums[5, v] += wt * rivalry[k]
+    coop_w, riv_w, coop_e, riv_e = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    camp = np.zeros(n, dtype=np.int8)
+    role = np.zeros(n, dtype=np.int8)
+    for v in range(n):
+        if sums[0, v] > 0:
+            coop_w[v], riv_w[v] = sums[1, v] / sums[0, v], sums[2, v] / sums[0, v]
+        if sums[3, v] > 0:
+            coop_e[v], riv_e[v] = sums[4, v] / sums[3, v], sums[5, v] / sums[3, v]
+        strong_w, strong_e = coop_w[v] >= tie, coop_e[v] >= tie
+        hedger = in_w[v] and in_e[v]
+        prog_w = in_w[v] and not in_e[v] and coop_w[v] >= riv_w[v]
+        prog_e = in_e[v] and not in_w[v] and coop_e[v] >= riv_e[v]
+        tie_w = strong_w and alignment[v] > -align
+        tie_e = strong_e and alignment[v] < align
+        if v == w or prog_w or (not hedger and not prog_e and tie_w and not tie_e):
+            camp[v] = WEST
+        elif v == e or prog_e or (not hedger and not prog_w and tie_e and not tie_w):
+            camp[v] = EAST
+        if v == w:
+            role[v] = US_LED
+        elif v == e:
+            role[v] = CHINA_LED
+        elif hedger:
+            role[v] = HEDGER
+        elif (camp[v] == WEST and strong_e) or (camp[v] == EAST and strong_w):
+            role[v] = BRIDGE
+        else:
+            role[v] = camp[v]           # WEST -> US_LED, EAST -> CHINA_LED, none -> NON_ALIGNED
+    return camp, role, coop_w, coop_e, riv_w, riv_e, core_w, core_e
 
 
 def assign_camps(snap: WorldSnapshot, rule: CampRule = CampRule()) -> Camps:
     """Camps and roles of every actor of ``snap`` (the rule is in the module docstring)."""
-    n, i, j = snap.n, snap.i, snap.j
-    w, e = snap.w, snap.e
-    mutual, rivalry = snap.mutual, snap.rivalry()
     in_w, in_e = snap.in_camp_programmes()
-    hedger = in_w & in_e
-
-    core_w = in_w & ~in_e & (_with(w, i, j, mutual, n) >= rule.tie)
-    core_e = in_e & ~in_w & (_with(e, i, j, mutual, n) >= rule.tie)
-    core_w[[w, e]] = True, False
-    core_e[[w, e]] = False, True
-    weight = np.maximum(snap.capability, 1e-12)     # all-zero capabilities: equal weights
-    coop_w, riv_w = _toward(core_w, weight, i, j, (mutual, rivalry), n)
-    coop_e, riv_e = _toward(core_e, weight, i, j, (mutual, rivalry), n)
-
-    strong_w, strong_e = coop_w >= rule.tie, coop_e >= rule.tie
-    prog_w = in_w & ~in_e & (coop_w >= riv_w)
-    prog_e = in_e & ~in_w & (coop_e >= riv_e)
-    by_ties = ~hedger & ~prog_w & ~prog_e
-    tie_w = strong_w & (snap.alignment > -rule.align)
-    tie_e = strong_e & (snap.alignment < rule.align)
-    camp = np.full(n, NO_CAMP, dtype=np.int8)
-    camp[prog_w | (by_ties & tie_w & ~tie_e)] = WEST
-    camp[prog_e | (by_ties & tie_e & ~tie_w)] = EAST
-    camp[[w, e]] = WEST, EAST
-
-    role = camp.copy()                      # WEST -> US_LED, EAST -> CHINA_LED by the codes
-    role[((camp == WEST) & strong_e) | ((camp == EAST) & strong_w)] = BRIDGE
-    role[hedger] = HEDGER
-    role[[w, e]] = US_LED, CHINA_LED
-    return Camps(camp=camp, role=role, coop_west=coop_w, coop_east=coop_e, rivalry_west=riv_w,
-                 rivalry_east=riv_e, core_west=core_w, core_east=core_e)
+    return Camps(*camps_kernel(snap.i, snap.j, snap.mutual, snap.rivalry(), snap.capability,
+                               snap.alignment, in_w, in_e, snap.w, snap.e, float(rule.tie),
+                               float(rule.align)))

@@ -54,8 +54,9 @@ from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 
-from sim.camps import (BRIDGE, CHINA_LED, EAST, HEDGER, NON_ALIGNED, ROLES, US_LED, WEST,
-                       CampRule, Camps, assign_camps)
+from sim._jit import njit
+from sim.camps import (BRIDGE, CHINA_LED, EAST, HEDGER, NO_CAMP, NON_ALIGNED, ROLES, US_LED,
+                       WEST, CampRule, Camps, assign_camps)
 from sim.snapshot import WorldSnapshot
 
 INDICES = ("bloc", "race", "collaboration")
@@ -111,74 +112,109 @@ class Indices:
         return row
 
 
-def _wmean(x: np.ndarray, w: np.ndarray) -> float:
-    total = w.sum()
+#: Layout of :func:`indices_kernel`'s result.
+KERNEL_FIELDS = ("bloc", "race", "collaboration", "between_observed", "between_expected",
+                 "rivalry", "racing", "us_china", "cross_divide", "hedger_share",
+                 "west_followers", "east_followers")
+
+
+@njit
+def _wmean(total_wx, total_w, total_x, count):
+    """Weighted mean, the plain mean if all weights are 0, 0 if there is nothing."""
+    if total_w > 0:
+        return total_wx / total_w
+    return total_x / count if count else 0.0
+
+
+@njit
+def indices_kernel(i, j, mutual, rivalry, capability, alignment, camp, role, power, racing,
+                   racing_max, in_w, in_e, shared, w, e):
+    """The three indices and their parts (layout :data:`KERNEL_FIELDS`) and the role counts,
+    from plain arrays (numba; callable from the model's compiled loops). ``power`` marks the
+    space powers; ``shared`` is whether the two leaders are in one programme."""
+    n, m = len(capability), len(i)
+    # bloc: r = 1 - x / (2 a_W a_E) over the relations among camp members
+    total = between = deg_w = 0.0
+    # race: rivalry among the space powers (weights c_i c_j)
+    r_wx = r_w = r_x = 0.0
+    r_n = 0
+    # collaboration: the leaders' pair, and cross-divide cooperation (weights c c |a-a| / 2)
+    direct = b_wx = b_w = 0.0
+    for k in range(m):
+        a, b = i[k], j[k]
+        ca, cb = camp[a], camp[b]
+        if ca != NO_CAMP and cb != NO_CAMP:
+            total += mutual[k]
+            if ca != cb:
+                between += mutual[k]
+            deg_w += mutual[k] * ((ca == WEST) + (cb == WEST))
+        if power[a] and power[b]:
+            wt = capability[a] * capability[b]
+            r_wx += wt * rivalry[k]
+            r_w += wt
+            r_x += rivalry[k]
+            r_n += 1
+        if (a == w and b == e) or (a == e and b == w):
+            direct = mutual[k]
+        wt = capability[a] * capability[b] * abs(alignment[a] - alignment[b]) * 0.5
+        b_wx += wt * mutual[k]
+        b_w += wt
+    out = np.zeros(len(KERNEL_FIELDS))
     if total > 0:
-        return float(np.dot(x, w) / total)
-    return float(x.mean()) if len(x) else 0.0
-
-
-def bloc_parts(snap: WorldSnapshot, camp: np.ndarray) -> tuple[float, float, float]:
-    """(bloc index, observed between share x, expected between share 2 a_W a_E)."""
-    ci, cj = camp[snap.i], camp[snap.j]
-    inside = (ci != 0) & (cj != 0)
-    m = snap.mutual[inside]
-    total = m.sum()
-    if total <= 0:
-        return 0.0, 0.0, 0.0
-    ci, cj = ci[inside], cj[inside]
-    x = m[ci != cj].sum() / total
-    a_w = (m[ci == WEST].sum() + m[cj == WEST].sum()) / (2 * total)
-    expected = 2 * a_w * (1 - a_w)
-    if expected <= 1e-12:
-        return 0.0, float(x), 0.0
-    return max(0.0, 1.0 - x / expected), float(x), float(expected)
-
-
-def race_parts(snap: WorldSnapshot) -> tuple[float, float, float]:
-    """(race index, rivalry, racing) among the space powers."""
-    power = np.zeros(snap.n, dtype=bool)
-    power[[snap.index[s] for s in snap.space_powers]] = True
-    pairs = power[snap.i] & power[snap.j]
-    c = snap.capability
-    rivalry = _wmean(snap.rivalry()[pairs], c[snap.i[pairs]] * c[snap.j[pairs]])
-    share = np.clip(snap.racing[power] / snap.racing_max[power], 0.0, 1.0)
-    racing = _wmean(share, c[power])
-    return float(np.sqrt(rivalry * racing)), rivalry, racing
-
-
-def collaboration_parts(snap: WorldSnapshot) -> tuple[float, float, float]:
-    """(collaboration index, US–China tie g, cross-divide cooperation b)."""
-    w, e = snap.w, snap.e
-    k = np.flatnonzero(((snap.i == w) & (snap.j == e)) | ((snap.i == e) & (snap.j == w)))
-    direct = float(snap.mutual[k[0]]) if len(k) else 0.0
-    shared = bool((snap.members[:, w] & snap.members[:, e]).any())
-    g = 1.0 if shared else direct
-    c, a = snap.capability, snap.alignment
-    weight = c[snap.i] * c[snap.j] * np.abs(a[snap.i] - a[snap.j]) * 0.5
-    b = float(np.dot(snap.mutual, weight) / weight.sum()) if weight.sum() > 0 else 0.0
-    return float(np.sqrt(g * b)), g, b
+        x = between / total
+        a_w = deg_w / (2 * total)
+        expected = 2 * a_w * (1 - a_w)
+        out[3] = x
+        if expected > 1e-12:
+            out[4] = expected
+            out[0] = max(0.0, 1.0 - x / expected)
+    s_wx = s_w = s_x = 0.0
+    s_n = 0
+    for v in range(n):
+        if power[v]:
+            share = min(1.0, max(0.0, racing[v] / racing_max[v]))
+            s_wx += capability[v] * share
+            s_w += capability[v]
+            s_x += share
+            s_n += 1
+    out[5] = _wmean(r_wx, r_w, r_x, r_n)
+    out[6] = _wmean(s_wx, s_w, s_x, s_n)
+    out[1] = np.sqrt(out[5] * out[6])
+    out[7] = 1.0 if shared else direct
+    out[8] = b_wx / b_w if b_w > 0 else 0.0
+    out[2] = np.sqrt(out[7] * out[8])
+    # hedgers among the camp programmes' members (leaders aside); followers; roles
+    members = hedgers = 0
+    counts = np.zeros(5, dtype=np.int64)
+    for v in range(n):
+        counts[role[v]] += 1
+        if v != w and v != e and (in_w[v] or in_e[v]):
+            members += 1
+            hedgers += role[v] == HEDGER
+        if v != w and camp[v] == WEST:
+            out[10] += 1
+        if v != e and camp[v] == EAST:
+            out[11] += 1
+    out[9] = hedgers / members if members else 0.0
+    return out, counts
 
 
 def compute(snap: WorldSnapshot, rule: CampRule = CampRule(),
             camps: Camps | None = None) -> Indices:
     """The indices of one world (camps from ``rule`` unless given)."""
-    camps = camps if camps is not None else assign_camps(snap, rule)
-    bloc, x, expected = bloc_parts(snap, camps.camp)
-    race, rivalry, racing = race_parts(snap)
-    collab, g, b = collaboration_parts(snap)
     in_w, in_e = snap.in_camp_programmes()
-    members = in_w | in_e
-    members[[snap.w, snap.e]] = False
-    hedgers = (camps.role == HEDGER) & members
-    n_members = int(members.sum())
-    counts = np.bincount(camps.camp, minlength=3)
-    return Indices(
-        bloc=bloc, race=race, collaboration=collab, between_observed=x,
-        between_expected=expected, rivalry=rivalry, racing=racing, us_china=g,
-        cross_divide=b, hedger_share=float(hedgers.sum() / n_members) if n_members else 0.0,
-        west_followers=int(counts[WEST] - 1), east_followers=int(counts[EAST] - 1),
-        roles=camps.role_counts())
+    rivalry = snap.rivalry()
+    camps = camps if camps is not None else assign_camps(snap, rule)
+    power = np.zeros(snap.n, dtype=np.bool_)
+    power[[snap.index[s] for s in snap.space_powers]] = True
+    shared = bool((snap.members[:, snap.w] & snap.members[:, snap.e]).any())
+    out, counts = indices_kernel(snap.i, snap.j, snap.mutual, rivalry, snap.capability,
+                                 snap.alignment, camps.camp, camps.role, power, snap.racing,
+                                 snap.racing_max, in_w, in_e, shared, snap.w, snap.e)
+    values = dict(zip(KERNEL_FIELDS, out.tolist()))
+    values["west_followers"] = int(values["west_followers"])
+    values["east_followers"] = int(values["east_followers"])
+    return Indices(**values, roles=dict(zip(ROLES, counts.tolist())))
 
 
 # --- classes ---------------------------------------------------------------------------
@@ -302,5 +338,5 @@ def bloc_null_check(snap: WorldSnapshot, camp: np.ndarray, shuffles: int = 200,
 
 __all__ = ["INDICES", "CLASSES", "CLASS_INPUTS", "Thresholds", "Indices", "compute",
            "classify", "classify_arrays", "classify_table", "threshold_robustness",
-           "bloc_parts", "race_parts", "collaboration_parts", "bloc_null_check", "ROLES",
+           "indices_kernel", "KERNEL_FIELDS", "bloc_null_check", "ROLES",
            "NON_ALIGNED", "US_LED", "CHINA_LED", "BRIDGE", "HEDGER", "EAST"]
