@@ -332,3 +332,43 @@ def test_ternary_figure(tmp_path):
     assert placed == 49
     fig.savefig(tmp_path / "t.png")
     assert (tmp_path / "t.png").stat().st_size > 10_000
+
+
+# --- bad input: one line naming the field, the value and what is allowed -----------------
+
+def good_fields():
+    return dict(names=["US", "China", "Russia", "ESA"], capability=[1, 0.6, 0.45, 0.5],
+                alignment=[1, -1, -0.6, 0.5], i=[0, 0, 1], j=[1, 2, 3], coop_ij=[1, 0, 0.5],
+                coop_ji=[1, 0, 0.5], members=np.zeros((2, 4), bool),
+                programme_names=("artemis", "ilrs"), programme_side=(1, -1),
+                racing=[0, 0, 0, 0], racing_max=[1, 1, 1, 1])
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(capability=[1, 0.6, 0.45]), r"WorldSnapshot.capability: got shape \(3,\); shape \(4,\)"),
+    (dict(coop_ij=[1.5, 0, 0.5]), r"WorldSnapshot.coop_ij: got 1.5; finite values in \[0, 1\]"),
+    (dict(alignment=[1, -1, np.nan, 0]), r"WorldSnapshot.alignment: got nan"),
+    (dict(mutual=[1, 0, 0.9]), r"WorldSnapshot.mutual: got a share above min"),
+    (dict(i=[0, 0, 3], j=[1, 2, 3]), r"WorldSnapshot.i/j: got a self-pair at 2"),
+    (dict(i=[0, 1, 1], j=[1, 0, 3]), r"WorldSnapshot.i/j: got a repeated pair"),
+    (dict(j=[1, 2, 9]), r"WorldSnapshot.i/j: got an actor index out of range; indices 0..3"),
+    (dict(programme_side=(1, 2)), r"WorldSnapshot.programme_side: got \[1.0, 2.0\]"),
+    (dict(members=np.zeros((3, 4), bool)), r"WorldSnapshot.members: got shape \(3, 4\)"),
+    (dict(racing_max=[1, 0, 1, 1]), r"WorldSnapshot.racing_max: got 0.0; finite values > 0"),
+    (dict(west="USA"), r"WorldSnapshot.west: got 'USA'; one of names"),
+    (dict(east="US"), r"WorldSnapshot.east: got 'US'; an actor other than west"),
+    (dict(space_powers=("US", "India")), r"WorldSnapshot.space_powers: got 'India'"),
+    (dict(names=["US", "US", "Russia", "ESA"]), r"WorldSnapshot.names: got duplicate names"),
+])
+def test_bad_snapshot_input_gets_one_clear_line(change, message):
+    with pytest.raises(ValueError, match=message) as err:
+        WorldSnapshot(**{**good_fields(), **change})
+    assert "\n" not in str(err.value)
+
+
+def test_good_snapshot_defaults():
+    snap = WorldSnapshot(**good_fields())
+    assert np.array_equal(snap.mutual, [1, 0, 0.5])             # min of the two directions
+    # both competed: 1 - coop_ij - coop_ji + mutual (the third pair: 1 - 0.5 - 0.5 + 0.5)
+    assert np.array_equal(snap.rivalry(), [0, 1, 0.5])
+    assert snap.pair("Russia", "US") == 1 and snap.pair("Russia", "ESA") is None
