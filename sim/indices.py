@@ -252,13 +252,23 @@ def classify_table(table, thresholds: Thresholds = Thresholds()) -> np.ndarray:
     return classify_arrays(*(np.asarray(table[c]) for c in CLASS_INPUTS), thresholds)
 
 
+def _scaled(obj, name: str, factor: float):
+    """``obj`` (a frozen dataclass of thresholds) with ``name`` times ``factor``, capped at 1."""
+    return replace(obj, **{name: min(1.0, getattr(obj, name) * factor)})
+
+
 def threshold_robustness(table, by: str = "scenario", thresholds: Thresholds = Thresholds(),
-                         factors=(0.8, 1.2)):
+                         factors=(0.8, 1.2), snapshots=None, rule: CampRule = CampRule()):
     """How each group's class shares move when each threshold moves by the given factors
     (default ±20%), one threshold at a time.
 
-    Returns a DataFrame indexed by (``by``, threshold, factor) — the first rows of each
-    group are the baseline (threshold ``"none"``, factor 1.0) — with one column per class
+    ``table`` has a row per run with ``by`` and :data:`CLASS_INPUTS`. The class thresholds
+    act on those stored indices. If ``snapshots`` (one :class:`WorldSnapshot` per row, in
+    order) are given, the camp thresholds of ``rule`` are moved too (``camp_tie``,
+    ``camp_align``: camps and indices recomputed from the snapshots).
+
+    Returns a DataFrame indexed by (``by``, threshold, factor) — the first row of each
+    group is the baseline (threshold ``"none"``, factor 1.0) — with one column per class
     (share of the group's runs, 0..1), ``n`` (runs) and ``max_shift`` (the largest change
     of any class share from the baseline)."""
     import pandas as pd
@@ -266,17 +276,26 @@ def threshold_robustness(table, by: str = "scenario", thresholds: Thresholds = T
     if by not in table:
         raise ValueError(f"indices table: missing column {by!r} to group by")
     groups = np.asarray(table[by])
-    settings = [("none", 1.0, thresholds)] + [
-        (f.name, x, replace(thresholds, **{f.name: min(1.0, getattr(thresholds, f.name) * x)}))
+    settings = [("none", 1.0, classify_table(table, thresholds))] + [
+        (f.name, x, classify_table(table, _scaled(thresholds, f.name, x)))
         for f in fields(thresholds) for x in factors]
+    if snapshots is not None:
+        if len(snapshots) != len(groups):
+            raise ValueError(f"snapshots: got {len(snapshots)}; one per table row "
+                             f"({len(groups)})")
+        for f in fields(rule):
+            for x in factors:
+                moved = _scaled(rule, f.name, x)
+                rows = pd.DataFrame([compute(s, moved).as_row() for s in snapshots])
+                settings.append((f"camp_{f.name}", x, classify_table(rows, thresholds)))
     frames = []
-    for name, factor, t in settings:
-        classes = classify_table(table, t)
+    counts = pd.Series(groups).value_counts()
+    for name, factor, classes in settings:
         shares = pd.crosstab(groups, classes, normalize="index").reindex(columns=CLASSES,
                                                                            fill_value=0.0)
         shares.index.name, shares.columns.name = by, None
         shares["threshold"], shares["factor"] = name, factor
-        shares["n"] = pd.Series(groups).value_counts().reindex(shares.index).to_numpy()
+        shares["n"] = counts.reindex(shares.index).to_numpy()
         frames.append(shares.reset_index())
     out = pd.concat(frames, ignore_index=True)
     base = out[out["threshold"] == "none"].set_index(by)[list(CLASSES)]

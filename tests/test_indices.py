@@ -372,3 +372,42 @@ def test_good_snapshot_defaults():
     # both competed: 1 - coop_ij - coop_ji + mutual (the third pair: 1 - 0.5 - 0.5 + 0.5)
     assert np.array_equal(snap.rivalry(), [0, 1, 0.5])
     assert snap.pair("Russia", "US") == 1 and snap.pair("Russia", "ESA") is None
+
+
+def test_robustness_moves_the_camp_thresholds_with_snapshots():
+    """Two cliques whose cross ties sit in 45% of the years: at the camp tie threshold 0.5
+    they are not strong, at 0.4 (×0.8) the cross-tied actors become bridges — the camps
+    stay, so the bloc index (and class) does not change; rows for camp_tie and camp_align
+    are added per group."""
+    snaps = [cliques(k=4, between=[("w0", "e0")]), cliques(k=3)]
+    table = pd.DataFrame([compute(s).as_row() for s in snaps])
+    table["scenario"] = ["x", "y"]
+    out = threshold_robustness(table, snapshots=snaps)
+    assert out.shape == (2 * (1 + 4 * 2 + 2 * 2), len(CLASSES) + 2)
+    assert {"camp_tie", "camp_align"} <= set(out.index.get_level_values("threshold"))
+    assert (out["max_shift"] == 0).all()                 # two clean blocs stay blocs
+    with pytest.raises(ValueError, match="snapshots: got 1; one per table row"):
+        threshold_robustness(table, snapshots=snaps[:1])
+
+
+def test_kernels_run_inside_compiled_code():
+    """The model's year loop is compiled: the kernels must be callable from numba."""
+    from sim._jit import njit
+    from sim.camps import camps_kernel
+    from sim.indices import KERNEL_FIELDS, indices_kernel
+
+    @njit
+    def year(i, j, mutual, rivalry, c, a, in_w, in_e, power, racing, racing_max, w, e):
+        camp, role, _, _, _, _, _, _ = camps_kernel(i, j, mutual, rivalry, c, a, in_w, in_e,
+                                                    w, e, 0.5, 0.5)
+        return indices_kernel(i, j, mutual, rivalry, c, a, camp, role, power, racing,
+                              racing_max, in_w, in_e, False, w, e)
+
+    snap = cliques()
+    in_w, in_e = snap.in_camp_programmes()
+    power = np.isin(np.array(snap.names), ["US", "China", "ESA", "Russia"])
+    out, counts = year(snap.i, snap.j, snap.mutual, snap.rivalry(), snap.capability,
+                       snap.alignment, in_w, in_e, power, snap.racing, snap.racing_max, snap.w, snap.e)
+    ind = compute(snap)
+    assert out[KERNEL_FIELDS.index("bloc")] == ind.bloc == 1.0
+    assert counts.sum() == snap.n
