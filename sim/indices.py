@@ -55,8 +55,7 @@ from dataclasses import asdict, dataclass, fields, replace
 import numpy as np
 
 from sim._jit import njit
-from sim.camps import (BRIDGE, CHINA_LED, EAST, HEDGER, NO_CAMP, NON_ALIGNED, ROLES, US_LED,
-                       WEST, CampRule, Camps, assign_camps)
+from sim.camps import EAST, HEDGER, NO_CAMP, ROLES, WEST, CampRule, Camps, assign_camps
 from sim.snapshot import WorldSnapshot
 
 INDICES = ("bloc", "race", "collaboration")
@@ -357,5 +356,4 @@ def bloc_null_check(snap: WorldSnapshot, camp: np.ndarray, shuffles: int = 200,
 
 __all__ = ["INDICES", "CLASSES", "CLASS_INPUTS", "Thresholds", "Indices", "compute",
            "classify", "classify_arrays", "classify_table", "threshold_robustness",
-           "indices_kernel", "KERNEL_FIELDS", "bloc_null_check", "ROLES",
-           "NON_ALIGNED", "US_LED", "CHINA_LED", "BRIDGE", "HEDGER", "EAST"]
+           "indices_kernel", "KERNEL_FIELDS", "bloc_null_check"]
