@@ -455,7 +455,9 @@ class Design:
         """``design_point`` then one column per config key."""
         cols = {"design_point": np.arange(self.n_points)}
         for j, u in enumerate(self.params):
-            cols[u.key] = u.transform(self.samples[:, j])
+            values = u.transform(self.samples[:, j])
+            # options keep their type (None stays None, 2025 stays an int)
+            cols[u.key] = pd.Series(values, dtype=object) if u.kind == "categorical" else values
         return pd.DataFrame(cols)
 
     def meta(self) -> dict:
