@@ -103,6 +103,39 @@ def find_design(root: Path, explicit: Path | None = None, required: bool = True)
     return None
 
 
+def find_designs(root: Path, runs: pd.DataFrame, explicit: Path | None = None,
+                 required: bool = True) -> dict:
+    """The designs of a results folder: one per job (``DIR/<job>/design.json`` for each
+    ``job`` label of the runs table: a sweep runs a design per scenario, each narrowed to
+    it) or a single one for every run (key ``None``: ``--design`` or ``DIR/design.json``)."""
+    from sim import designs
+
+    if explicit is None and "job" in runs.columns:
+        per_job = {}
+        for job in pd.unique(runs["job"].astype(str)):
+            for name in ("design.json", "design.parquet"):
+                path = root / job / name
+                if path.is_file() and path.resolve().is_relative_to(root.resolve()):
+                    per_job[job] = designs.load(path)
+                    break
+        if per_job:
+            return per_job
+    design = find_design(root, explicit, required)
+    return {} if design is None else {None: design}
+
+
+def design_runs(runs: pd.DataFrame, design: Design) -> pd.DataFrame:
+    """The runs that belong to a design (a folder may also hold plain scenario runs): those
+    with a ``design_point``, or, without that column, with every non-categorical design
+    parameter set."""
+    if "design_point" in runs.columns:
+        sub = runs[runs["design_point"].notna()]
+    else:
+        keys = [u.key for u in design.params if u.kind != "categorical" and u.key in runs.columns]
+        sub = runs[runs[keys].notna().all(axis=1)] if keys else runs
+    return sub
+
+
 def read_runs(path: Path) -> pd.DataFrame:
     try:
         runs = pd.read_parquet(path)
@@ -225,7 +258,9 @@ def sensitivity(runs: pd.DataFrame, design: Design, metrics: list[str] | None = 
     if design.kind not in ("sobol", "morris"):
         raise AnalysisError(f"design kind={design.kind!r}: sensitivity needs a sobol or morris "
                             f"design (a latin design serves discover and policy)")
-    runs = attach_points(runs, design, where)
+    runs = attach_points(design_runs(runs, design), design, where)
+    if len(runs) < MIN_RUNS:
+        raise AnalysisError(f"{where}: {len(runs)} runs of the design; at least {MIN_RUNS} are needed")
     outcomes, metrics = classes(runs), pick_metrics(runs, metrics)
     col = group_column(runs)
     rows = []
@@ -329,17 +364,21 @@ def plot_sensitivity(table: pd.DataFrame, path: Path, title: str) -> None:
 
 # --- scenario discovery -----------------------------------------------------------------
 
-def _inputs_frame(runs: pd.DataFrame, inputs: list[str]) -> pd.DataFrame:
+def _inputs_frame(runs: pd.DataFrame, inputs: list[str], nominal: set = frozenset()) -> pd.DataFrame:
+    """PRIM's inputs: numbers stay numbers; options (categorical parameters, text, bools)
+    become text categories, a missing option (None) reading ``null``."""
     x = pd.DataFrame(index=runs.index)
     for col in inputs:
         s = runs[col]
+        if col in nominal or pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            x[col] = [("null" if v is None or (isinstance(v, float) and np.isnan(v)) else
+                       str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+                      for v in s]
+            continue
         if s.isna().any():
             raise AnalysisError(f"input {col!r} is missing in {int(s.isna().sum())} runs "
                                 f"(runs from different designs?); choose one --scenario")
-        if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
-            x[col] = s.astype(str)              # nominal: PRIM peels categories
-        else:
-            x[col] = s.astype(np.int64 if pd.api.types.is_integer_dtype(s) else float)
+        x[col] = s.astype(np.int64 if pd.api.types.is_integer_dtype(s) else float)
     return x.reset_index(drop=True)
 
 
@@ -390,7 +429,8 @@ def choose_box(trajectory: pd.DataFrame) -> int:
 
 
 def discover(runs: pd.DataFrame, outcome: str, inputs: list[str], box: int | None = None,
-             peel_alpha: float = 0.05, mass_min: float = 0.05, seed: int = 0) -> dict:
+             peel_alpha: float = 0.05, mass_min: float = 0.05, seed: int = 0,
+             nominal=()) -> dict:
     """PRIM (EMA Workbench) for the runs that end in ``outcome``, with CART as a cross-check.
 
     Returns the peeling trajectory, the chosen step, its limits, quasi-p values, the rule
@@ -404,7 +444,7 @@ def discover(runs: pd.DataFrame, outcome: str, inputs: list[str], box: int | Non
     y = (runs["outcome"] == outcome).to_numpy()
     if y.all():
         raise AnalysisError(f"--outcome={outcome!r}: every run ends in it; nothing to discover")
-    x = _inputs_frame(runs, inputs)
+    x = _inputs_frame(runs, inputs, set(nominal))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from ema_workbench.analysis import cart as ema_cart
@@ -523,9 +563,9 @@ def plot_discovery(result: dict, path: Path, title: str) -> None:
             lo, hi = limits[col].iloc[0], limits[col].iloc[1]
             lo0, hi0 = initial[col].iloc[0], initial[col].iloc[1]
             if isinstance(lo, (set, frozenset)):
-                text = "{" + ", ".join(sorted(map(str, lo))) + "}"
-                b.barh(k, 1, color="#eee")
-                b.text(0.5, k, text, ha="center", va="center", fontsize=8)
+                text = "kept: {" + ", ".join(sorted(map(str, lo))) + "}"
+                b.barh(k, 1, color="#2ca02c", alpha=0.35)
+                b.text(0.5, k, text, ha="center", va="center", fontsize=9)
                 continue
             span = (hi0 - lo0) or 1.0
             b.barh(k, 1, color="#eee")
@@ -535,8 +575,15 @@ def plot_discovery(result: dict, path: Path, title: str) -> None:
             if hi < hi0:
                 b.text((hi - lo0) / span, k + 0.45, f"≤ {_num(hi)}", ha="center", fontsize=8)
         qp = result["quasi_p"]
+
+        def span(c):
+            lo0, hi0 = initial[c].iloc[0], initial[c].iloc[1]
+            if isinstance(lo0, (set, frozenset)):
+                return "options " + ", ".join(sorted(map(str, lo0)))
+            return f"range {_num(lo0)}–{_num(hi0)}"
+
         b.set_yticks(range(len(restricted)),
-                     [f"{labels.get(c, c)}\nrange {_num(initial[c].iloc[0])}–{_num(initial[c].iloc[1])}"
+                     [f"{labels.get(c, c)}\n{span(c)}"
                       f"\nquasi-p {max(np.atleast_1d(qp[c]).astype(float)):.1g}"
                       for c in restricted], fontsize=8)
         b.set_xlim(-0.05, 1.05)
@@ -619,8 +666,10 @@ def policy_effects(runs: pd.DataFrame, lever: str, off, on, by: str | None = Non
             raise AnalysisError(f"--by={by!r}: not numeric in every run")
         cut = pd.qcut(values, bins, duplicates="drop")
         for interval in cut.cat.categories:
-            regions.append((f"{short_labels([by])[by]} {_num(interval.left)}–{_num(interval.right)}",
-                            (cut == interval).to_numpy()))
+            mask = (cut == interval).to_numpy()
+            inside = values[mask]         # label with the values present, not qcut's padded edge
+            regions.append((f"{short_labels([by])[by]} {_num(inside.min())}–{_num(inside.max())}",
+                            mask))
     rng = np.random.default_rng(seed)
     rows = []
     for name, mask in regions:
@@ -670,24 +719,31 @@ def cmd_sensitivity(args) -> pd.DataFrame:
 
     runs_path = find_runs(args.folder)
     runs = _filter_scenario(read_runs(runs_path), args.scenario)
-    design = find_design(args.folder, args.design)
     metrics = [m for m in args.metrics.split(",") if m] if args.metrics else None
-    table = sensitivity(runs, design, metrics, num_resamples=args.resamples, where=runs_path)
+    designs = find_designs(args.folder, runs, args.design)
+    table = pd.concat([
+        sensitivity(runs if job is None else runs[runs["job"].astype(str) == job], design,
+                    metrics, num_resamples=args.resamples,
+                    where=runs_path if job is None else f"{runs_path} (job {job})")
+        for job, design in designs.items()], ignore_index=True)
+    kinds = sorted({d.kind for d in designs.values()})
     out = _out_dir(args.folder, args.out)
     atomic_write_bytes(out / "sensitivity.csv", table.to_csv(index=False, float_format="%.5g").encode())
     groups = list(table["group"].unique())
     for g in groups:
         name = "sensitivity.png" if len(groups) == 1 else f"sensitivity-{_safe(g)}.png"
-        plot_sensitivity(table[table["group"] == g], out / name,
-                         f"{g}: {design.n_points} design points, {int(table.loc[table['group'] == g, 'runs'].iloc[0])} runs")
-    main_col = "ST" if design.kind == "sobol" else "mu_star"
+        part = table[table["group"] == g]
+        plot_sensitivity(part, out / name, f"{g}: {int(part['points'].iloc[0])} design points, "
+                                           f"{int(part['runs'].iloc[0])} runs")
     for g in groups:
-        sub = table[(table["group"] == g) & table[main_col].notna()] if main_col in table else table.iloc[:0]
+        part = table[table["group"] == g]
+        main_col = "ST" if part["method"].iloc[0] == "sobol" else "mu_star"
+        sub = part[part[main_col].notna()] if main_col in part else part.iloc[:0]
         for output, part in sub.groupby("output", sort=False):
             top = part.sort_values(main_col, ascending=False).head(3)
             text = ", ".join(f"{r.label} {getattr(r, main_col):.2f}" for r in top.itertuples())
             print(f"{g} | {output}: {main_col} {text}")
-    print(f"sensitivity ({design.kind}, {design.n_points} points) -> {out}/sensitivity.csv")
+    print(f"sensitivity ({', '.join(kinds)}; {len(groups)} group(s)) -> {out}/sensitivity.csv")
     return table
 
 
@@ -696,17 +752,19 @@ def cmd_discover(args) -> dict:
 
     runs_path = find_runs(args.folder)
     runs = _filter_scenario(read_runs(runs_path), args.scenario)
+    designs = find_designs(args.folder, runs, args.design, required=not args.inputs)
+    params = [u for d in designs.values() for u in d.params]
+    nominal = {u.key for u in params if u.kind == "categorical"}
     if args.inputs:
         inputs = [c for c in args.inputs.split(",") if c]
     else:
-        design = find_design(args.folder, args.design, required=False)
-        if design is None:
-            raise AnalysisError(f"{args.folder}: no design (design.json) to take the inputs "
-                                f"from; pass --inputs key1,key2 or --design FILE")
-        inputs = design.keys
+        inputs = list(dict.fromkeys(u.key for u in params))
         inputs += [c for c in (args.levers.split(",") if args.levers else []) if c]
     need_columns(runs, inputs, runs_path)
-    result = discover(runs, args.outcome, inputs, box=args.box)
+    if designs and not args.inputs:     # only the runs of the design(s), not plain scenario runs
+        runs = pd.concat([design_runs(runs if job is None else runs[runs["job"].astype(str) == job], d)
+                          for job, d in designs.items()])
+    result = discover(runs, args.outcome, inputs, box=args.box, nominal=nominal)
     out = _out_dir(args.folder, args.out)
     stem = f"discover-{_safe(args.outcome)}"
     atomic_write_bytes(out / f"{stem}.csv",
@@ -730,14 +788,17 @@ def cmd_policy(args) -> pd.DataFrame:
     runs = _filter_scenario(read_runs(runs_path), args.scenario)
     by = args.by
     if by == "auto":
-        design = find_design(args.folder, args.design)
+        designs = find_designs(args.folder, runs, args.design)
+        params = [u for d in designs.values() for u in d.params]
+        keys = [k for k in dict.fromkeys(u.key for u in params) if k != args.lever]
+        nominal = {u.key for u in params if u.kind == "categorical"}
         base = runs[_matches(runs[args.lever], args.off)] if args.lever in runs else runs
-        by = top_dimension(discover(base, args.outcome, design.keys)) if args.outcome else None
+        by = top_dimension(discover(base, args.outcome, keys, nominal=nominal)) if args.outcome else None
         if by is None:
             raise AnalysisError("--by=auto: needs --outcome and a box that restricts an input")
     table = policy_effects(runs, args.lever, args.off, args.on, by=by)
     out = _out_dir(args.folder, args.out)
-    path = out / f"policy-{_safe(args.lever)}.csv"
+    path = out / f"policy-{_safe(args.lever)}-{_safe(args.on)}.csv"
     atomic_write_bytes(path, table.to_csv(index=False, float_format="%.4g").encode())
     for r in table.itertuples():
         print(f"{r.region:>28} | {r.outcome:<13} {r.p_off:6.1%} -> {r.p_on:6.1%}  "

@@ -38,7 +38,7 @@ def files(folder: Path) -> set:
 def test_sobol_on_ishigami_matches_known_indices(tmp_path):
     """Ishigami (a = 7, b = 0.1): S1 = 0.314, 0.442, 0; ST = 0.558, 0.442, 0.244 —
     through the CLI's own path (design file, runs table, per-point outputs, SALib)."""
-    design = D.sobol([uniform(f"x{i}", -np.pi, np.pi) for i in (1, 2, 3)], 1024, seed=1)
+    design = D.sobol([uniform(f"x{i}", -np.pi, np.pi) for i in (1, 2, 3)], 512, seed=1)
     v = design.values()
     x1, x2, x3 = (v[f"test.x{i}"].to_numpy() for i in (1, 2, 3))
     y = np.sin(x1) + 7 * np.sin(x2) ** 2 + 0.1 * x3 ** 4 * np.sin(x1)
@@ -46,7 +46,7 @@ def test_sobol_on_ishigami_matches_known_indices(tmp_path):
     runs = pd.concat([v.assign(seed=s, ishigami=y, outcome=np.where(y > 3.5, "high", "low"),
                                scenario="ishigami") for s in (1, 2)], ignore_index=True)
     folder = write(tmp_path, design, runs)
-    table = main(["sensitivity", str(folder), "--metrics", "ishigami", "--resamples", "100"])
+    table = main(["sensitivity", str(folder), "--metrics", "ishigami", "--resamples", "50"])
     ish = table[table["output"] == "mean ishigami"].set_index("label")
     np.testing.assert_allclose(ish.loc[["x1", "x2", "x3"], "S1"], [0.314, 0.442, 0.0], atol=0.04)
     np.testing.assert_allclose(ish.loc[["x1", "x2", "x3"], "ST"], [0.558, 0.442, 0.244], atol=0.04)
@@ -172,7 +172,7 @@ def test_policy_cli_pairs_scenarios_on_seeds(tmp_path, capsys):
     table = main(["policy", str(tmp_path), "--lever", "scenario", "--off", "status_quo",
                   "--on", "wolf_repeal"])
     assert np.isclose(table.set_index("outcome").loc["collaboration", "change"], 0.25)
-    assert (tmp_path / "report" / "policy-scenario.csv").is_file()
+    assert (tmp_path / "report" / "policy-scenario-wolf_repeal.csv").is_file()
     assert "+25.0%" in capsys.readouterr().out
 
 
@@ -228,3 +228,27 @@ def test_cli_bad_input_has_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("error: DIR=")
+
+
+def test_discover_with_per_job_designs_levers_and_plain_runs(tmp_path, capsys):
+    """A folder as a design sweep leaves it: a design per job, a lever sampled as a
+    categorical parameter (None = status quo), and plain scenario runs beside them."""
+    lever = D.Lever("mechanisms.wolf_amendment.repeal_year", "US Congress", "repeal", "003",
+                    tuple(D.Option(v, str(v), "t") for v in (None, 2025, 2030)))
+    design = D.latin(D.with_levers([uniform("a")], [lever]), 120, seed=2)
+    v = design.values()
+    repealed = v[lever.key].notna()
+    runs = pd.concat([v.assign(seed=s, job="status_quo", scenario="status_quo",
+                               outcome=np.where(repealed & (v["test.a"] > 0.5), "collaboration", "bloc"))
+                      for s in (1, 2)], ignore_index=True)
+    plain = pd.DataFrame({"job": "headline", "scenario": "cold_war_race", "seed": range(50),
+                          "outcome": "race"})
+    runs = pd.concat([runs, plain], ignore_index=True)
+    (tmp_path / "report").mkdir()
+    runs.to_parquet(tmp_path / "report" / "runs.parquet")
+    D.save(design, tmp_path / "status_quo" / "design.json")
+    result = main(["discover", str(tmp_path), "--outcome", "collaboration"])
+    assert result["n_runs"] == 240                      # the plain runs are left out
+    assert "repeal_year in {2025, 2030}" in result["rule"]
+    assert re.search(r"a >= 0\.(4[7-9]|5[0-3])", result["rule"]) and "covers 100%" in result["rule"]
+    assert "repeal_year != null" in result["cart_rule"] or "repeal_year = " in result["cart_rule"]
