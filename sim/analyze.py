@@ -39,13 +39,34 @@ its *mean* over the point's seeds. Seed noise adds variance to these numbers; th
 table's ``noise_share`` estimates what part of their variance across points is seed
 noise (the mean squared standard error of a point's share or mean, divided by the
 variance across points). An index smaller than ``noise_share`` cannot be told from
-noise: add seeds. Scenario discovery and the policy view work on runs (each seed a
+noise: add seeds. For Sobol, seed noise also raises every total index by about
+``noise_share`` (an inert input gets ST ≈ ``noise_share``), so the table adds ``ST_net``
+= ST − ``noise_share`` and the plot draws that floor. Scenario discovery and the policy view work on runs (each seed a
 case), so "collaboration in 84% of runs" counts seeds.
+
+**Methods.** Sobol: ``SALib.analyze.sobol`` on a Saltelli design (first-order S1 and
+total ST, a share of the output's variance; intervals from SALib's bootstrap over design
+rows). Morris: ``SALib.analyze.morris`` (mu*: the mean absolute elementary effect, in
+output units per whole sampled range of the input — a loguniform input's range is in
+log10 — sigma: their spread, large when an input acts through interactions or
+non-linearly; the interval is mu*'s bootstrap interval). Scenario discovery: EMA
+Workbench's PRIM (peel_alpha 0.05, mass_min 0.05) on the runs (each seed a case); the
+reported box is the step of the peeling trajectory with the highest harmonic mean of
+coverage and density (a fixed rule; ``--box`` picks another step); quasi-p values
+(EMA, one-sided binomial) say whether each restriction is more than chance. CART
+(scikit-learn's tree, at most ``CART_DEPTH`` levels, leaves of at least 5% of the runs)
+cross-checks it: its rule is the tree node, inner or leaf, where the outcome is the
+majority with the best harmonic mean of coverage and density. Policy view: pairs of
+runs with the lever off and on at the same design point and seed (common random
+numbers); the change of each outcome's probability is the mean paired difference, its
+95% interval a percentile bootstrap of the pairs (``scipy.stats.bootstrap``), overall
+and per tercile of an input (``--by``; ``auto``: the input of the PRIM box for
+``--outcome`` with the smallest quasi-p).
 
 **Outputs** (under ``DIR/report/``, never outside DIR): ``sensitivity.csv`` and
 ``sensitivity[-<group>].png``; ``discover-<outcome>.csv`` (the peeling trajectory),
 ``discover-<outcome>.png``, ``discover-<outcome>.txt`` (the rules and the CART tree);
-``policy-<lever>.csv``. Bad input (a missing folder, a missing column, an outcome not in
+``policy-<lever>-<on>.csv``. Bad input (a missing folder, a missing column, an outcome not in
 the results, too few runs) is one line on stderr and exit status 2.
 """
 
@@ -234,9 +255,11 @@ def point_outputs(runs: pd.DataFrame, n_points: int, outcomes: list[str], metric
         raise AnalysisError(f"{len(missing)} of {n_points} design points have no runs "
                             f"(first: {missing[0]}); finish the sweep first")
     n = g.size().reindex(range(n_points)).to_numpy(float)
+    shares = pd.crosstab(runs["design_point"], runs["outcome"], normalize="index")
+    shares = shares.reindex(index=range(n_points), columns=outcomes, fill_value=0.0)
     y, se2 = {}, {}
     for o in outcomes:
-        p = g["outcome"].apply(lambda s, o=o: float((s == o).mean())).reindex(range(n_points)).to_numpy()
+        p = shares[o].to_numpy(float)
         y[f"share {o}"] = p
         se2[f"share {o}"] = np.where(n > 1, p * (1 - p) / np.maximum(n - 1, 1), 0.0)
     for m in metrics:
@@ -308,6 +331,10 @@ def _indices(design: Design, y: np.ndarray, num_resamples, conf_level, seed, bas
             if s in row:
                 row[f"{s}_low"] = row[s] - row[f"{s}_conf"]
                 row[f"{s}_high"] = row[s] + row[f"{s}_conf"]
+        if "ST" in row and np.isfinite(base["noise_share"]):
+            # seed noise enters every total index (f(A) and f(AB_i) differ by noise even
+            # for an inert input): ST - noise_share is the part above that floor
+            row["ST_net"] = row["ST"] - base["noise_share"]
         out.append(row)
     return out
 
@@ -332,7 +359,7 @@ def plot_sensitivity(table: pd.DataFrame, path: Path, title: str) -> None:
     nrows = -(-n // cols)
     k = table["parameter"].nunique()
     fig, axes = plt.subplots(nrows, cols, figsize=(4.6 * cols, 0.8 + nrows * (0.9 + 0.28 * k)),
-                             squeeze=False, sharex=not morris)
+                             squeeze=False)
     for ax, output in zip(axes.flat, outputs):
         sub = table[table["output"] == output].sort_values(main)
         pos = np.arange(len(sub))
@@ -344,6 +371,9 @@ def plot_sensitivity(table: pd.DataFrame, path: Path, title: str) -> None:
                 label="sigma (interactions)" if morris else "first order (S1)")
         ax.set_yticks(pos, sub["label"], fontsize=8)
         noise = sub["noise_share"].iloc[0]
+        if not morris and np.isfinite(noise) and noise > 0.005:
+            ax.axvline(noise, color="#d62728", ls="--", lw=1,
+                       label="seed-noise floor (an inert input's ST)")
         note = f"   seed noise {noise:.0%}" if np.isfinite(noise) else ""
         ax.set_title(f"{output}{note}", fontsize=9)
         ax.axvline(0, color="#999", lw=0.6)
@@ -352,8 +382,12 @@ def plot_sensitivity(table: pd.DataFrame, path: Path, title: str) -> None:
             ax.set_xlim(-0.05, 1.05)
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=2, fontsize=8, frameon=False)
+    handles, labels = {}, {}
+    for ax in axes.flat:            # every kind of mark once, from whichever panel has it
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(lab, h)
+    handles, labels = list(handles.values()), list(handles)
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8, frameon=False)
     what = ("Morris screening: mu* with its 95% bootstrap interval" if morris else
             "Sobol indices with 95% bootstrap intervals (share of the output's variance)")
     fig.suptitle(f"{title} — {what}", fontsize=10)
