@@ -554,6 +554,52 @@ def build(kind: str, params, N: int, seed: int, **options) -> Design:
     return BUILDERS[kind](params, N, seed, **options)
 
 
+#: Keys of a design spec (``from_spec``), e.g. a sweep's ``sweep.design`` entry.
+SPEC_KEYS = ("kind", "N", "seed", "uncertainties", "levers", "calc_second_order", "num_levels",
+             "optimal_trajectories")
+
+
+def from_spec(spec: dict, scenario: str | dict | None = None) -> Design:
+    """The design a spec describes — the interface for a sweep plan::
+
+        {kind: sobol, N: 1024, seed: 1, uncertainties: default,   # a configs/uncertainties name
+         levers: [mechanisms.wolf_amendment.repeal_year],          # optional: sampled levers
+         calc_second_order: false}                                  # kind-specific options
+
+    With ``scenario`` (a name or its overrides) the uncertainties are narrowed to it
+    (:func:`for_scenario`). Deterministic: the same spec and scenario give the same
+    design, so a resumed or verified sweep rebuilds exactly the points it ran."""
+    if not isinstance(spec, dict):
+        raise DesignError("design", spec, f"a mapping with {', '.join(SPEC_KEYS[:4])}")
+    unknown = sorted(set(spec) - set(SPEC_KEYS))
+    if unknown:
+        raise DesignError(f"design.{unknown[0]}", spec[unknown[0]],
+                          f"unknown key; allowed: {', '.join(SPEC_KEYS)}")
+    for key in ("kind", "N", "seed"):
+        if spec.get(key) is None:
+            raise DesignError(f"design.{key}", None, "required")
+    name = spec.get("uncertainties") or "default"
+    params = load_uncertainties(name)
+    if scenario is not None:
+        params = for_scenario(params, scenario, name)
+    wanted = spec.get("levers") or []
+    if wanted:
+        levers = {lv.key: lv for lv in load_levers()}
+        missing = [k for k in wanted if k not in levers]
+        if missing:
+            raise DesignError("design.levers", missing[0], f"allowed: {', '.join(levers)}")
+        params = with_levers(params, [levers[k] for k in wanted])
+    options = {k: spec[k] for k in SPEC_KEYS[5:] if spec.get(k) is not None}
+    kind = spec["kind"]
+    if kind in BUILDERS:
+        allowed = {"sobol": {"calc_second_order"}, "morris": {"num_levels", "optimal_trajectories"},
+                   "latin": set()}[kind]
+        extra = sorted(set(options) - allowed)
+        if extra:
+            raise DesignError(f"design.{extra[0]}", options[extra[0]], f"not an option of a {kind} design")
+    return build(kind, params, spec["N"], spec["seed"], **options)
+
+
 # --- storage -------------------------------------------------------------------------------
 
 def to_json(design: Design) -> str:
@@ -662,4 +708,4 @@ def with_levers(uncertainties, levers) -> tuple[Uncertainty, ...]:
 __all__ = ["Uncertainty", "Lever", "Option", "Design", "DesignError", "load_uncertainties",
            "load_levers", "narrow", "narrowings", "for_scenario", "check_against_config",
            "latin", "sobol", "morris", "build", "points", "to_json", "from_json", "save", "load",
-           "with_levers", "flatten", "config_value"]
+           "with_levers", "flatten", "config_value", "from_spec"]

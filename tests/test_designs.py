@@ -46,8 +46,19 @@ def test_declared_keys_exist_and_defaults_lie_in_range():
     from sim.cli import compose
     from sim.model import to_plain
 
+    from sim.cli import apply_point
+    from sim.validation import validate
+
     plain = to_plain(compose([]))
     D.check_against_config(plain, D.load_uncertainties("extended"), D.load_levers())
+    # every corner a design can reach is a valid config (ranges inside the validation's)
+    scalar = [lv for lv in D.load_levers() if not isinstance(lv.status_quo, list)]
+    design = D.morris(D.with_levers(D.load_uncertainties("extended"), scalar), 4, seed=0)
+    for point in D.points(design):
+        validate(apply_point(plain, point))
+    for lever in D.load_levers():
+        for option in lever.options:
+            validate(apply_point(plain, {lever.key: option.value}))
     with pytest.raises(D.DesignError, match="payoffs.security_cost=9.0: the default lies outside"):
         bad = {**plain, "payoffs": {**plain["payoffs"], "security_cost": 9.0}}
         D.check_against_config(bad, D.load_uncertainties())
@@ -168,3 +179,20 @@ def test_levers_join_a_design_as_categorical_parameters():
     listed = next(lv for lv in D.load_levers() if isinstance(lv.status_quo, list))
     with pytest.raises(D.DesignError, match="scalar options"):
         listed.as_uncertainty()
+
+
+def test_design_from_a_sweep_spec_is_deterministic_and_narrowed_to_the_scenario():
+    spec = {"kind": "sobol", "N": 8, "seed": 3, "uncertainties": "default"}
+    a, b = D.from_spec(spec), D.from_spec(dict(spec))
+    assert a == b and a.n_points == 8 * 12
+    cold = D.from_spec(spec, scenario="cold_war_race")
+    assert "world.threat_perception" not in cold.keys and cold.n_points == 8 * 10
+    m = D.from_spec({"kind": "morris", "N": 4, "seed": 1, "num_levels": 4,
+                     "levers": ["mechanisms.wolf_amendment.repeal_year"]})
+    assert m.keys[-1] == "mechanisms.wolf_amendment.repeal_year" and m.n_points == 4 * 12
+    with pytest.raises(D.DesignError, match="design.calc_second_order=True: not an option of a latin"):
+        D.from_spec({"kind": "latin", "N": 8, "seed": 1, "calc_second_order": True})
+    with pytest.raises(D.DesignError, match="design.size=3: unknown key"):
+        D.from_spec({**spec, "size": 3})
+    with pytest.raises(D.DesignError, match="design.N=None: required"):
+        D.from_spec({"kind": "sobol", "seed": 1})
