@@ -66,7 +66,7 @@ and per tercile of an input (``--by``; ``auto``: the input of the PRIM box for
 **Outputs** (under ``DIR/report/``, never outside DIR): ``sensitivity.csv`` and
 ``sensitivity[-<group>].png``; ``discover-<outcome>.csv`` (the peeling trajectory),
 ``discover-<outcome>.png``, ``discover-<outcome>.txt`` (the rules and the CART tree);
-``policy-<lever>-<on>.csv``. Bad input (a missing folder, a missing column, an outcome not in
+``policy-<lever>-<on>.csv`` and ``.png``. Bad input (a missing folder, a missing column, an outcome not in
 the results, too few runs) is one line on stderr and exit status 2.
 """
 
@@ -702,8 +702,9 @@ def policy_effects(runs: pd.DataFrame, lever: str, off, on, by: str | None = Non
         for interval in cut.cat.categories:
             mask = (cut == interval).to_numpy()
             inside = values[mask]         # label with the values present, not qcut's padded edge
-            regions.append((f"{short_labels([by])[by]} {_num(inside.min())}–{_num(inside.max())}",
-                            mask))
+            lo, hi = _num(inside.min()), _num(inside.max())
+            name = short_labels([by])[by]
+            regions.append((f"{name} = {lo}" if lo == hi else f"{name} {lo}–{hi}", mask))
     rng = np.random.default_rng(seed)
     rows = []
     for name, mask in regions:
@@ -722,6 +723,39 @@ def policy_effects(runs: pd.DataFrame, lever: str, off, on, by: str | None = Non
                          "outcome": o, "pairs": len(d), "p_off": y0.mean(), "p_on": y1.mean(),
                          "change": d.mean(), "low": low, "high": high})
     return pd.DataFrame(rows)
+
+
+def plot_policy(table: pd.DataFrame, path: Path, title: str) -> None:
+    """The change of each outcome's probability (points) with its 95% interval (bars),
+    overall and per region, one row per region and a colour per outcome."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sim.io import atomic_savefig
+
+    colours = {"collaboration": "#2ca02c", "bloc": "#ff7f0e", "race": "#7f1d1d"}
+    regions = list(dict.fromkeys(table["region"]))
+    outcomes = list(dict.fromkeys(table["outcome"]))
+    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.55 * len(regions) * max(1, len(outcomes)) / 2))
+    step = 0.8 / max(len(outcomes), 1)
+    for k, o in enumerate(outcomes):
+        sub = table[table["outcome"] == o].set_index("region").reindex(regions)
+        pos = np.arange(len(regions))[::-1] + 0.4 - step * (k + 0.5)
+        err = np.vstack([sub["change"] - sub["low"], sub["high"] - sub["change"]]).clip(min=0)
+        ax.errorbar(sub["change"], pos, xerr=err, fmt="o", color=colours.get(o, f"C{k}"),
+                    capsize=3, label=o)
+    ax.axvline(0, color="#555", lw=0.8)
+    ax.set_yticks(np.arange(len(regions))[::-1],
+                  [f"{r}\n({int(table.loc[table['region'] == r, 'pairs'].iloc[0])} pairs)"
+                   for r in regions], fontsize=8)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_xlabel("change in the outcome's probability (lever on − off), 95% paired-bootstrap interval")
+    ax.legend(fontsize=8, loc="best")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    atomic_savefig(fig, path, dpi=110)
+    plt.close(fig)
 
 
 # --- command line -----------------------------------------------------------------------
@@ -834,6 +868,7 @@ def cmd_policy(args) -> pd.DataFrame:
     out = _out_dir(args.folder, args.out)
     path = out / f"policy-{_safe(args.lever)}-{_safe(args.on)}.csv"
     atomic_write_bytes(path, table.to_csv(index=False, float_format="%.4g").encode())
+    plot_policy(table, path.with_suffix(".png"), f"{args.lever}: {args.off} → {args.on}")
     for r in table.itertuples():
         print(f"{r.region:>28} | {r.outcome:<13} {r.p_off:6.1%} -> {r.p_on:6.1%}  "
               f"change {r.change:+6.1%} (95% {r.low:+.1%} .. {r.high:+.1%}), {r.pairs} pairs")

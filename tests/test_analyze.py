@@ -173,6 +173,7 @@ def test_policy_cli_pairs_scenarios_on_seeds(tmp_path, capsys):
                   "--on", "wolf_repeal"])
     assert np.isclose(table.set_index("outcome").loc["collaboration", "change"], 0.25)
     assert (tmp_path / "report" / "policy-scenario-wolf_repeal.csv").is_file()
+    assert (tmp_path / "report" / "policy-scenario-wolf_repeal.png").is_file()
     assert "+25.0%" in capsys.readouterr().out
 
 
