@@ -21,22 +21,21 @@ from __future__ import annotations
 
 import csv
 import threading
+from html import escape
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import solara
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
-from mesa.visualization import SolaraViz
+from mesa.visualization import SolaraViz, solara_viz
 from mesa.visualization.utils import update_counter
 
 from sim.cli import PROJECT_ROOT, SCENARIO_DIR, compose
-from sim.config import MAJORS, PROGRAMMES
+from sim.app_figures import (DPI, PROGRAMME_LABELS, MembershipFigure, NetworkFigure,
+                             OutcomeFigure)
+from sim.config import PROGRAMMES
 from sim.model import ACTOR_COLUMNS, SpaceRaceModel, to_plain
-from sim.outcome import CAMPS
-from sim.plots import CAMP_COLOURS, CAMP_LABELS, OUTCOME_COLOURS
 from sim.run import model_table
 from sim.validation import validate
 
@@ -44,11 +43,6 @@ from sim.validation import validate
 RECORD_PATH = PROJECT_ROOT / "data" / "programme_record_2020_2022.csv"
 RECORD_PROGRAMMES = {"artemis_accords": "artemis", "ilrs": "ilrs"}
 SWEEPS_DIR = PROJECT_ROOT / "results" / "sweeps"
-PROGRAMME_LABELS = {"artemis": "Artemis Accords", "ilrs": "ILRS", "iss": "ISS",
-                    "tiangong": "Tiangong"}
-PROGRAMME_COLOURS = {"artemis": "#1f77b4", "ilrs": "#d62728", "iss": "#17becf",
-                     "tiangong": "#ff7f0e"}
-CAMP_ORDER = ("us_led", "china_led", "hedging", "nonaligned")
 AS_SCENARIO = "as in the scenario"
 DEFAULT_SCENARIO, DEFAULT_SEED = "status_quo", 42
 
@@ -164,13 +158,25 @@ class PlayedModel(SpaceRaceModel):
     *Reset* passes), keeping per played year what the views show and the model does not
     keep: the outcome so far, and who joined or left which programme.
 
-    Its scenario is ``scenario_name``: Mesa 3.5 reserves ``scenario`` (and passes it on
-    *Reset*) for its own :class:`mesa.experimental.scenarios.Scenario`.
+    The parameters are explicit keywords (no ``**kwargs``): Mesa 3.5 passes its own
+    ``scenario`` (a :class:`mesa.experimental.scenarios.Scenario`) to a model whose
+    ``__init__`` takes ``scenario`` or ``**kwargs``, so ours is ``scenario_name``.
     """
 
-    def __init__(self, scenario_name: str = DEFAULT_SCENARIO, seed: int = DEFAULT_SEED,
-                 **choices):
+    def __init__(self, scenario_name: str = DEFAULT_SCENARIO, seed: int = DEFAULT_SEED, *,
+                 wolf_repeal_year: str = AS_SCENARIO, iss_end_year: str = AS_SCENARIO,
+                 tiangong_open: str = AS_SCENARIO, china_courting: str = AS_SCENARIO,
+                 russia_unease: str = AS_SCENARIO, bridges: str = AS_SCENARIO,
+                 threat_perception: str = AS_SCENARIO, rules_of_the_road: str = AS_SCENARIO,
+                 noise: str = AS_SCENARIO):
+        choices = dict(wolf_repeal_year=wolf_repeal_year, iss_end_year=iss_end_year,
+                       tiangong_open=tiangong_open, china_courting=china_courting,
+                       russia_unease=russia_unease, bridges=bridges,
+                       threat_perception=threat_perception,
+                       rules_of_the_road=rules_of_the_road, noise=noise)
+        assert set(choices) == set(CONTROLS), "PlayedModel's keywords must match CONTROLS"
         super().__init__(build_config(scenario_name, **choices), rng=int(seed))
+        self.choices = choices
         self.scenario_name, self.seed = scenario_name, int(seed)
         self.positions = network_positions(self)     # once per model: a still picture
         self.outcomes: list[dict] = []   # per played year: the outcome over the window so far
@@ -241,158 +247,86 @@ def public_record(path: Path = RECORD_PATH) -> dict[str, dict[int, int]]:
 
 # --- the views, redrawn every year --------------------------------------------------------
 
-def _figure(width: float, height: float) -> Figure:
-    return Figure(figsize=(width, height), layout="constrained", dpi=100)
+def _text(html_text: str, tag: str = "div", **attributes):
+    """Text as HTML (``solara.Markdown`` would fetch KaTeX from a CDN, which fails offline)."""
+    solara.HTML(tag=tag, unsafe_innerHTML=html_text, attributes=attributes or None,
+                style="margin: 0.3em 0; font-size: 0.95rem")
 
 
-def network_figure(model: PlayedModel) -> Figure:
-    """The cooperation network of the last year played: mutual cooperation ties (coloured
-    by camp inside a camp, grey across), actors coloured by camp and sized by capability
-    at fixed positions; the major powers labelled."""
-    fig = _figure(6.4, 4.8)
-    ax = fig.add_subplot()
-    pos, rel = model.positions, model.relations
-    tied = model.ties()
-    camp = np.array(CAMPS, dtype=object)[model.camps()]
-    i, j = rel.i[tied], rel.j[tied]
-    colours = [CAMP_COLOURS[a] if a == b else "#7f7f7f" for a, b in zip(camp[i], camp[j])]
-    ax.add_collection(LineCollection(np.stack([pos[i], pos[j]], axis=1), colors=colours,
-                                     linewidths=0.5, alpha=0.2, zorder=1))
-    cap = model.actors.capability
-    ax.scatter(pos[:, 0], pos[:, 1], s=10 + 300 * np.sqrt(cap / max(cap.max(), 1e-9)),
-               c=[CAMP_COLOURS[c] for c in camp], edgecolors="white", linewidths=0.4, zorder=2)
-    for name in MAJORS:
-        ax.annotate(name, pos[model.index[name]], xytext=(7, 5), textcoords="offset points",
-                    fontsize=10, fontweight="bold", zorder=3)
-    for c in CAMP_ORDER:
-        ax.scatter([], [], color=CAMP_COLOURS[c], label=f"{CAMP_LABELS[c]} ({(camp == c).sum()})")
-    ax.legend(loc="lower center", fontsize=8, ncols=2)
-    ax.set_xlim(-1.2, 1.2)
-    ax.set_xlabel("alignment at the start (China-led −1 … +1 US-led)", fontsize=9)
-    ax.set_ylabel("capability at the start (log10; US = 0)", fontsize=9)
-    ax.tick_params(labelsize=8)
-    ax.set_title(f"Cooperation network {model.last_year}: {int(tied.sum())} mutual ties",
-                 fontsize=11)
-    return fig
-
-
-def _years_axis(ax, model: PlayedModel) -> None:
-    ax.set_xlim(model.start_year - 1.5, model.horizon + 0.5)
-    ax.grid(alpha=0.3)
-    ax.tick_params(labelsize=8)
-
-
-def membership_figure(model: PlayedModel, table: pd.DataFrame,
-                      record: dict[str, dict[int, int]]) -> Figure:
-    """Members of each programme per year; the public record's year-end counts as dots."""
-    fig = _figure(6.4, 3.6)
-    ax = fig.add_subplot()
-    for p in PROGRAMMES:
-        ax.plot(table["year"], table[f"members_{p}"], color=PROGRAMME_COLOURS[p], lw=2,
-                label=PROGRAMME_LABELS[p])
-    ax.plot(table["year"], table["programme_hedgers"], color="#9467bd", lw=1.2, ls="--",
-            label="in Artemis and ILRS")
-    for p, counts in record.items():
-        ax.plot(list(counts), list(counts.values()), "o", color=PROGRAMME_COLOURS[p],
-                markeredgecolor="black", ms=6, zorder=3)
-    if record:
-        ax.plot([], [], "o", color="white", markeredgecolor="black",
-                label="public record (year end)")
-    _years_axis(ax, model)
-    ax.set_ylim(0, max(10, len(model.names)) * 1.02)
-    ax.set_ylabel("members", fontsize=9)
-    fig.legend(fontsize=8, loc="outside lower center", ncols=3)
-    ax.set_title("Programme membership", fontsize=11)
-    return fig
-
-
-def outcome_figure(model: PlayedModel) -> Figure:
-    """The outcome indices over the window so far (lines) against the thresholds that
-    decide the class (dashed), and each year's class as a coloured band."""
-    fig = _figure(6.4, 3.6)
-    ax = fig.add_subplot()
-    rule = model.outcome_rule
-    rows = pd.DataFrame([{k: v for k, v in o.items() if k != "labels"} for o in model.outcomes])
-    # each index in the colour of the class its threshold decides
-    lines = (("cross_divide", "ties across the divide (majors): collaboration at or above",
-              OUTCOME_COLOURS["collaboration"], rule.collaboration_cross_share),
-             ("weighted_density", "capability-weighted tie density: race below",
-              OUTCOME_COLOURS["race"], rule.race_density),
-             ("min_cohesion", "cohesion of the weaker camp: bloc at or above",
-              OUTCOME_COLOURS["bloc"], rule.min_camp_cohesion))
-    if len(rows):
-        rows["min_cohesion"] = rows[["cohesion_us_led", "cohesion_china_led"]].min(axis=1)
-        for key, label, colour, _ in lines:
-            ax.plot(rows["year"], rows[key], color=colour, lw=2, label=label)
-        for year, outcome in zip(rows["year"], rows["outcome"]):
-            ax.axvspan(year - 0.5, year + 0.5, ymin=0, ymax=0.05, color=OUTCOME_COLOURS[outcome],
-                       lw=0)
-    for _, _, colour, threshold in lines:
-        ax.axhline(threshold, color=colour, ls=":", lw=1)
-    _years_axis(ax, model)
-    ax.set_ylim(-0.08, 1.05)
-    ax.set_ylabel(f"over the last {rule.window} years", fontsize=9)
-    fig.legend(fontsize=8, loc="outside lower center", ncols=1)
-    current = rows["outcome"].iloc[-1] if len(rows) else "not played yet"
-    ax.set_title(f"Outcome so far: {current}  (dotted: thresholds; band: class per year)",
-                 fontsize=11)
-    return fig
-
-
-def status_line(model: PlayedModel, table: pd.DataFrame) -> str:
-    """One line of what the page shows now (also what the browser test reads)."""
+def status(model: PlayedModel, table: pd.DataFrame) -> tuple[str, dict]:
+    """The status line (HTML) and the same facts as ``data-`` attributes (read by the
+    browser test): scenario, seed, last year played, outcome so far, ties, members."""
+    head = f"<b>{escape(model.scenario_name)}</b>, seed {model.seed}"
+    facts = {"data-scenario": model.scenario_name, "data-seed": str(model.seed),
+             "data-year": str(model.last_year) if model.played else "",
+             "data-ties": str(int(model.ties().sum()))}
     if not model.played:
-        return (f"**{model.scenario_name}**, seed {model.seed}: {model.start_year} not "
-                "played yet — press Step or ▶")
+        return f"{head}: {model.start_year} not played yet. Press Step, or ▶ to play.", facts
     last = table.iloc[-1]
-    members = ", ".join(f"{PROGRAMME_LABELS[p]} {int(last[f'members_{p}'])}" for p in PROGRAMMES)
-    return (f"**{model.scenario_name}**, seed {model.seed} · year **{model.last_year}** · "
-            f"outcome so far **{model.outcomes[-1]['outcome']}** · "
-            f"{int(model.ties().sum())} mutual ties · members: {members}")
+    members = {p: int(last[f"members_{p}"]) for p in PROGRAMMES}
+    facts.update({f"data-members-{p}": str(n) for p, n in members.items()},
+                 **{"data-outcome": model.outcomes[-1]["outcome"]})
+    listed = ", ".join(f"{PROGRAMME_LABELS[p]} {n}" for p, n in members.items())
+    return (f"{head} · year <b>{model.last_year}</b> · outcome so far "
+            f"<b>{model.outcomes[-1]['outcome']}</b> · {facts['data-ties']} mutual ties · "
+            f"members: {listed}"), facts
 
 
 @solara.component
 def ThisYearView(model: PlayedModel):
     """The status line and who joined or left which programme in the last year played."""
     update_counter.get()
-    solara.Markdown(status_line(model, model_table(model)))
+    line, facts = status(model, model_table(model))
+    _text(line, **{"class": "spacerace-status", **facts})
     if not model.played:
-        solara.Markdown("*Who joined or left which programme appears here once a year is played.*")
+        _text("<i>Who joined or left which programme appears here once a year is played.</i>")
         return
     changes = [c for c in model.changes if c["year"] == model.last_year]
     if not changes:
-        solara.Markdown(f"{model.last_year}: nobody joined or left a programme.")
+        _text(f"{model.last_year}: nobody joined or left a programme.")
         return
     df = pd.DataFrame(changes).drop(columns="year")
     joined = int((df["change"] == "joined").sum())
-    solara.Markdown(f"{model.last_year}: {joined} joined, {len(df) - joined} left a programme")
+    _text(f"<b>{model.last_year}</b>: {joined} joined, {len(df) - joined} left a programme")
     solara.DataFrame(df, items_per_page=5)
+
+
+def _show(figure, model: PlayedModel) -> None:
+    """A live figure as a PNG, drawn again when the model or its year changes (the
+    figure object itself stays the same, so it cannot tell)."""
+    solara.FigureMatplotlib(figure, dependencies=[model, model.played], format="png", dpi=DPI)
 
 
 @solara.component
 def NetworkView(model: PlayedModel):
     update_counter.get()
-    solara.FigureMatplotlib(network_figure(model), format="png", dpi=100)
+    figure = solara.use_memo(lambda: NetworkFigure(model), [model])
+    _show(figure.update(model), model)
 
 
 @solara.component
 def MembershipView(model: PlayedModel):
     update_counter.get()
-    record = solara.use_memo(public_record, [])
-    solara.FigureMatplotlib(membership_figure(model, model_table(model), record), format="png",
-                            dpi=100)
+    figure = solara.use_memo(lambda: MembershipFigure(model, public_record()), [model])
+    _show(figure.update(model, model_table(model)), model)
 
 
 @solara.component
 def OutcomeView(model: PlayedModel):
     update_counter.get()
-    solara.FigureMatplotlib(outcome_figure(model), format="png", dpi=100)
+    figure = solara.use_memo(lambda: OutcomeFigure(model), [model])
+    _show(figure.update(model), model)
 
 
 # --- the second tab: a finished sweep's report ----------------------------------------------
 
-SUMMARY_COLUMNS = ("scenario", "runs", "share_collaboration", "share_bloc", "share_race",
-                   "mean_camp_us_led", "mean_camp_china_led", "mean_camp_hedging")
+#: The summary table's main columns (sim/report.py) and their headers here.
+SUMMARY_COLUMNS = {"scenario": "scenario", "runs": "runs",
+                   "share_collaboration": "collaboration", "share_bloc": "bloc",
+                   "share_race": "race", "mean_camp_us_led": "US-led camp",
+                   "mean_camp_china_led": "China-led camp", "mean_camp_hedging": "hedgers"}
+SWEPT_PREFIXES = ("world.", "mechanisms.", "actors.", "payoffs.", "dynamics.", "strategies.",
+                  "programmes.", "outcome.")
 
 
 def report_folders(root: Path = SWEEPS_DIR) -> list[Path]:
@@ -412,11 +346,17 @@ def read_summary(folder: Path) -> tuple[pd.DataFrame | None, str | None]:
         df = pd.read_csv(path)
     except (OSError, ValueError, pd.errors.ParserError, UnicodeDecodeError) as e:
         return None, f"{path}: cannot be read ({type(e).__name__}: {str(e).splitlines()[0]})"
-    columns = [c for c in SUMMARY_COLUMNS if c in df.columns]
-    extra = [c for c in df.columns if c.startswith(("world.", "mechanisms.", "actors."))]
-    if "runs" in columns and len(columns) > 3:
-        df = df[[columns[0], *extra, *columns[1:]]]
-    return df.round(3), None
+    if not set(SUMMARY_COLUMNS) <= set(df.columns):
+        return df, None                  # another layout: show it as it is
+    swept = [c for c in df.columns if c.startswith(SWEPT_PREFIXES) and df[c].notna().any()]
+    table = df[["scenario", *swept]].astype(object).where(df[["scenario", *swept]].notna(), "")
+    for column, header in SUMMARY_COLUMNS.items():
+        if column == "scenario":
+            continue
+        values = pd.to_numeric(df[column], errors="coerce")
+        table[header] = (values.map(lambda v: "" if pd.isna(v) else f"{100 * v:.0f}%") if column.startswith("share_")
+                         else values.round(1 if column.startswith("mean_") else 0))
+    return table, None
 
 
 def report_plots(folder: Path) -> list[Path]:
@@ -446,12 +386,12 @@ def ReportView(model):
     names = [_shown(p) for p in folders]
     chosen, set_chosen = solara.use_state(names[0] if names else "")
     typed, set_typed = solara.use_state("")
-    solara.Markdown("### Sweep reports")
+    _text("Sweep reports", tag="h3")
     if names:
         solara.Select("report folder", value=chosen, values=names, on_value=set_chosen)
     else:
-        solara.Markdown(f"No report under `{_shown(SWEEPS_DIR)}` yet: run a sweep, then "
-                        "`python -m sim.report results/sweeps/<name>`.")
+        _text(f"No report under <code>{escape(_shown(SWEEPS_DIR))}</code> yet: run a sweep, "
+              "then <code>python -m sim.report results/sweeps/&lt;name&gt;</code>.")
     solara.InputText("or another report folder (path)", value=typed, on_value=set_typed)
     target = typed.strip() or chosen
     if not target:
@@ -465,10 +405,11 @@ def ReportView(model):
     if problem:
         solara.Warning(problem)
     else:
-        solara.Markdown(f"**Summary** ({len(summary)} rows, `{_shown(folder / 'summary.csv')}`)")
+        _text(f"<b>Summary</b> ({len(summary)} rows, "
+              f"<code>{escape(_shown(folder / 'summary.csv'))}</code>)")
         solara.DataFrame(summary, items_per_page=10)
     for plot in report_plots(folder):
-        solara.Markdown(f"**{plot.stem.replace('_', ' ')}**")
+        _text(f"<b>{escape(plot.stem.replace('_', ' '))}</b>")
         solara.Image(plot, width="100%")
 
 
@@ -483,6 +424,20 @@ def model_params() -> dict:
                  "max": 100, "step": 1},
         **{name: control.param() for name, control in CONTROLS.items()},
     }
+
+
+def first_layout(n: int) -> list[dict]:
+    """The first layout of a tab's grid of views (rows of 30 px): the year's views two by
+    two, a tab's only view (the sweep report) at full width. Mesa 3.5.1 starts every view
+    at half the width and 300 px and offers no setting, so the app replaces
+    ``solara_viz.make_initial_grid_layout``; the views can still be dragged and resized."""
+    if n == 1:
+        return [{"i": 0, "x": 0, "y": 0, "w": 12, "h": 100, "moved": False}]
+    return [{"i": i, "x": 6 * (i % 2), "y": 11 * (i // 2), "w": 6, "h": 11, "moved": False}
+            for i in range(n)]
+
+
+solara_viz.make_initial_grid_layout = first_layout
 
 
 @solara.component
