@@ -264,7 +264,7 @@ def status(model: PlayedModel, table: pd.DataFrame) -> tuple[str, dict]:
         return f"{head}: {model.start_year} not played yet. Press Step, or ▶ to play.", facts
     last = table.iloc[-1]
     members = {p: int(last[f"members_{p}"]) for p in PROGRAMMES}
-    facts.update({f"data-members-{p}": str(n) for p, n in members.items()},
+    facts.update({f"data-{p}": str(n) for p, n in members.items()},
                  **{"data-outcome": model.outcomes[-1]["outcome"]})
     listed = ", ".join(f"{PROGRAMME_LABELS[p]} {n}" for p, n in members.items())
     return (f"{head} · year <b>{model.last_year}</b> · outcome so far "
