@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import csv
 import threading
-from html import escape
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -145,12 +145,6 @@ def build_config(scenario: str, **choices) -> dict:
     return cfg
 
 
-def build_model(scenario: str = DEFAULT_SCENARIO, seed: int = DEFAULT_SEED,
-                **choices) -> SpaceRaceModel:
-    """The model for the sidebar's choices, built the way the app builds it."""
-    return SpaceRaceModel(build_config(scenario, **choices), rng=int(seed))
-
-
 # --- the played model ---------------------------------------------------------------------
 
 class PlayedModel(SpaceRaceModel):
@@ -174,7 +168,7 @@ class PlayedModel(SpaceRaceModel):
                        russia_unease=russia_unease, bridges=bridges,
                        threat_perception=threat_perception,
                        rules_of_the_road=rules_of_the_road, noise=noise)
-        assert set(choices) == set(CONTROLS), "PlayedModel's keywords must match CONTROLS"
+        # the one place the app builds the model (SpaceRaceModel(config, rng=seed))
         super().__init__(build_config(scenario_name, **choices), rng=int(seed))
         self.choices = choices
         self.scenario_name, self.seed = scenario_name, int(seed)
@@ -198,7 +192,7 @@ class PlayedModel(SpaceRaceModel):
 
     @property
     def last_year(self) -> int:
-        """The last year played (the year before the first one before any)."""
+        """The last year played (before any: the year before the first)."""
         return self.year - 1
 
     def ties(self) -> np.ndarray:
@@ -264,8 +258,8 @@ def status(model: PlayedModel, table: pd.DataFrame) -> tuple[str, dict]:
         return f"{head}: {model.start_year} not played yet. Press Step, or ▶ to play.", facts
     last = table.iloc[-1]
     members = {p: int(last[f"members_{p}"]) for p in PROGRAMMES}
-    facts.update({f"data-{p}": str(n) for p, n in members.items()},
-                 **{"data-outcome": model.outcomes[-1]["outcome"]})
+    facts.update({f"data-{p}": str(n) for p, n in members.items()})
+    facts["data-outcome"] = model.outcomes[-1]["outcome"]
     listed = ", ".join(f"{PROGRAMME_LABELS[p]} {n}" for p, n in members.items())
     return (f"{head} · year <b>{model.last_year}</b> · outcome so far "
             f"<b>{model.outcomes[-1]['outcome']}</b> · {facts['data-ties']} mutual ties · "

@@ -2,6 +2,7 @@
 Solara server and driven in Debian's headless chromium, offline."""
 
 import copy
+import inspect
 import os
 import socket
 import subprocess
@@ -91,6 +92,8 @@ def test_mesa_reset_builds_the_chosen_world():
     """What Mesa's Reset button does: the sidebar's parameters go through Mesa's own
     helpers into PlayedModel (a model taking **kwargs would get Mesa's Scenario)."""
     params = app.model_params()
+    keywords = set(inspect.signature(app.PlayedModel.__init__).parameters) - {"self"}
+    assert keywords == {"scenario_name", "seed", *app.CONTROLS} == set(params)
     solara_viz._check_model_params(app.PlayedModel.__init__, params)
     chosen = {name: p.get("value") for name, p in params.items()}
     chosen.update(scenario_name="europe_bridge", seed=3, bridges="1")
