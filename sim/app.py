@@ -32,8 +32,7 @@ from mesa.visualization import SolaraViz, solara_viz
 from mesa.visualization.utils import update_counter
 
 from sim.cli import PROJECT_ROOT, SCENARIO_DIR, compose
-from sim.app_figures import (DPI, PROGRAMME_LABELS, MembershipFigure, NetworkFigure,
-                             OutcomeFigure)
+from sim.app_figures import PROGRAMME_LABELS, MembershipFigure, NetworkFigure, OutcomeFigure
 from sim.config import PROGRAMMES
 from sim.model import ACTOR_COLUMNS, SpaceRaceModel, to_plain
 from sim.run import model_table
@@ -285,31 +284,29 @@ def ThisYearView(model: PlayedModel):
     solara.DataFrame(df, items_per_page=5)
 
 
-def _show(figure, model: PlayedModel) -> None:
-    """A live figure as a PNG, drawn again when the model or its year changes (the
-    figure object itself stays the same, so it cannot tell)."""
-    solara.FigureMatplotlib(figure, dependencies=[model, model.played], format="png", dpi=DPI)
-
-
 @solara.component
 def NetworkView(model: PlayedModel):
     update_counter.get()
     figure = solara.use_memo(lambda: NetworkFigure(model), [model])
-    _show(figure.update(model), model)
+    png = solara.use_memo(lambda: figure.update(model), [model, model.played])
+    solara.Image(png, format="png")
 
 
 @solara.component
 def MembershipView(model: PlayedModel):
     update_counter.get()
     figure = solara.use_memo(lambda: MembershipFigure(model, public_record()), [model])
-    _show(figure.update(model, model_table(model)), model)
+    png = solara.use_memo(lambda: figure.update(model, model_table(model)),
+                          [model, model.played])
+    solara.Image(png, format="png")
 
 
 @solara.component
 def OutcomeView(model: PlayedModel):
     update_counter.get()
     figure = solara.use_memo(lambda: OutcomeFigure(model), [model])
-    _show(figure.update(model), model)
+    png = solara.use_memo(lambda: figure.update(model), [model, model.played])
+    solara.Image(png, format="png")
 
 
 # --- the second tab: a finished sweep's report ----------------------------------------------

@@ -1,9 +1,10 @@
 """The app's figures, drawn once per model and updated in place every year.
 
-A matplotlib figure spends most of a draw laying itself out (text extents, ticks, the
-constrained layout). Here each figure is laid out once, with its axes limits fixed for the
-whole run (the years, the actors' fixed positions), and then only its data change: lines,
-segments, colours and a few texts. That keeps a year's redraw well under a second.
+A matplotlib figure spends most of a draw on its fixed parts: the layout, the axes, ticks,
+labels and grid. Here each figure is laid out and drawn once, with axes limits fixed for
+the whole run (the years, the actors' fixed positions), and kept as a background; every
+year only the parts that change (lines, ties, colours, a title, a legend) are drawn over it
+(matplotlib's blitting) and the picture is encoded as a PNG.
 
 They read from the played model (:class:`sim.app.PlayedModel`): ``positions``, ``ties()``,
 ``camps()``, ``outcomes``, ``last_year``, ``played``, ``outcome_rule``, ``actors``,
@@ -13,12 +14,15 @@ They read from the played model (:class:`sim.app.PlayedModel`): ``positions``, `
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from PIL import Image
 
 from sim.config import MAJORS, PROGRAMMES
 from sim.outcome import CAMPS
@@ -35,19 +39,32 @@ ACROSS_COLOUR = "#8c8c8c"
 
 
 class LiveFigure:
-    """A figure whose layout is computed once (on a draw of its fixed parts) and then
-    frozen; :meth:`update` changes only its data."""
+    """A figure whose fixed parts are laid out and drawn once (:meth:`freeze`); the
+    ``changing`` artists are drawn over that background by :meth:`png`."""
 
     def __init__(self, width: float, height: float):
         self.fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
         FigureCanvasAgg(self.fig)
 
-    def freeze(self) -> None:
-        self.fig.canvas.draw()               # the constrained layout, once
+    def freeze(self, *changing) -> None:
+        self.changing = changing
+        for artist in changing:
+            artist.set_animated(True)        # left out of the full draw
+        self.fig.canvas.draw()               # the constrained layout and the background, once
         self.fig.set_layout_engine("none")
+        self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
 
-    def update(self, model) -> Figure:
-        raise NotImplementedError
+    def png(self) -> bytes:
+        """The figure as it is now, as PNG bytes."""
+        canvas = self.fig.canvas
+        canvas.restore_region(self.background)
+        for artist in self.changing:
+            self.fig.draw_artist(artist)
+        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(),
+                                 "raw", "RGBA", 0, 1)
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="png", compress_level=1)
+        return out.getvalue()
 
 
 def _years_axis(ax, model) -> None:
@@ -81,9 +98,9 @@ class NetworkFigure(LiveFigure):
         ax.set_ylabel("capability at the start (log10; US = 0)", fontsize=9)
         ax.tick_params(labelsize=8)
         self.title = ax.set_title("Cooperation network", fontsize=11)
-        self.freeze()
+        self.freeze(self.edges, self.nodes, self.legend, self.title)
 
-    def update(self, model) -> Figure:
+    def update(self, model) -> bytes:
         pos, rel = model.positions, model.relations
         tied = model.ties()
         camp = np.array(CAMPS, dtype=object)[model.camps()]
@@ -98,7 +115,7 @@ class NetworkFigure(LiveFigure):
             text.set_text(f"{CAMP_LABELS[c]} ({(camp == c).sum()})")
         when = model.last_year if model.played else f"before {model.start_year}"
         self.title.set_text(f"Cooperation network, {when}: {int(tied.sum())} mutual ties")
-        return self.fig
+        return self.png()
 
 
 class MembershipFigure(LiveFigure):
@@ -123,13 +140,13 @@ class MembershipFigure(LiveFigure):
         ax.set_ylabel("members (actors)", fontsize=9)
         self.fig.legend(fontsize=8, loc="outside lower center", ncols=3)
         ax.set_title("Programme membership", fontsize=11)
-        self.freeze()
+        self.freeze(*self.lines.values())
 
-    def update(self, model, table: pd.DataFrame) -> Figure:
+    def update(self, model, table: pd.DataFrame) -> bytes:
         for p in PROGRAMMES:
             self.lines[p].set_data(table["year"], table[f"members_{p}"])
         self.lines["hedgers"].set_data(table["year"], table["programme_hedgers"])
-        return self.fig
+        return self.png()
 
 
 class OutcomeFigure(LiveFigure):
@@ -160,10 +177,10 @@ class OutcomeFigure(LiveFigure):
         ax.set_ylim(-0.1, 1.05)
         ax.set_ylabel(f"over the last {rule.window} years", fontsize=9)
         self.fig.legend(fontsize=8, loc="outside lower center", ncols=1)
-        self.title = ax.set_title("Outcome", fontsize=11)
-        self.freeze()
+        self.title = ax.set_title("Outcome so far: no year played yet", fontsize=11)
+        self.freeze(*self.lines.values(), *self.band.values(), self.title)
 
-    def update(self, model) -> Figure:
+    def update(self, model) -> bytes:
         rows = pd.DataFrame([{k: v for k, v in o.items() if k != "labels"}
                              for o in model.outcomes])
         if len(rows):
@@ -175,6 +192,4 @@ class OutcomeFigure(LiveFigure):
                 self.band[year].set_visible(True)
             self.title.set_text(f"Outcome so far: {rows['outcome'].iloc[-1]} "
                                 "(band: each year's class)")
-        else:
-            self.title.set_text("Outcome: no year played yet")
-        return self.fig
+        return self.png()
