@@ -129,9 +129,8 @@ class MembershipFigure(LiveFigure):
                                  label=PROGRAMME_LABELS[p])[0] for p in PROGRAMMES}
         self.lines["hedgers"] = ax.plot([], [], color=HEDGERS_COLOUR, lw=1.3, ls="--",
                                         label="in both Artemis and ILRS")[0]
-        for p, counts in record.items():
-            ax.plot(list(counts), list(counts.values()), "o", color=PROGRAMME_COLOURS[p],
-                    markeredgecolor="black", ms=6, zorder=3)
+        dots = [ax.plot(list(counts), list(counts.values()), "o", color=PROGRAMME_COLOURS[p],
+                        markeredgecolor="black", ms=6)[0] for p, counts in record.items()]
         if record:
             ax.plot([], [], "o", color="white", markeredgecolor="black",
                     label="public record, year end")
@@ -140,7 +139,7 @@ class MembershipFigure(LiveFigure):
         ax.set_ylabel("members (actors)", fontsize=9)
         self.fig.legend(fontsize=8, loc="outside lower center", ncols=3)
         ax.set_title("Programme membership", fontsize=11)
-        self.freeze(*self.lines.values())
+        self.freeze(*self.lines.values(), *dots)          # the dots over the lines
 
     def update(self, model, table: pd.DataFrame) -> bytes:
         for p in PROGRAMMES:
