@@ -345,8 +345,10 @@ def read_summary(folder: Path) -> tuple[pd.DataFrame | None, str | None]:
         if column == "scenario":
             continue
         values = pd.to_numeric(df[column], errors="coerce")
-        table[header] = (values.map(lambda v: "" if pd.isna(v) else f"{100 * v:.0f}%") if column.startswith("share_")
-                         else values.round(1 if column.startswith("mean_") else 0))
+        if column.startswith("share_"):
+            table[header] = values.map(lambda v: "" if pd.isna(v) else f"{100 * v:.0f}%")
+        else:
+            table[header] = values.round(1 if column.startswith("mean_") else 0)
     return table, None
 
 

@@ -156,6 +156,15 @@ def test_report_folder_is_read_as_untrusted(tmp_path):
     assert app.report_plots(folder) == []
 
 
+def test_report_summary_shows_shares_as_percentages(tmp_path):
+    folder = _report_folder(tmp_path)
+    table, problem = app.read_summary(folder)
+    assert problem is None
+    assert table.iloc[0][["scenario", "collaboration", "bloc", "race", "runs"]].tolist() == \
+        ["lunar_detente", "25%", "50%", "25%", 40]
+    assert [p.name for p in app.report_plots(folder)] == ["outcome_shares.png"]
+
+
 # --- the page in a real browser --------------------------------------------------------
 
 def _free_port() -> int:
@@ -173,7 +182,8 @@ def server(tmp_path_factory):
         pytest.skip("Debian's chromium is not installed (apt-get install chromium; .ci/run does)")
     port = _free_port()
     log = tmp_path_factory.mktemp("app") / "server.log"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    env = {**os.environ, "PYTHONPATH": path,
            "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", "SOLARA_THEME_SHOW_BANNER": "false",
            "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/closed/"}
     with open(log, "w") as out:
@@ -186,7 +196,8 @@ def server(tmp_path_factory):
         deadline = time.monotonic() + 180
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"the app server exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
+                pytest.fail(f"the app server exited ({proc.returncode}):\n"
+                            f"{log.read_text()[-3000:]}")
             try:
                 with urllib.request.urlopen(url, timeout=5) as r:
                     if r.status == 200:
@@ -224,7 +235,7 @@ def _report_folder(tmp_path: Path) -> Path:
     folder.mkdir()
     cols = {c: v for c, v in zip(app.SUMMARY_COLUMNS, ["lunar_detente", 40, 0.25, 0.5, 0.25,
                                                        60, 50, 80])}
-    (folder / "summary.csv").write_text(",".join(cols) + "\n" + ",".join(map(str, cols.values())) + "\n")
+    (folder / "summary.csv").write_text(f"{','.join(cols)}\n{','.join(map(str, cols.values()))}\n")
     fig, ax = plt.subplots(figsize=(3, 2))
     ax.plot([0, 1], [0, 1])
     fig.savefig(folder / "outcome_shares.png")
