@@ -266,7 +266,11 @@ def test_play_a_scenario_in_chromium_offline(server, tmp_path):
             page.on("response", lambda r: failed.append(f"{r.status} {r.url}")
                     if r.status >= 400 else None)
             page.goto(url)
-            _wait_status(page, "scenario", "status_quo")
+            try:
+                _wait_status(page, "scenario", "status_quo")
+            except Exception:
+                pytest.fail(f"the page stayed blank; requests outside the machine: {outside[:3]}, "
+                            f"failed: {failed[:3]}")
             assert "not played yet" in page.locator(".spacerace-status").inner_text()
 
             # choose a scenario in the sidebar and build its world
