@@ -159,7 +159,7 @@ def read_job(folder: Path) -> dict:
 
 
 def _short(value, limit: int = 80) -> str:
-    text = value if isinstance(value, str) else repr(value)
+    text = repr(value)
     if isinstance(value, BaseException):
         text = str(value).splitlines()[0] if str(value) else type(value).__name__
     return text if len(text) <= limit else text[:limit - 1] + "…"
