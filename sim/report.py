@@ -579,7 +579,8 @@ def write_html(out: Path, runs: pd.DataFrame, summary: pd.DataFrame, figures, co
     heading = "Scenarios" if set(main["group"]) <= whole else "Grid points"
     tables = f"<h2>{heading}</h2>" + _table(main, coords, swept) if len(main) else ""
     if len(rest) > 30:
-        tables += (f"<p>{len(rest)} further grid points over {', '.join(swept)}: see the phase "
+        over = ", ".join(k for k in swept if k not in BUNDLE_KEYS)
+        tables += (f"<p>{len(rest)} further grid points over {over}: see the phase "
                    f"diagram below and <a href=summary.csv>summary.csv</a>.</p>")
     elif len(rest):
         tables += "<h2>Grid points</h2>" + _table(rest, coords, swept)

@@ -62,29 +62,28 @@ def tables(sweeps):
 # --- rows named by what differs ------------------------------------------------------------
 
 def test_grid_rows_are_named_by_their_grid_values(tables, sweeps):
-    summary = pd.read_csv(sweeps["grid"] / "report" / "summary.csv")
-    assert len(summary) == 12
-    assert summary["label"].is_unique
-    expected = {f"threat_perception={t:g}, rules_of_the_road={r:g}"
-                for t in GRID["world.threat_perception"] for r in GRID["world.rules_of_the_road"]}
-    assert set(summary["label"]) == expected
-    assert {"world.threat_perception", "world.rules_of_the_road"} <= set(summary.columns)
     page = (sweeps["grid"] / "report" / "index.html").read_text()
     rows = re.findall(r"<tr>(.*?)</tr>", page.split("<tbody>", 1)[1])
     cells = [tuple(re.findall(r"<td>([^<]*)</td>", row)) for row in rows]
     assert len(cells) == 12 and len(set(cells)) == 12, cells
     assert "<th>threat_perception</th>" in page and "<th>rules_of_the_road</th>" in page
+    summary = pd.read_csv(sweeps["grid"] / "report" / "summary.csv")
+    assert len(summary) == 12
+    assert {"world.threat_perception", "world.rules_of_the_road"} <= set(summary.columns)
+    expected = {f"threat_perception={t:g}, rules_of_the_road={r:g}"
+                for t in GRID["world.threat_perception"] for r in GRID["world.rules_of_the_road"]}
+    assert set(summary["label"]) == expected
 
 
 def test_multirun_rows_are_named_by_scenario_and_value(sweeps, tables):
-    summary = pd.read_csv(sweeps["threat"] / "report" / "summary.csv")
-    assert len(summary) == 6 and summary["label"].is_unique
-    assert set(summary["label"]) == {f"{s} · threat_perception={t:g}"
-                                     for s in ("status_quo", "cold_war_race") for t in THREATS}
     page = (sweeps["threat"] / "report" / "index.html").read_text()
     rows = re.findall(r"<tr>(.*?)</tr>", page.split("<tbody>", 1)[1])
     cells = [tuple(re.findall(r"<td>([^<]*)</td>", row)) for row in rows]
-    assert len(set(cells)) == 6, cells
+    assert len(cells) == 6 and len(set(cells)) == 6, cells
+    summary = pd.read_csv(sweeps["threat"] / "report" / "summary.csv")
+    assert len(summary) == 6
+    assert set(summary["label"]) == {f"{s} · threat_perception={t:g}"
+                                     for s in ("status_quo", "cold_war_race") for t in THREATS}
 
 
 def test_null_grid_value_keeps_its_column(sweeps, tables):
@@ -151,6 +150,8 @@ def figures(sweeps, tables):
                                 lambda g, runs=runs, jobs=jobs: report.representative(runs, jobs, g))
     finally:
         plots._save = real_save
+    for fig in drawn.values():
+        fig.canvas.draw()               # lay each figure out once, as saving it would
     yield drawn
     plt.close("all")
 
@@ -159,7 +160,6 @@ def test_every_text_lies_inside_its_figure(figures):
     """Nothing drawn (titles, tick labels, legends) reaches beyond the figure's edges,
     where it would be cut off in the PNG."""
     for (sweep, name), fig in figures.items():
-        fig.canvas.draw()
         r = fig.canvas.get_renderer()
         box = fig.bbox
         parts = [fig._suptitle, *fig.legends, *(ax for ax in fig.axes if ax.get_visible())]
@@ -175,7 +175,6 @@ def test_every_text_lies_inside_its_figure(figures):
 
 def test_panel_titles_do_not_overlap(figures):
     for (sweep, name), fig in figures.items():
-        fig.canvas.draw()
         r = fig.canvas.get_renderer()
         titles = [(ax.title.get_text(), ax.title.get_window_extent(r)) for ax in fig.axes
                   if ax.get_visible() and ax.title.get_text()]
