@@ -86,7 +86,7 @@ def find_jobs(root: Path) -> list[Path]:
         here = Path(dirpath)
         if here == root:
             dirnames[:] = [d for d in dirnames if d != "report"]
-        if "job.json" in filenames:
+        if "job.json" in filenames or "job.json" in dirnames:   # a folder: named as bad
             found.append(here)
     return sorted(found)
 
@@ -245,10 +245,15 @@ def load(root: Path, problems: list[str] | None = None) -> tuple[pd.DataFrame, l
         job.update(folder=folder, label=label, coarse=coarse_values(job["overrides"]),
                    chunks=[], store=store)
         # the markers on disk, not range(n_chunks): a plan may claim any number of chunks
-        try:
-            names = sorted(p.name for p in store.dir.iterdir()) if store.dir.is_dir() else []
-        except OSError:
+        if store.dir.is_symlink():
+            problems.append(f"{label}: chunks skipped: chunks/ is a symbolic link "
+                            f"(a results folder holds plain files)")
             names = []
+        else:
+            try:
+                names = sorted(p.name for p in store.dir.iterdir()) if store.dir.is_dir() else []
+            except OSError:
+                names = []
         present = sorted(int(m.group(1)) for m in map(MARKER.match, names)
                          if m and int(m.group(1)) < plan.n_chunks)
         for k in present:
