@@ -1,18 +1,24 @@
 """``python -m sim.report DIR``: tables, plots and an HTML page from a results folder.
 
-Works on any sweep folder, complete or partial: it reads every job folder below DIR
-(those with a ``job.json``) and every *complete* chunk in them (marker and checksums
-agree); incomplete chunks are skipped and counted. It writes, under ``DIR/report/``:
+Works on any sweep folder, complete or partial, and trusts none: it reads every job
+folder below DIR (those with a ``job.json``) whose stored config passes the same checks
+as a command line and whose plan is the one that config gives, and every *complete*
+chunk in them (marker and checksums agree) whose tables have the plan's columns, run
+ids and seeds. Incomplete chunks are counted; jobs and chunks that fail a check are
+skipped and named, one line each. It writes, under ``DIR/report/``:
 
-* ``runs.parquet`` — one row per run: job, scenario, swept values, seed, outcome, metrics;
+* ``runs.parquet`` — one row per run: job, scenario, swept values, label, seed, outcome,
+  metrics;
 * ``series.parquet`` — per group (job and grid point) and year: median, 25th and 75th
   percentile of every per-year metric;
-* ``summary.csv`` — per group: runs, share of each outcome with its 95% Wilson interval,
-  mean metrics;
-* the plots (PNG and SVG) and ``index.html``; ``manifest.json`` lists the jobs' manifests.
+* ``summary.csv`` — per group: a label naming what differs from the other groups, the
+  swept values, runs, share of each outcome with its 95% Wilson interval, mean metrics;
+* the plots (PNG and SVG) and ``index.html`` (the same bytes for the same results: the
+  build time is only in ``manifest.json``, which also lists the jobs' manifests).
 
 ``--verify N`` re-runs N runs drawn from the folder and checks that they reproduce
-their stored rows exactly (exit status 1 if any differs).
+their stored rows exactly (exit status 1 if any differs). Exit status 2: nothing usable
+in the folder, or the report cannot be written there.
 """
 
 from __future__ import annotations
