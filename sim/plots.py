@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -106,27 +107,47 @@ def _save(fig, out: Path, name: str) -> None:
     plt.close(fig)
 
 
+#: most groups drawn as panels (a larger grid is shown by the phase diagram and the tables)
+MAX_PANELS = 12
+
+
 def scenario_groups(runs: pd.DataFrame, jobs) -> list[str]:
-    """Groups that are whole scenarios (jobs without a grid), in job order."""
+    """Groups that are whole scenarios (jobs without a grid), in job order; without
+    any, the first :data:`MAX_PANELS` grid points."""
     single = {j["label"] for j in jobs if len(j["points"]) <= 1}
-    groups = [g for g in dict.fromkeys(runs["group"]) if g.split(" | ")[0] in single]
-    return groups or list(dict.fromkeys(runs["group"]))[:12]
+    groups = list(dict.fromkeys(runs.loc[runs["job"].isin(single), "group"]))
+    return (groups or list(dict.fromkeys(runs["group"])))[:MAX_PANELS]
 
 
 def group_names(runs: pd.DataFrame, groups: list[str]) -> dict[str, str]:
-    """Short display names: the scenario when that is unique, else the group label."""
-    scen = runs.drop_duplicates("group").set_index("group")["scenario"]
-    names = {g: scen[g] for g in groups}
-    if len(set(names.values())) < len(groups):
-        names = {g: g.replace("scenario=", "") for g in groups}
-    return names
+    """Display names: what tells each group apart (scenario and swept values, short)."""
+    labels = runs.attrs.get("labels") or runs.drop_duplicates("group").set_index("group")["label"]
+    return {g: labels[g] for g in groups}
 
 
-def plot_outcome_shares(summary: pd.DataFrame, groups, names, out: Path) -> None:
+def common_part(runs: pd.DataFrame, groups: list[str]) -> str:
+    """What the groups share, for a figure title: '' or ' (status_quo)'."""
+    scenarios = runs.loc[runs["group"].isin(groups), "scenario"].unique()
+    return f" ({scenarios[0]})" if len(scenarios) == 1 else ""
+
+
+def wrap(text: str, width: int) -> str:
+    """Break a label at its spaces (between its parts) into lines of about ``width``."""
+    return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
+
+
+def plot_outcome_shares(summary: pd.DataFrame, groups, names, out: Path, what: str = "scenario",
+                        common: str = "", rank: bool = True) -> None:
+    """Bars per group; scenarios ranked from most collaborative to most racing, grid
+    points in grid order."""
     sub = summary.set_index("group").loc[groups]
-    order = np.argsort(-(sub["share_collaboration"] - sub["share_race"]).to_numpy(), kind="stable")
-    sub = sub.iloc[order]
-    fig, ax = plt.subplots(figsize=(10, 0.55 * len(sub) + 1.6), layout="constrained")
+    if rank:
+        order = np.argsort(-(sub["share_collaboration"] - sub["share_race"]).to_numpy(),
+                           kind="stable")
+        sub = sub.iloc[order]
+    ticks = [wrap(names[g], 50) + f"  (n={int(n)})" for g, n in zip(sub.index, sub["runs"])]
+    lines = sum(t.count("\n") + 1 for t in ticks)
+    fig, ax = plt.subplots(figsize=(10.5, 0.3 * lines + 0.3 * len(sub) + 1.8), layout="constrained")
     y = np.arange(len(sub))
     h = 0.26
     for k, o in enumerate(("collaboration", "bloc", "race")):
@@ -134,13 +155,13 @@ def plot_outcome_shares(summary: pd.DataFrame, groups, names, out: Path) -> None
         err = np.clip(np.vstack([share - sub[f"share_{o}_low"], sub[f"share_{o}_high"] - share]), 0, None)
         ax.barh(y + (k - 1) * h, 100 * share, height=h, color=OUTCOME_COLOURS[o], label=o,
                 xerr=100 * err, error_kw={"elinewidth": 1, "capsize": 2})
-    ax.set_yticks(y, [f"{names[g]}  (n={int(n)})" for g, n in zip(sub.index, sub["runs"])])
+    ax.set_yticks(y, ticks, fontsize=9)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("share of runs ending in each outcome (%), with 95% confidence interval")
     ax.legend(loc="lower right", ncols=3)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title("How often does each scenario end in collaboration, blocs or a race?")
+    ax.set_title(f"How often does each {what} end in collaboration, blocs or a race?{common}")
     _save(fig, out, "outcome_shares")
 
 
@@ -166,7 +187,7 @@ def _label_axes(axes, n: int, ylabel: str) -> None:
 
 
 def plot_series(series: pd.DataFrame, groups, names, metrics: dict[str, tuple[str, str]],
-                ylabel: str, title: str, out: Path, name: str, ylim=None) -> None:
+                ylabel: str, title: str, out: Path, name: str, ylim=None, common: str = "") -> None:
     fig, axes = _grid_axes(len(groups))
     for ax, g in zip(axes, groups):
         sub = series[series["group"] == g]
@@ -174,18 +195,18 @@ def plot_series(series: pd.DataFrame, groups, names, metrics: dict[str, tuple[st
             m = sub[sub["metric"] == metric].sort_values("year")
             ax.plot(m["year"], m["median"], color=colour, label=label, lw=1.6)
             ax.fill_between(m["year"], m["q25"], m["q75"], color=colour, alpha=0.2, lw=0)
-        ax.set_title(names[g], fontsize=10)
+        ax.set_title(wrap(names[g], 48), fontsize=9)
         ax.grid(alpha=0.3)
         if ylim:
             ax.set_ylim(*ylim)
     _label_axes(axes, len(groups), ylabel)
     handles, labels = list(axes)[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside upper center", ncols=len(metrics), fontsize=9)
-    fig.suptitle(title + " — median and interquartile band across runs", fontsize=11, y=1.06)
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(metrics), fontsize=9)
+    fig.suptitle(f"{title}{common} — median and interquartile band across runs", fontsize=11)
     _save(fig, out, name)
 
 
-def plot_camps_stacked(series: pd.DataFrame, groups, names, out: Path) -> None:
+def plot_camps_stacked(series: pd.DataFrame, groups, names, out: Path, common: str = "") -> None:
     fig, axes = _grid_axes(len(groups))
     cols = ["camp_us_led", "camp_china_led", "camp_hedging", "camp_nonaligned"]
     for ax, g in zip(axes, groups):
@@ -194,13 +215,13 @@ def plot_camps_stacked(series: pd.DataFrame, groups, names, out: Path) -> None:
         ax.stackplot(sub.index, *(100 * sub[c] / total for c in cols),
                      colors=[CAMP_COLOURS[c[5:]] for c in cols],
                      labels=[CAMP_LABELS[c[5:]] for c in cols], alpha=0.85)
-        ax.set_title(names[g], fontsize=10)
+        ax.set_title(wrap(names[g], 48), fontsize=9)
         ax.set_ylim(0, 100)
         ax.set_xlim(sub.index.min(), sub.index.max())
     _label_axes(axes, len(groups), "actors (% of median total)")
     handles, labels = list(axes)[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside upper center", ncols=4, fontsize=9)
-    fig.suptitle("Camp membership over time (median camp sizes, stacked)", fontsize=11, y=1.06)
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=9)
+    fig.suptitle(f"Camp membership over time (median camp sizes, stacked){common}", fontsize=11)
     _save(fig, out, "camps_stacked")
 
 
@@ -251,16 +272,16 @@ def _fmt(v) -> str:
     return f"{v:g}" if isinstance(v, (float, np.floating)) else str(v)
 
 
-def plot_networks(groups, names, rep_fn, out: Path) -> None:
-    groups = groups[:9]
-    fig, axes = _grid_axes(len(groups), width=5.0, height=4.6)
+def plot_networks(groups, names, rep_fn, out: Path, common: str = "") -> None:
+    fig, axes = _grid_axes(len(groups), width=5.0, height=4.8)
     for ax, g in zip(axes, groups):
         model, network, camps, pick = rep_fn(g)
         cap = dict(zip(model.actors.names, model.actors.capability))
         draw_network(ax, network, camps, cap, set(MAJORS), seed=0)
-        ax.set_title(f"{names[g]} — {pick['outcome']} (seed {int(pick['seed'])})", fontsize=10)
-    fig.suptitle("Final-year cooperation network of a representative run, coloured by camp "
-                 "(modal outcome, tie density nearest the median)", fontsize=11)
+        ax.set_title(f"{wrap(names[g], 52)}\n{pick['outcome']} (seed {int(pick['seed'])})",
+                     fontsize=9)
+    fig.suptitle(f"Final-year cooperation network of a representative run{common}, coloured by "
+                 "camp\n(modal outcome, tie density nearest the median)", fontsize=11)
     _save(fig, out, "networks")
 
 
@@ -268,29 +289,38 @@ def sweep_figures(runs, summary, series, jobs, out: Path, rep_fn) -> list[tuple[
     """Draw every sweep plot into ``out``; returns (file stem, title) pairs for the page."""
     groups = scenario_groups(runs, jobs)
     names = group_names(runs, groups)
+    whole = {j["label"] for j in jobs if len(j["points"]) <= 1}
+    scenarios = runs.loc[runs["group"].isin(groups), "job"].isin(whole).all()
+    what = "scenario" if scenarios else "grid point"
+    common = common_part(runs, groups) if not scenarios else ""
+    n_all = runs["group"].nunique() if not scenarios else len(groups)
+    shown = f" (first {len(groups)} of {n_all})" if n_all > len(groups) else ""
     figures = []
-    plot_outcome_shares(summary, groups, names, out)
-    figures.append(("outcome_shares", "Outcome shares per scenario with 95% confidence intervals"))
+    plot_outcome_shares(summary, groups, names, out, what, common, rank=scenarios)
+    figures.append(("outcome_shares", f"Outcome shares per {what} with 95% confidence "
+                                      f"intervals{shown}"))
     plot_series(series, groups, names,
                 {"cooperation_density": ("cooperation density (all relations)", "#1f77b4"),
                  "cross_divide_cooperation": ("cooperation across the divide (major powers)", "#2ca02c")},
                 "share of pairs cooperating", "Cooperation over time", out, "timeseries_cooperation",
-                ylim=(-0.02, 1.02))
-    figures.append(("timeseries_cooperation", "Cooperation density over time"))
+                ylim=(-0.02, 1.02), common=common)
+    figures.append(("timeseries_cooperation", f"Cooperation density over time{shown}"))
     plot_series(series, groups, names,
                 {f"camp_{c}": (CAMP_LABELS[c], CAMP_COLOURS[c]) for c in ("us_led", "china_led", "hedging")},
-                "actors", "Camp sizes over time", out, "timeseries_camps")
-    figures.append(("timeseries_camps", "Camp sizes over time"))
+                "actors", "Camp sizes over time", out, "timeseries_camps", common=common)
+    figures.append(("timeseries_camps", f"Camp sizes over time{shown}"))
     plot_series(series, groups, names,
                 {"members_artemis": ("Artemis Accords", "#1f77b4"), "members_ilrs": ("ILRS", "#d62728"),
                  "members_tiangong": ("Tiangong", "#ff7f0e"), "members_iss": ("ISS", "#17becf"),
                  "programme_hedgers": ("in both Artemis and ILRS", "#9467bd")},
-                "member states", "Programme membership over time", out, "timeseries_programmes")
-    figures.append(("timeseries_programmes", "Programme membership over time"))
-    plot_camps_stacked(series, groups, names, out)
-    figures.append(("camps_stacked", "Camp membership over time (stacked)"))
+                "member states", "Programme membership over time", out, "timeseries_programmes",
+                common=common)
+    figures.append(("timeseries_programmes", f"Programme membership over time{shown}"))
+    plot_camps_stacked(series, groups, names, out, common)
+    figures.append(("camps_stacked", f"Camp membership over time (stacked){shown}"))
     if plot_phase(runs, out):
         figures.append(("phase_diagram", "Phase diagram over two swept parameters"))
-    plot_networks(groups, names, rep_fn, out)
-    figures.append(("networks", "Final cooperation network of a representative run per scenario"))
+    plot_networks(groups, names, rep_fn, out, common)
+    figures.append(("networks", f"Final cooperation network of a representative run per "
+                                f"{what}{shown}"))
     return figures

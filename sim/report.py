@@ -1,33 +1,43 @@
 """``python -m sim.report DIR``: tables, plots and an HTML page from a results folder.
 
-Works on any sweep folder, complete or partial: it reads every job folder below DIR
-(those with a ``job.json``) and every *complete* chunk in them (marker and checksums
-agree); incomplete chunks are skipped and counted. It writes, under ``DIR/report/``:
+Works on any sweep folder, complete or partial, and trusts none: it reads every job
+folder below DIR (those with a ``job.json``) whose stored config passes the same checks
+as a command line and whose plan is the one that config gives, and every *complete*
+chunk in them (marker and checksums agree) whose tables have the plan's columns, run
+ids and seeds. Incomplete chunks are counted; jobs and chunks that fail a check are
+skipped and named, one line each. It writes, under ``DIR/report/``:
 
-* ``runs.parquet`` — one row per run: job, scenario, swept values, seed, outcome, metrics;
+* ``runs.parquet`` — one row per run: job, scenario, swept values, label, seed, outcome,
+  metrics;
 * ``series.parquet`` — per group (job and grid point) and year: median, 25th and 75th
   percentile of every per-year metric;
-* ``summary.csv`` — per group: runs, share of each outcome with its 95% Wilson interval,
-  mean metrics;
-* the plots (PNG and SVG) and ``index.html``; ``manifest.json`` lists the jobs' manifests.
+* ``summary.csv`` — per group: a label naming what differs from the other groups, the
+  swept values, runs, share of each outcome with its 95% Wilson interval, mean metrics;
+* the plots (PNG and SVG) and ``index.html`` (the same bytes for the same results: the
+  build time is only in ``manifest.json``, which also lists the jobs' manifests).
 
 ``--verify N`` re-runs N runs drawn from the folder and checks that they reproduce
-their stored rows exactly (exit status 1 if any differs).
+their stored rows exactly (exit status 1 if any differs). Exit status 2: nothing usable
+in the folder, or the report cannot be written there.
 """
 
 from __future__ import annotations
 
 import argparse
 import html
+import json
+import os
+import re
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim import manifest
-from sim.cli import fail
+from sim.errors import UserError, fail
 from sim.io import atomic_write_bytes, atomic_write_json, atomic_write_parquet, read_json
 from sim.model import MODEL_COLUMNS, SpaceRaceModel
 from sim.outcome import OUTCOMES
@@ -43,13 +53,48 @@ def wilson(k, n, z: float = Z95):
         p = k / n
         centre = (p + z * z / (2 * n)) / (1 + z * z / n)
         half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    # exact at the ends (rounding leaves e.g. 8.7e-19 where the bound is 0)
+    low = np.where(k == 0, 0.0, np.clip(centre - half, 0, 1))
+    high = np.where(k == n, 1.0, np.clip(centre + half, 0, 1))
+    return low, high
 
 
-# --- reading a results folder --------------------------------------------------------
+# --- reading a results folder (untrusted input) -----------------------------------------
+#
+# A results folder may have been edited, damaged or made by hand. Everything the report
+# uses is checked before it is used: job.json must hold a config that passes the same
+# validation as a config on the command line, and its plan (grid points, seeds, chunk
+# size, hash) must be the one that config gives; every chunk's two tables must have the
+# columns, types, run ids and seeds that plan says. What fails is skipped and named, one
+# line each; nothing from it is read further, and its config is never run (--verify).
+
+#: the per-run columns the report computes with (beyond the run's coordinates)
+MEAN_COLUMNS = ("density", "weighted_density", "cohesion_us_led", "cohesion_china_led",
+                "between_camps", "cross_divide", "modularity", "camp_us_led", "camp_china_led",
+                "camp_hedging", "camp_nonaligned", "final_members_artemis", "final_members_ilrs",
+                "final_members_tiangong", "final_programme_hedgers", "final_racing_spending",
+                "final_science_output")
+JOB_KEYS = {"scenario": str, "overrides": list, "points": list, "seeds": list, "n_runs": int,
+            "chunk_size": int, "config_hash": str, "config": dict}
+#: a job.json is a few hundred kB at most; anything far larger is not one
+MAX_JOB_BYTES = 32 * 2**20
+MARKER = re.compile(r"^chunk-(\d{5,})\.json$")
+
+
+class Skip(Exception):
+    """Why a job or chunk is left out (one line)."""
+
 
 def find_jobs(root: Path) -> list[Path]:
-    return sorted(p.parent for p in root.rglob("job.json") if "report" not in p.parts[len(root.parts):])
+    """Folders below ``root`` with a ``job.json`` (symlinked folders and report/ not entered)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        if here == root:
+            dirnames[:] = [d for d in dirnames if d != "report"]
+        if "job.json" in filenames or "job.json" in dirnames:   # a folder: named as bad
+            found.append(here)
+    return sorted(found)
 
 
 def coarse_values(overrides: list[str]) -> dict:
@@ -64,73 +109,314 @@ def coarse_values(overrides: list[str]) -> dict:
     return out
 
 
-def load(root: Path) -> tuple[pd.DataFrame, list[dict], dict]:
-    """All complete runs below ``root``; the jobs; counts of complete/incomplete chunks."""
-    from sim.sweep import ChunkStore, Plan
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
 
+
+def read_job(folder: Path) -> dict:
+    """The job.json of ``folder``, checked; raises :class:`Skip` with the reason."""
+    from sim.sweep import Plan, apply_point, grid_points
+    from sim.validation import ConfigError, validate
+
+    path = folder / "job.json"
+    if path.is_symlink():
+        raise Skip("job.json is a symbolic link (a results folder holds plain files)")
+    try:
+        if path.stat().st_size > MAX_JOB_BYTES:
+            raise Skip(f"job.json is larger than {MAX_JOB_BYTES >> 20} MB")
+        job = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constants)
+    except OSError as e:
+        raise Skip(f"job.json cannot be read ({e.strerror or e})") from None
+    except (ValueError, RecursionError) as e:   # JSONDecodeError, bad UTF-8, NaN, nesting
+        raise Skip(f"job.json is not valid JSON ({_short(e)})") from None
+    if not isinstance(job, dict):
+        raise Skip(f"job.json holds a JSON {type(job).__name__}, not an object")
+    for key, kind in JOB_KEYS.items():
+        if key not in job:
+            raise Skip(f"job.json has no {key!r}")
+        if not isinstance(job[key], kind) or isinstance(job[key], bool):
+            raise Skip(f"job.json: {key}={_short(job[key])}: must be a {kind.__name__}")
+    if not all(isinstance(o, str) for o in job["overrides"]):
+        raise Skip("job.json: overrides must be a list of strings")
+    config = job["config"]
+    try:
+        validate(config)
+        points = grid_points(config)
+        for point in points:
+            validate(apply_point(config, point))
+        plan = Plan.from_config(config)
+    except ConfigError as e:
+        raise Skip(f"its stored config does not validate: {e}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as e:
+        raise Skip(f"its stored config is incomplete or malformed ({type(e).__name__}: "
+                   f"{_short(e)})") from None
+    expected = {"config_hash": plan.config_hash, "points": plan.points,
+                "seeds": [plan.seeds[0], plan.seeds[-1]], "chunk_size": plan.chunk_size,
+                "n_runs": plan.n_runs, "scenario": config["scenario_name"]}
+    for key, value in expected.items():
+        if job[key] != value or type(job[key]) is not type(value):
+            raise Skip(f"job.json: {key}={_short(job[key])} does not match its stored config "
+                       f"(which gives {_short(value)})")
+    job["plan"] = plan
+    job["years_per_point"] = [
+        int(p["world"]["horizon"]) - int(p["world"]["start_year"]) + 1
+        for p in (apply_point(config, point) for point in points)]
+    return job
+
+
+def _short(value, limit: int = 80) -> str:
+    text = repr(value)
+    if isinstance(value, BaseException):
+        text = str(value).splitlines()[0] if str(value) else type(value).__name__
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def read_chunk(store, job: dict, k: int) -> pd.DataFrame:
+    """Chunk ``k``'s runs table, after checking both of its tables against the plan;
+    raises :class:`Skip` with the reason."""
+    plan = job["plan"]
+    runs_path, years_path, _ = store.paths(k)
+    if runs_path.is_symlink() or years_path.is_symlink():
+        raise Skip("its files are symbolic links (a results folder holds plain files)")
+    ids = np.fromiter(plan.chunk(k), dtype=np.int64)
+    point_of = ids // len(plan.seeds)
+    keys = sorted({key for p in plan.points for key in p})
+    try:                                # Parquet from an untrusted file: any decoding error
+        runs = pd.read_parquet(runs_path)
+    except Exception as e:  # noqa: BLE001
+        raise Skip(f"{runs_path.name} is not a readable Parquet table ({_short(e)})") from None
+    missing = [c for c in ("run_id", "seed", "outcome", *MEAN_COLUMNS, *keys) if c not in runs]
+    if missing:
+        raise Skip(f"{runs_path.name} lacks the column(s) {', '.join(missing)}")
+    if len(runs) != len(ids) or not np.array_equal(runs["run_id"].to_numpy(), ids):
+        raise Skip(f"{runs_path.name}: its run ids are not the chunk's "
+                   f"({ids[0]}..{ids[-1]})")
+    seeds = np.array([plan.run(int(r))[1] for r in ids])
+    if not np.array_equal(runs["seed"].to_numpy(), seeds):
+        raise Skip(f"{runs_path.name}: its seeds are not the plan's")
+    bad = sorted(set(runs["outcome"].astype(str)) - set(OUTCOMES))
+    if bad:
+        raise Skip(f"{runs_path.name}: unknown outcome {_short(bad[0])}; "
+                   f"allowed: {', '.join(OUTCOMES)}")
+    for col in MEAN_COLUMNS:
+        values = runs[col]
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            raise Skip(f"{runs_path.name}: column {col} is not numeric")
+        if not np.isfinite(values.to_numpy(dtype=float)).all():
+            raise Skip(f"{runs_path.name}: column {col} holds NaN or infinity")
+    try:
+        years = pq.read_table(years_path)
+    except Exception as e:  # noqa: BLE001
+        raise Skip(f"{years_path.name} is not a readable Parquet table ({_short(e)})") from None
+    missing = [c for c in ("run_id", "year", *SERIES) if c not in years.column_names]
+    if missing:
+        raise Skip(f"{years_path.name} lacks the column(s) {', '.join(missing)}")
+    n_years = np.array(job["years_per_point"])[point_of]
+    start = int(job["config"]["world"]["start_year"])
+    year_ids = years.column("run_id").to_numpy()
+    if (len(year_ids) != n_years.sum()
+            or not np.array_equal(year_ids, np.repeat(ids, n_years))
+            or not np.array_equal(years.column("year").to_numpy(),
+                                  np.concatenate([start + np.arange(n) for n in n_years]))):
+        raise Skip(f"{years_path.name}: its rows are not one per run and year of the chunk")
+    for col in SERIES:
+        if not pa.types.is_integer(years.schema.field(col).type) and \
+                not pa.types.is_floating(years.schema.field(col).type):
+            raise Skip(f"{years_path.name}: column {col} is not numeric")
+    runs = runs.copy()
+    runs["scenario"] = job["scenario"]
+    return runs
+
+
+def load(root: Path, problems: list[str] | None = None) -> tuple[pd.DataFrame, list[dict], dict]:
+    """All usable runs below ``root``; the jobs; counts of complete/incomplete chunks.
+
+    Jobs and chunks that fail a check are left out; each adds one line to ``problems``
+    (printed by :func:`build`). A chunk whose marker is missing or whose checksums
+    disagree is incomplete (a sweep still running, or interrupted) and only counted."""
+    from sim.sweep import ChunkStore
+
+    root = Path(root)
+    problems = [] if problems is None else problems
     frames, jobs, counts = [], [], {"complete": 0, "missing": 0}
     for folder in find_jobs(root):
-        job = read_json(folder / "job.json")
-        plan = Plan(job["points"], range(job["seeds"][0], job["seeds"][1] + 1),
-                    job["chunk_size"], job["config_hash"])
-        store = ChunkStore(folder, plan, job["scenario"])
         label = folder.relative_to(root).as_posix()
-        job.update(folder=folder, label=label, coarse=coarse_values(job.get("overrides", [])),
-                   chunks=[])
-        for k in range(plan.n_chunks):
-            if store.complete(k):
-                counts["complete"] += 1
-                job["chunks"].append(k)
-                runs = pd.read_parquet(store.paths(k)[0])
-                runs.insert(0, "job", label)
-                frames.append(runs)
-            else:
-                counts["missing"] += 1
-        job["store"] = store
+        try:
+            job = read_job(folder)
+        except Skip as e:
+            problems.append(f"{label}: skipped: {e}")
+            continue
+        plan = job["plan"]
+        store = ChunkStore(folder, plan, job["scenario"])
+        job.update(folder=folder, label=label, coarse=coarse_values(job["overrides"]),
+                   chunks=[], store=store)
+        # the markers on disk, not range(n_chunks): a plan may claim any number of chunks
+        if store.dir.is_symlink():
+            problems.append(f"{label}: chunks skipped: chunks/ is a symbolic link "
+                            f"(a results folder holds plain files)")
+            names = []
+        else:
+            try:
+                names = sorted(p.name for p in store.dir.iterdir()) if store.dir.is_dir() else []
+            except OSError:
+                names = []
+        present = sorted(int(m.group(1)) for m in map(MARKER.match, names)
+                         if m and int(m.group(1)) < plan.n_chunks)
+        for k in present:
+            if not store.complete(k):
+                continue
+            try:
+                runs = read_chunk(store, job, k)
+            except Skip as e:
+                problems.append(f"{label}: chunk {k} skipped: {e}")
+                continue
+            counts["complete"] += 1
+            job["chunks"].append(k)
+            runs.insert(0, "job", label)
+            frames.append(runs)
+        counts["missing"] += plan.n_chunks - len(job["chunks"])
         jobs.append(job)
     if not frames:
         return pd.DataFrame(), jobs, counts
     runs = pd.concat(frames, ignore_index=True)
-    grid_keys = sorted({k for j in jobs for p in j["points"] for k in p})
-    coarse_keys = sorted({k for j in jobs for k in j["coarse"]} - {"scenario"})
-    for key in coarse_keys:
-        runs[key] = runs["job"].map({j["label"]: j["coarse"].get(key) for j in jobs})
-        runs[key] = _numeric(runs[key])
-    runs["point"] = _point_labels(runs, grid_keys)
-    runs["group"] = runs["job"] + np.where(runs["point"] != "", " | " + runs["point"], "")
-    runs.attrs["swept"] = [k for k in grid_keys + coarse_keys if runs[k].nunique() > 1]
+    label_groups(runs, jobs)
     return runs, jobs, counts
 
 
-def _point_labels(runs: pd.DataFrame, keys: list[str]) -> list[str]:
-    """'key=value,...' of the grid values each run has (jobs without a grid get '')."""
-    if not keys:
-        return [""] * len(runs)
-    values = runs[keys].astype(object).to_numpy()
-    return [",".join(f"{k}={v}" for k, v in zip(keys, row) if not pd.isna(v)) for row in values]
+# --- naming groups by what differs ----------------------------------------------------
+
+#: keys that name a bundle of settings, shown only when nothing else tells groups apart
+BUNDLE_KEYS = ("experiment",)
+
+
+def fmt_value(value) -> str:
+    """A swept value as a user would type it: null, 0.5, 2040, cold_war_race."""
+    if value is None:
+        return "null"
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value)).lower()
+    if isinstance(value, (float, np.floating)):
+        return f"{value:g}"
+    return str(value)
+
+
+def _typed(text: str):
+    """A command-line value as a number when it reads as one (``1.0`` -> 1.0)."""
+    if text == "null":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def short_keys(keys: list[str]) -> dict[str, str]:
+    """The shortest dotted suffix of each key that is still unique among ``keys``."""
+    out = {}
+    for key in keys:
+        parts = key.split(".")
+        for n in range(1, len(parts) + 1):
+            tail = ".".join(parts[-n:])
+            if sum(1 for k in keys if k == tail or k.endswith("." + tail)) == 1:
+                break
+        out[key] = tail
+    return out
+
+
+def label_groups(runs: pd.DataFrame, jobs: list[dict]) -> None:
+    """Add ``point`` (grid point index), ``group`` (job and grid point) and ``label``
+    (what tells the group apart from the others: the scenario when it differs and the
+    swept values, short keys) to ``runs``; ``runs.attrs`` gets ``swept`` (the keys
+    that vary, long names), ``coords`` ({group: {key: value}}) and ``labels``."""
+    by_label = {j["label"]: j for j in jobs}
+    n_seeds = runs["job"].map({k: len(j["plan"].seeds) for k, j in by_label.items()})
+    runs["point"] = (runs["run_id"] // n_seeds).astype(int)
+    coords: dict[str, dict] = {}
+    group_of = {}
+    for (label, point), _ in runs.groupby(["job", "point"], sort=False):
+        job = by_label[label]
+        values = {"scenario": job["scenario"]}
+        values.update({k: _typed(v) for k, v in job["coarse"].items() if k != "scenario"})
+        values.update(job["points"][point])
+        text = ",".join(f"{k}={fmt_value(v)}" for k, v in job["points"][point].items())
+        group = label + (f" | {text}" if text else "")
+        coords[group], group_of[(label, point)] = values, group
+    runs["group"] = [group_of[key] for key in zip(runs["job"], runs["point"])]
+    keys = list(dict.fromkeys(k for c in coords.values() for k in c))
+    swept = [k for k in keys if len({fmt_value(c[k]) if k in c else "\0" for c in coords.values()}) > 1]
+    shown = [k for k in swept if k != "scenario"]
+    for key in BUNDLE_KEYS:
+        if key in shown:
+            rest = [k for k in shown if k != key]
+            if len(set(_labels(coords, swept, rest).values())) == len(coords):
+                shown = rest
+    labels = _labels(coords, swept, shown)
+    # grid and coarse values as columns (numbers where the values are numbers)
+    for key in keys:
+        if key == "scenario":
+            continue
+        column = runs["group"].map({g: c.get(key, np.nan) for g, c in coords.items()})
+        runs[key] = _numeric(column)
+    runs["label"] = runs["group"].map(labels)
+    runs.attrs.update(swept=[k for k in swept if k != "scenario"], coords=coords, labels=labels)
+
+
+def _labels(coords: dict, swept: list[str], shown: list[str]) -> dict[str, str]:
+    short = short_keys(shown)
+    out = {}
+    for group, c in coords.items():
+        parts = [c["scenario"]] if "scenario" in swept else []
+        values = ", ".join(f"{short[k]}={fmt_value(c[k])}" for k in shown if k in c)
+        parts += [values] if values else []
+        out[group] = " · ".join(parts) or c["scenario"]
+    return out
 
 
 def _numeric(series: pd.Series) -> pd.Series:
     converted = pd.to_numeric(series, errors="coerce")
-    return converted if converted.notna().all() else series
+    ok = series.isna() | converted.notna()
+    return converted if ok.all() else series.astype(object)
 
 
 def summarise(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per group: runs, outcome shares with 95% Wilson intervals, mean metrics."""
-    keys = ["group", "job", "scenario", *runs.attrs.get("swept", [])]
-    keys = list(dict.fromkeys(k for k in keys if k in runs))
-    g = runs.groupby(keys, sort=False, dropna=False)
-    out = g.size().rename("runs").reset_index()
+    """Per group: its label and swept values (``null`` for a null value), runs, outcome
+    shares with 95% Wilson intervals, mean metrics."""
+    swept = runs.attrs.get("swept", [])
+    coords = runs.attrs.get("coords", {})
+    g = runs.groupby("group", sort=False)
+    first = g[["label", "job", "scenario"]].first().reset_index()
+    for key in swept:
+        first[key] = [_cell(coords.get(grp, {}), key) for grp in first["group"]]
+    out = pd.concat([first, g.size().rename("runs").reset_index(drop=True)], axis=1)
     for o in OUTCOMES:
         k = g["outcome"].apply(lambda s, o=o: int((s == o).sum())).to_numpy()
         lo, hi = wilson(k, out["runs"].to_numpy())
         out[f"share_{o}"] = k / out["runs"]
         out[f"share_{o}_low"], out[f"share_{o}_high"] = lo, hi
-    means = g[["density", "weighted_density", "cohesion_us_led", "cohesion_china_led", "between_camps", "cross_divide", "modularity", "camp_us_led", "camp_china_led",
-               "camp_hedging", "camp_nonaligned", "final_members_artemis", "final_members_ilrs",
-               "final_members_tiangong", "final_programme_hedgers", "final_racing_spending",
-               "final_science_output"]].mean().reset_index(drop=True).add_prefix("mean_")
+    means = g[list(MEAN_COLUMNS)].mean().reset_index(drop=True).add_prefix("mean_")
     return pd.concat([out, means], axis=1)
+
+
+def _cell(coords: dict, key: str):
+    if key not in coords:
+        return np.nan                    # the key is not one of this group's coordinates
+    value = coords[key]
+    return "null" if value is None else value
+
+
+def summary_csv(summary: pd.DataFrame) -> bytes:
+    """summary.csv: shares and bounds to 4 decimals, means to 4 significant digits (and
+    nothing printed as floating-point noise, e.g. 8.7e-19 for a bound of 0)."""
+    table = summary.copy()
+    for col in table.columns:
+        if pd.api.types.is_float_dtype(table[col]):
+            digits = 4 if col.startswith("share_") else 6
+            table[col] = table[col].round(digits) + 0.0        # + 0.0: no "-0"
+    return table.to_csv(index=False, float_format="%.4g", lineterminator="\n").encode()
 
 
 def aggregate_series(runs: pd.DataFrame, jobs: list[dict]) -> pd.DataFrame:
@@ -162,8 +448,8 @@ def aggregate_series(runs: pd.DataFrame, jobs: list[dict]) -> pd.DataFrame:
 
 def rerun(jobs: list[dict], row) -> SpaceRaceModel:
     """Run a stored run (a row of the runs table) again, alone."""
-    from sim.cli import apply_point
     from sim.run import simulate
+    from sim.sweep import apply_point
 
     job = next(j for j in jobs if j["label"] == row["job"])
     point_idx, seed = job["store"].plan.run(int(row["run_id"]))
@@ -206,36 +492,59 @@ def verify(runs: pd.DataFrame, jobs: list[dict], n: int, seed: int = 0) -> list[
 
 # --- the report -----------------------------------------------------------------------
 
+def report_folder(root: Path) -> Path:
+    """``root/report``, refused when it is anything but a plain folder (or absent):
+    the report never writes through a link or over a file it did not make."""
+    out = Path(root) / "report"
+    if out.is_symlink():
+        raise UserError(f"{out}: is a symbolic link; the report is written only inside "
+                        f"the results folder (remove the link)")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: exists and is not a folder (move it away; the report "
+                        f"is written there)")
+    return out
+
+
 def build(root: Path, plots: bool = True, quiet: bool = False) -> dict:
+    """Read ``root``, write the report into ``root/report``; raises :class:`UserError`
+    when nothing usable is found. Skipped jobs and chunks are printed to stderr."""
     root = Path(root)
-    out = root / "report"
-    runs, jobs, counts = load(root)
+    out = report_folder(root)
+    problems: list[str] = []
+    runs, jobs, counts = load(root, problems)
+    for line in problems:
+        print(f"warning: {line}", file=sys.stderr)
     if runs.empty:
-        raise SystemExit(f"error: {root}: no complete results found "
-                         f"({counts['missing']} incomplete chunks)")
+        skipped = f", {len(problems)} skipped (above)" if problems else ""
+        raise UserError(f"{root}: no complete results found "
+                        f"({counts['missing']} incomplete chunks{skipped})")
     summary = summarise(runs)
     series = aggregate_series(runs, jobs)
     atomic_write_parquet(out / "runs.parquet", runs.drop(columns=["group", "point"]))
     atomic_write_parquet(out / "series.parquet", series)
-    atomic_write_bytes(out / "summary.csv", summary.to_csv(index=False, float_format="%.4g").encode())
+    atomic_write_bytes(out / "summary.csv", summary_csv(summary))
     figures = []
     if plots:
         from sim import plots as P
         figures = P.sweep_figures(runs, summary, series, jobs, out,
                                   lambda g: representative(runs, jobs, g))
+    # times and machine details go here, not into the page: index.html (committed for
+    # the headline sweep) is the same bytes whenever the same results are reported
     atomic_write_json(out / "manifest.json", {
         "built": manifest.now(), "command": " ".join(["python -m sim.report", *sys.argv[1:]]),
-        "chunks": counts, "runs": len(runs),
+        "chunks": counts, "runs": len(runs), "skipped": problems,
         "jobs": [{"label": j["label"], "scenario": j["scenario"], "n_runs": j["n_runs"],
                   "manifest": _maybe(j["folder"] / "manifest.json")} for j in jobs],
         "versions": manifest.versions(), "git": manifest.git_commit()})
     from sim.plots import scenario_groups
-    write_html(out, runs, summary, figures, counts, scenario_groups(runs, jobs))
+    write_html(out, runs, summary, figures, counts, scenario_groups(runs, jobs), problems)
     if not quiet:
+        skipped = f", {len(problems)} skipped" if problems else ""
         print(f"report: {len(runs)} runs from {len(jobs)} jobs "
-              f"({counts['complete']} complete chunks, {counts['missing']} missing) -> {out}/index.html")
+              f"({counts['complete']} complete chunks, {counts['missing']} missing{skipped}) "
+              f"-> {out}/index.html")
     return {"runs": runs, "jobs": jobs, "summary": summary, "series": series, "counts": counts,
-            "out": out}
+            "out": out, "problems": problems}
 
 
 def _maybe(path: Path):
@@ -245,14 +554,19 @@ def _maybe(path: Path):
         return None
 
 
-def _table(summary: pd.DataFrame, keys: list[str]) -> str:
-    """An HTML table of outcome shares (with 95% intervals) and camp sizes per group."""
-    head = "".join(f"<th>{html.escape(k)}</th>" for k in keys) + "<th>runs</th>"
-    head += "".join(f"<th>{o}</th>" for o in OUTCOMES)
+def _table(summary: pd.DataFrame, coords: dict, swept: list[str]) -> str:
+    """An HTML table of outcome shares (with 95% intervals) and camp sizes per group;
+    each row named by its scenario and the swept values that vary among the rows."""
+    keys = [k for k in swept if len({fmt_value(coords[g].get(k, "—")) for g in summary["group"]}) > 1]
+    short = short_keys(keys)
+    head = "<th>scenario</th>" + "".join(f"<th>{html.escape(short[k])}</th>" for k in keys)
+    head += "<th>runs</th>" + "".join(f"<th>{o}</th>" for o in OUTCOMES)
     head += "<th>weighted tie density</th><th>US-led camp</th><th>China-led camp</th><th>hedgers</th>"
     rows = []
     for _, r in summary.iterrows():
-        cells = "".join(f"<td>{'—' if pd.isna(r[k]) else html.escape(str(r[k]))}</td>" for k in keys)
+        c = coords[r["group"]]
+        cells = f"<td>{html.escape(str(r['scenario']))}</td>"
+        cells += "".join(f"<td>{html.escape(fmt_value(c[k])) if k in c else '—'}</td>" for k in keys)
         cells += f"<td class=num>{int(r['runs'])}</td>"
         for o in OUTCOMES:
             cells += (f"<td class=num>{100 * r[f'share_{o}']:.0f}% <small>("
@@ -265,16 +579,22 @@ def _table(summary: pd.DataFrame, keys: list[str]) -> str:
 
 
 def write_html(out: Path, runs: pd.DataFrame, summary: pd.DataFrame, figures, counts,
-               scenario_groups: list[str]) -> None:
-    swept = [k for k in runs.attrs.get("swept", []) if k in summary]
+               scenario_groups: list[str], problems: list[str] = ()) -> None:
+    swept = runs.attrs.get("swept", [])
+    coords = runs.attrs["coords"]
+    whole = set(runs.loc[runs["job"].isin({j for j, n in
+                                           runs.groupby("job")["point"].max().items() if n == 0}),
+                         "group"])
     main = summary[summary["group"].isin(scenario_groups)]
     rest = summary[~summary["group"].isin(scenario_groups)]
-    tables = "<h2>Scenarios</h2>" + _table(main, ["scenario"]) if len(main) else ""
+    heading = "Scenarios" if set(main["group"]) <= whole else "Grid points"
+    tables = f"<h2>{heading}</h2>" + _table(main, coords, swept) if len(main) else ""
     if len(rest) > 30:
-        tables += (f"<p>{len(rest)} further grid points over {', '.join(swept)}: see the phase "
+        over = ", ".join(k for k in swept if k not in BUNDLE_KEYS)
+        tables += (f"<p>{len(rest)} further grid points over {over}: see the phase "
                    f"diagram below and <a href=summary.csv>summary.csv</a>.</p>")
     elif len(rest):
-        tables += "<h2>Grid points</h2>" + _table(rest, ["scenario", *swept])
+        tables += "<h2>Grid points</h2>" + _table(rest, coords, swept)
     figs = "\n".join(
         f'<figure><img src="{html.escape(name)}.png" alt="{html.escape(title)}">'
         f"<figcaption>{html.escape(title)} — <a href=\"{html.escape(name)}.svg\">SVG</a></figcaption></figure>"
@@ -282,6 +602,9 @@ def write_html(out: Path, runs: pd.DataFrame, summary: pd.DataFrame, figures, co
     partial = ("" if counts["missing"] == 0 else
                f"<p class=warn>Partial results: {counts['missing']} chunk(s) missing or incomplete; "
                f"rerun the sweep command to complete them.</p>")
+    if problems:
+        partial += ("<p class=warn>Left out because they failed a check:</p><ul class=warn>"
+                    + "".join(f"<li>{html.escape(p)}</li>" for p in problems) + "</ul>")
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>spacerace report</title>
@@ -308,7 +631,7 @@ runs, in actors.</p>
 {partial}
 {tables}
 {figs}
-<p><small>Built {manifest.now()} by <code>python -m sim.report</code>. Tables:
+<p><small>Made by <code>python -m sim.report</code>. Tables:
 <a href=summary.csv>summary.csv</a>, runs.parquet, series.parquet; provenance: manifest.json.</small></p>
 </body></html>
 """
@@ -326,7 +649,10 @@ def main(argv: list[str] | None = None) -> None:
         fail(f"folder={str(args.folder)!r}: not a folder")
     if args.verify < 0:
         fail(f"--verify={args.verify}: must be >= 0")
-    result = build(args.folder, plots=not args.no_plots)
+    try:
+        result = build(args.folder, plots=not args.no_plots)
+    except UserError as e:
+        fail(str(e))
     if args.verify:
         runs, jobs = result["runs"], result["jobs"]
         bad = verify(runs, jobs, args.verify)
