@@ -31,8 +31,8 @@ from sim.agents import SpacePower
 from sim.config import PROGRAMMES
 from sim.mechanisms import Mechanism, build_mechanisms
 from sim.outcome import CAMPS, OutcomeRule, _camps_kernel, _modularity_kernel
-from sim.payoffs import (GAME_TYPES, PayoffParams, count_game_types, own_payoffs,
-                         relative_payoffs)
+from sim.payoffs import (GAME_TYPES, PayoffParams, RelationModifiers, StageGame,
+                         count_game_types)
 from sim.programmes import MembershipRule
 from sim.strategies import NoisyBestResponse, StageGames, make_rule
 
@@ -59,62 +59,6 @@ def to_plain(config) -> dict:
                 if OmegaConf.is_config(value) else value
                 for key, value in config.items_ex(resolve=True) if key != "hydra"}
     return config
-
-
-@njit
-def _year_games(payoffs, src, dst, rev, c, a, partner_alignment, relative_gains, members,
-                rivalry_discount, rho_extra, pair_bonus, security_discount, threat, rules_factor,
-                programme_bonus, dual_use_j, opacity_j, w_i, w_int_i, exploitation):
-    """This year's rivalry and stage games (R, S, T, P) of every directed relation: the
-    inputs of :func:`_relation_input` fed to :func:`sim.payoffs.own_payoffs`, then
-    :func:`sim.payoffs.relative_payoffs` (one pass, no intermediate arrays)."""
-    n_prog, n = members.shape
-    codes = np.zeros(n, dtype=np.int64)
-    for p in range(n_prog):
-        for v in range(n):
-            if members[p, v]:
-                codes[v] |= 1 << p
-    m = len(src)
-    rivalry, rho = np.empty(m), np.empty(m)
-    cc, cd, dc, dd = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
-    for k in range(m):
-        rivalry[k], c_i, c_j, rho[k], exposure, bonus, security = _relation_input(
-            src[k], dst[k], c, a, partner_alignment, relative_gains, codes, rivalry_discount[k],
-            rho_extra[k], pair_bonus[k], security_discount[k], threat, rules_factor,
-            programme_bonus)
-        cc[k], cd[k], dc[k], dd[k] = own_payoffs(
-            payoffs, c_i, c_j, rivalry[k], exposure, dual_use_j[k], opacity_j[k], w_i[k],
-            w_int_i[k], bonus, security, exploitation[k])
-    R, S, T, P = relative_payoffs(cc, cd, dc, dd, rho, rev)
-    return rivalry, R, S, T, P
-
-
-@njit
-def _relation_input(i, j, c, a, partner_alignment, relative_gains, codes, rivalry_discount,
-                    rho_extra, pair_bonus, security_discount, threat, rules_factor,
-                    programme_bonus):
-    """Directed relation i -> j: rivalry, capabilities, relative-gains weight, exposure,
-    cooperation bonus and security multiplier (inputs of the stage game).
-
-    * rivalry: half the alignment distance as perceived (times threat perception,
-      less the bridges' discount), capped at 1;
-    * relative gains bite against rivals that are peers: a much weaker partner's gain
-      is no threat (weight ``min(1, c_j / c_i)``);
-    * exposure: half the distance between i's alignment and the capability-weighted
-      alignment of j's partners (the friend of my rival);
-    * bonus: ``programme_bonus`` per shared programme plus milestone partnerships.
-    """
-    rivalry = min(1.0, threat * abs(a[i] - a[j]) * 0.5 * (1.0 - rivalry_discount))
-    peer = min(1.0, c[j] / max(c[i], 1e-12))
-    rho = min(1.0, relative_gains[i] + rho_extra) * rivalry * peer
-    exposure = abs(a[i] - partner_alignment[j]) * 0.5
-    shared = 0
-    both = codes[i] & codes[j]
-    while both:
-        shared += both & 1
-        both >>= 1
-    bonus = programme_bonus * shared + pair_bonus
-    return rivalry, c[i], c[j], rho, exposure, bonus, rules_factor * security_discount
 
 
 @njit
@@ -353,10 +297,11 @@ class SpaceRaceModel(mesa.Model):
 
         # modifier arrays the mechanisms write to
         self.blocked = np.zeros(e2, dtype=bool)
-        self.security_discount = np.ones(e2)
-        self.rivalry_discount = np.zeros(e2)
-        self.rho_extra = np.zeros(e2)
-        self.pair_bonus = np.zeros(e2)
+        self.mods = RelationModifiers.neutral(e2)
+        self.security_discount = self.mods.security_discount
+        self.rivalry_discount = self.mods.rivalry_discount
+        self.rho_extra = self.mods.rho_extra
+        self.pair_bonus = self.mods.pair_bonus
         self.pace = np.ones(n)
         self.rivalry = np.zeros(e2)
         self.last_actions = np.zeros(e2, dtype=bool)
@@ -386,16 +331,9 @@ class SpaceRaceModel(mesa.Model):
         # payoff inputs that do not change during a run
         act = self.actors
         self.payoff_params = PayoffParams.from_config(cfg["payoffs"])
-        self._payoff_array = self.payoff_params.as_array()
-        self.programme_bonus = float(cfg["payoffs"]["programme_bonus"])
-        rules = float(world["rules_of_the_road"])
         self.threat = float(world["threat_perception"])
-        self._rules_factor = 1.0 - 0.5 * rules
-        self._exploitation = np.full(2 * rel.E, self._rules_factor)
-        self._static = dict(
-            dual_use_j=act.dual_use[rel.dst], opacity_j=1.0 - act.transparency[rel.dst],
-            w_i=((act.prestige_domestic + act.prestige_international) / 2)[rel.src],
-            w_int_i=act.prestige_international[rel.src])
+        self.stage_game = StageGame(self.payoff_params, cfg["payoffs"]["programme_bonus"],
+                                    self.threat, world["rules_of_the_road"], act, rel)
         self.dyn = {k: float(v) for k, v in dyn.items()}
         d, pp = self.dyn, self.payoff_params
         self._growth = np.array([d["base_growth"], d["science_learning"], d["race_spur"],
@@ -558,16 +496,11 @@ class SpaceRaceModel(mesa.Model):
     # --- one year -------------------------------------------------------------------
 
     def stage_games(self) -> StageGames:
-        """This year's stage game for every directed relation."""
-        act, rel = self.actors, self.relations
-        st = self._static
-        self.rivalry, R, S, T, P = _year_games(
-            self._payoff_array, rel.src, rel.dst, rel.rev, act.capability, act.alignment,
-            self.partner_alignment, act.relative_gains, self.members, self.rivalry_discount,
-            self.rho_extra, self.pair_bonus, self.security_discount, self.threat,
-            self._rules_factor, self.programme_bonus, st["dual_use_j"], st["opacity_j"],
-            st["w_i"], st["w_int_i"], self._exploitation)
-        return StageGames(R, S, T, P)
+        """This year's stage game for every directed relation (:class:`sim.payoffs.StageGame`)."""
+        act = self.actors
+        self.rivalry, games = self.stage_game(act.capability, act.alignment,
+                                              self.partner_alignment, self.members, self.mods)
+        return games
 
     def step(self) -> None:
         year = self.year
