@@ -34,7 +34,7 @@ from sim.outcome import CAMPS, OutcomeRule, _camps_kernel, _modularity_kernel
 from sim.payoffs import (GAME_TYPES, PayoffParams, RelationModifiers, StageGame,
                          count_game_types)
 from sim.programmes import MembershipRule
-from sim.strategies import NoisyBestResponse, StageGames, make_rule
+from sim.strategies import Opening, StageGames, make_rule
 
 ARTEMIS, ILRS = PROGRAMMES.index("artemis"), PROGRAMMES.index("ilrs")
 
@@ -480,17 +480,11 @@ class SpaceRaceModel(mesa.Model):
                 continue
             if len(idx) == len(src_rule):
                 idx = slice(None)
-            params = dict((scfg.get("params") or {}).get(name) or {})
-            rule = make_rule(name, **params)
-            if isinstance(rule, NoisyBestResponse) and "future_weight" not in params:
-                rule.future_weight = act.future_weight[rel.src[idx]]
+            rule = make_rule(name, **((scfg.get("params") or {}).get(name) or {}))
             draws = self.rng if self.n_worlds == 1 else WorldDraws(self, idx)
-            state = rule.init(len(rel.src[idx]), draws)
-            state["turn"][:] = 1
-            state["my_last"] = initial[idx].copy()
-            state["their_last"] = initial[rel.rev][idx].copy()
-            if "trust" in state:
-                state["trust"] = trust0[idx].copy()
+            state = rule.init(len(rel.src[idx]), draws, Opening(
+                mine=initial[idx], theirs=initial[rel.rev][idx], trust=trust0[idx],
+                future_weight=act.future_weight[rel.src[idx]]))
             self.rule_groups.append(_RuleGroup(name, rule, idx, state, draws))
 
     # --- one year -------------------------------------------------------------------

@@ -8,12 +8,18 @@ that actors with this rule hold) and the two-player iterated game in
 
 A rule's life cycle, per batch::
 
-    state = rule.init(n, rng)                        # once
+    state = rule.init(n, rng, opening)               # once (opening: None or an Opening)
     coop  = rule.act(state, game, rng)               # every round
     rule.update(state, coop, their_coop, payoff, game)  # every round, after the moves
 
 ``game`` is a :class:`StageGames` with the per-relation payoffs ``R, S, T, P``
 (numpy arrays of length ``n``); deterministic rules ignore it.
+
+In a match (:func:`sim.game.play_match`) a rule starts with no history
+(``opening=None``): its first move is its opening move. In the model the documented
+start is last year's moves, so a rule starts from an :class:`Opening` (those moves,
+the initial trust and the deciding actor's own shadow of the future) as if it had
+played one round already. Nothing else differs: the model never changes a rule's state.
 
 Like Axelrod-Python, each rule carries a ``classifier`` dict that says what it
 is (memory depth, stochastic or not, whether it reads the payoffs).
@@ -52,6 +58,19 @@ class StageGames:
         return cls(full(R), full(S), full(T), full(P))
 
 
+@dataclass(frozen=True)
+class Opening:
+    """What a rule knows before its first move in the model (arrays of length n): its
+    own and the counterpart's moves of last year, the believed probability that the
+    counterpart cooperates (None: the rule's own ``initial_trust``), and the deciding
+    actor's weight on the future (None: the rule's own ``future_weight``)."""
+
+    mine: np.ndarray
+    theirs: np.ndarray
+    trust: np.ndarray | None = None
+    future_weight: np.ndarray | None = None
+
+
 class Rule:
     """Base class. Subclasses set ``name`` and ``classifier`` and override ``act``."""
 
@@ -60,12 +79,15 @@ class Rule:
     #: valid range of each constructor parameter (checked when a config sets it)
     param_ranges: ClassVar[dict[str, tuple[float, float]]] = {}
 
-    def init(self, n: int, rng: np.random.Generator) -> State:
-        return {
-            "turn": np.zeros(n, dtype=np.int64),
-            "my_last": np.ones(n, dtype=bool),
-            "their_last": np.ones(n, dtype=bool),
-        }
+    def init(self, n: int, rng: np.random.Generator, opening: Opening | None = None) -> State:
+        """The state before the first move: no history, or the ``opening``'s (one round
+        played)."""
+        if opening is None:
+            return {"turn": np.zeros(n, dtype=np.int64), "my_last": np.ones(n, dtype=bool),
+                    "their_last": np.ones(n, dtype=bool)}
+        return {"turn": np.ones(n, dtype=np.int64),
+                "my_last": np.array(opening.mine, dtype=bool),
+                "their_last": np.array(opening.theirs, dtype=bool)}
 
     def act(self, state: State, game: StageGames, rng: np.random.Generator) -> np.ndarray:
         raise NotImplementedError
@@ -118,8 +140,8 @@ class GrimTrigger(Rule):
     name = "grim_trigger"
     classifier = {"memory_depth": float("inf"), "stochastic": False, "uses_payoffs": False}
 
-    def init(self, n, rng):
-        state = super().init(n, rng)
+    def init(self, n, rng, opening=None):
+        state = super().init(n, rng, opening)
         state["triggered"] = np.zeros(n, dtype=bool)
         return state
 
@@ -145,13 +167,15 @@ class WinStayLoseShift(Rule):
 
 
 class Alternate(Rule):
-    """Cooperates on the first round, then alternates compete, cooperate, ..."""
+    """Cooperates on the first round, then plays the opposite of its own last move
+    (Axelrod's Alternator): C, D, C, D, ... in a match; in the model it starts from
+    the opposite of last year's documented move."""
 
     name = "alternate"
     classifier = {"memory_depth": 1, "stochastic": False, "uses_payoffs": False}
 
     def act(self, state, game, rng):
-        return state["turn"] % 2 == 0
+        return (state["turn"] == 0) | ~state["my_last"]
 
 
 # --- stochastic classic rule -----------------------------------------------------------
@@ -194,7 +218,8 @@ class NoisyBestResponse(Rule):
     initial relations) and moves toward each observed move with weight ``memory``
     (an exponentially weighted average). Expected payoffs are
     ``EU_C = trust*R + (1-trust)*S`` and ``EU_D = trust*T + (1-trust)*P``; a
-    ``future_weight`` w adds ``w*trust*(R-P)``, the value of keeping a reciprocating
+    ``future_weight`` w (None: the deciding actor's own, from the :class:`Opening`, 0 in a
+    match) adds ``w*trust*(R-P)``, the value of keeping a reciprocating
     partner (the shadow of the future). The rule cooperates with probability
     ``1 / (1 + exp(-rationality * (EU_C - EU_D) / stakes))``, where ``stakes`` is the
     game's mean absolute payoff ``(|R|+|S|+|T|+|P|)/4``: a small state weighs its small
@@ -208,17 +233,21 @@ class NoisyBestResponse(Rule):
                     "future_weight": (0.0, 1e6)}
 
     def __init__(self, rationality: float = 4.0, memory: float = 0.3,
-                 initial_trust: float = 0.5, future_weight: float | np.ndarray = 0.0):
+                 initial_trust: float = 0.5, future_weight: float | None = None):
         self.rationality = rationality
         self.memory = memory
         self.initial_trust = initial_trust
         self.future_weight = future_weight
 
-    def init(self, n, rng):
-        state = super().init(n, rng)
-        state["trust"] = np.full(n, float(self.initial_trust))
-        state["future_weight"] = np.broadcast_to(
-            np.asarray(self.future_weight, dtype=float), (n,)).copy()
+    def init(self, n, rng, opening=None):
+        state = super().init(n, rng, opening)
+        has = lambda field: opening is not None and getattr(opening, field) is not None  # noqa: E731
+        state["trust"] = (np.array(opening.trust, dtype=float) if has("trust")
+                          else np.full(n, float(self.initial_trust)))
+        weight = self.future_weight
+        if weight is None:
+            weight = opening.future_weight if has("future_weight") else 0.0
+        state["future_weight"] = np.broadcast_to(np.asarray(weight, dtype=float), (n,)).copy()
         return state
 
     def cooperation_probability(self, state: State, game: StageGames) -> np.ndarray:
@@ -271,8 +300,8 @@ class RothErev(Rule):
         self.initial_propensity = initial_propensity
         self.forgetting = forgetting
 
-    def init(self, n, rng):
-        state = super().init(n, rng)
+    def init(self, n, rng, opening=None):
+        state = super().init(n, rng, opening)
         state["q_coop"] = np.full(n, float(self.initial_propensity))
         state["q_comp"] = np.full(n, float(self.initial_propensity))
         return state
@@ -309,8 +338,8 @@ class BushMosteller(Rule):
         self.initial_probability = initial_probability
         self.learning_rate = learning_rate
 
-    def init(self, n, rng):
-        state = super().init(n, rng)
+    def init(self, n, rng, opening=None):
+        state = super().init(n, rng, opening)
         state["p_coop"] = np.full(n, float(self.initial_probability))
         return state
 
