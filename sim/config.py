@@ -11,7 +11,7 @@ type each key has. Ranges and cross-references are checked in :mod:`sim.validati
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from typing import Any, Optional
 
 import hashlib
@@ -19,6 +19,9 @@ import re
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, OmegaConf
+
+from sim.mechanisms import REGISTRY, MilestoneConfig
+from sim.names import MAJORS, PROGRAMMES  # noqa: F401 - re-exported (sim.config.MAJORS)
 
 
 @dataclass
@@ -109,72 +112,9 @@ class DynamicsConfig:
     initial_trust_other: float = MISSING
 
 
-@dataclass
-class SecuritySpiralConfig:
-    rival_threshold: float = MISSING     # rivalry at or above which a pair feeds the spiral
-    grievance: float = MISSING           # Richardson constant term: x budget x share of rivals competed
-
-
-@dataclass
-class WolfAmendmentConfig:
-    enacted: int = MISSING
-    repeal_year: Optional[int] = None
-
-
-@dataclass
-class RussiaIssExitConfig:
-    year: Optional[int] = MISSING
-    ilrs_affinity: float = MISSING
-
-
-@dataclass
-class JuniorPartnerConfig:
-    discomfort: float = MISSING
-
-
-@dataclass
-class IssRetirementConfig:
-    year: Optional[int] = MISSING
-
-
-@dataclass
-class OpenStationConfig:
-    operational_year: int = MISSING
-    open_to_un_members: bool = MISSING
-    courting: float = MISSING
-    developing_capability: float = MISSING
-    also_eligible: list[str] = field(default_factory=list)   # non-UN partners by agreement
-
-
-@dataclass
-class DataExchangeConfig:
-    since: Optional[int] = MISSING
-    security_discount: float = MISSING
-
-
-@dataclass
-class BridgesConfig:
-    actors: list[str] = field(default_factory=list)
-    strength: float = MISSING
-
-
-@dataclass
-class LongGameConfig:
-    actors: list[str] = field(default_factory=list)
-    pace_discount: float = MISSING
-
-
-@dataclass
-class MechanismsConfig:
-    security_spiral: SecuritySpiralConfig = field(default_factory=SecuritySpiralConfig)
-    wolf_amendment: WolfAmendmentConfig = field(default_factory=WolfAmendmentConfig)
-    russia_iss_exit: RussiaIssExitConfig = field(default_factory=RussiaIssExitConfig)
-    junior_partner: JuniorPartnerConfig = field(default_factory=JuniorPartnerConfig)
-    iss_retirement: IssRetirementConfig = field(default_factory=IssRetirementConfig)
-    open_station: OpenStationConfig = field(default_factory=OpenStationConfig)
-    esa_china_data_exchange: DataExchangeConfig = field(default_factory=DataExchangeConfig)
-    bridges: BridgesConfig = field(default_factory=BridgesConfig)
-    long_game: LongGameConfig = field(default_factory=LongGameConfig)
+#: one field per registered mechanism (sim/mechanisms/, one file each), its Config
+MechanismsConfig = make_dataclass("MechanismsConfig", [
+    (name, cls.Config, field(default_factory=cls.Config)) for name, cls in REGISTRY.items()])
 
 
 @dataclass
@@ -200,18 +140,6 @@ class ProgrammesConfig:
     ilrs: ProgrammeConfig = field(default_factory=ProgrammeConfig)
     iss: ProgrammeConfig = field(default_factory=ProgrammeConfig)
     tiangong: ProgrammeConfig = field(default_factory=ProgrammeConfig)
-
-
-@dataclass
-class MilestoneConfig:
-    year: Optional[int] = MISSING        # null: cancelled
-    actors: list[str] = field(default_factory=list)
-    programme: Optional[str] = None
-    success_probability: float = MISSING
-    prestige: float = MISSING
-    capability_boost: float = MISSING
-    attractiveness: float = MISSING
-    partnership_bonus: float = 0.0
 
 
 @dataclass
@@ -274,9 +202,6 @@ class Config:
     output: OutputConfig = field(default_factory=OutputConfig)
 
 
-PROGRAMMES = ("artemis", "ilrs", "iss", "tiangong")
-#: The major powers: every world has them, and their final state is in every summary row.
-MAJORS = ("US", "China", "Russia", "ESA")
 
 
 def output_dir(root: str, scenario: str, seed, seeds, grid, name: str, overrides: str) -> str:

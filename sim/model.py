@@ -28,12 +28,12 @@ from omegaconf import DictConfig, OmegaConf
 from sim._jit import njit
 from sim.actors import ActorState, Relations, build_actors, build_relations
 from sim.agents import SpacePower
-from sim.config import PROGRAMMES
-from sim.mechanisms import Mechanism, build_mechanisms
+from sim.names import PROGRAMMES
+from sim.mechanisms import Mechanism, Played, build_mechanisms, build_milestones
 from sim.outcome import CAMPS, OutcomeRule, _camps_kernel, _modularity_kernel
 from sim.payoffs import (GAME_TYPES, PayoffParams, RelationModifiers, StageGame,
                          count_game_types)
-from sim.programmes import MembershipRule
+from sim.programmes import Eligibility, MembershipRule
 from sim.strategies import Opening, StageGames, make_rule
 
 ARTEMIS, ILRS = PROGRAMMES.index("artemis"), PROGRAMMES.index("ilrs")
@@ -303,7 +303,6 @@ class SpaceRaceModel(mesa.Model):
         self.rho_extra = self.mods.rho_extra
         self.pair_bonus = self.mods.pair_bonus
         self.pace = np.ones(n)
-        self.rivalry = np.zeros(e2)
         self.last_actions = np.zeros(e2, dtype=bool)
         self.event_logs: list[list[tuple[int, str, str]]] = [[] for _ in range(B)]
         self.event_log = self.event_logs[0]
@@ -312,16 +311,18 @@ class SpaceRaceModel(mesa.Model):
         # programmes
         progs = cfg["programmes"]
         self.members = np.zeros((len(PROGRAMMES), n), dtype=bool)
-        self.eligible = np.ones((len(PROGRAMMES), n), dtype=bool)
+        configured = np.ones((len(PROGRAMMES), n), dtype=bool)
         for k, p in enumerate(PROGRAMMES):
             initial = self.all_worlds([self.index[a] for a in progs[p]["initial_members"]])
             self.members[k, initial] = True
             if not progs[p]["open"]:
-                self.eligible[k] = False
-                self.eligible[k, initial] = True
+                configured[k] = False
+                configured[k, initial] = True
+        #: who may be in which programme (mechanisms grant and ban; see Eligibility)
+        self.eligibility = Eligibility(configured)
         self.programme_open = np.ones(len(PROGRAMMES), dtype=bool)
-        #: per programme and world (milestones change it)
-        self._attractiveness = np.zeros((len(PROGRAMMES), B))   # milestones change it
+        #: each programme's attractiveness per world (milestones add to it)
+        self.attractiveness_worlds = np.zeros((len(PROGRAMMES), B))
         self.join_bonus = np.zeros((len(PROGRAMMES), n))
         self.membership_rule = MembershipRule.from_config(progs, self.index)
         leaders = self.membership_rule.leader
@@ -344,12 +345,18 @@ class SpaceRaceModel(mesa.Model):
         act.racing = self.dyn["initial_racing_share"] * act.budget
         self.partner_alignment = act.alignment.copy()
 
-        self.mechanisms = build_mechanisms(cfg, self.index)
-        for m in self.mechanisms:
+        self.mechanisms = build_mechanisms(cfg)
+        self.milestones = build_milestones(cfg)
+        for m in self.mechanisms + self.milestones:
             m.setup(self)
         self._yearly = [m for m in self.mechanisms if type(m).on_year is not Mechanism.on_year]
         self._after = [m for m in self.mechanisms
                        if type(m).after_choices is not Mechanism.after_choices]
+        #: year -> the milestones of that year, in config order
+        self.milestone_schedule: dict[int, list] = {}
+        for m in self.milestones:
+            if m.year is not None:
+                self.milestone_schedule.setdefault(int(m.year), []).append(m)
 
         initial = self._initial_cooperation(int(world["rest_of_world"]["china_agreement_partners"]))
         self._setup_rules(cfg["strategies"], initial, cfg["actors"])
@@ -396,7 +403,18 @@ class SpaceRaceModel(mesa.Model):
     def attractiveness(self) -> np.ndarray:
         """Each programme's attractiveness (from milestones); (programme, world) when
         several worlds run."""
-        return self._attractiveness[:, 0] if self.n_worlds == 1 else self._attractiveness
+        return self.attractiveness_worlds[:, 0] if self.n_worlds == 1 else self.attractiveness_worlds
+
+    @property
+    def eligible(self) -> np.ndarray:
+        """(programme, actor): who may be in which programme now (see :class:`Eligibility`;
+        nobody may be in a closed programme)."""
+        return self.eligibility.eligible & self.programme_open[:, None]
+
+    def close(self, programme: int) -> None:
+        """The programme closes for good: no members from now on."""
+        self.programme_open[programme] = False
+        self.members[programme] = False
 
     def _leader_edges(self, b: int, r: Relations, leaders) -> np.ndarray:
         local = np.full((len(leaders), self.world_n), -1, dtype=np.int64)
@@ -491,17 +509,21 @@ class SpaceRaceModel(mesa.Model):
 
     def stage_games(self) -> StageGames:
         """This year's stage game for every directed relation (:class:`sim.payoffs.StageGame`)."""
+        return self._stage_games()[1]
+
+    def _stage_games(self) -> tuple[np.ndarray, StageGames]:
         act = self.actors
-        self.rivalry, games = self.stage_game(act.capability, act.alignment,
-                                              self.partner_alignment, self.members, self.mods)
-        return games
+        return self.stage_game(act.capability, act.alignment, self.partner_alignment,
+                               self.members, self.mods)
 
     def step(self) -> None:
         year = self.year
         self.join_bonus[:] = 0.0
         for m in self._yearly:
             m.on_year(self, year)
-        games = self.stage_games()
+        for m in self.milestone_schedule.get(year, ()):
+            m.happen(self, year)
+        rivalry, games = self._stage_games()
         actions = np.empty(2 * self.relations.E, dtype=bool)
         for g in self.rule_groups:
             g.games = games if isinstance(g.idx, slice) else StageGames(
@@ -514,8 +536,9 @@ class SpaceRaceModel(mesa.Model):
         for g in self.rule_groups:
             g.rule.update(g.state, actions[g.idx], theirs[g.idx], payoff[g.idx], g.games)
         self.last_actions = actions
+        played = Played(rivalry, actions, mutual)
         for m in self._after:
-            m.after_choices(self, year)
+            m.after_choices(self, year, played)
         self._revise_memberships(actions)
         self._grow(mutual)
         self._record(year, games, actions, mutual)
@@ -532,7 +555,7 @@ class SpaceRaceModel(mesa.Model):
         revising = draws < self.membership_rule.revision_rate
         self.members = self.membership_rule.revise(
             self.members, actions, self._to_leader, self.relations.rev, act.capability,
-            act.alignment, act.prestige_international, self._attractiveness, self.join_bonus,
+            act.alignment, act.prestige_international, self.attractiveness_worlds, self.join_bonus,
             self.eligible, self.programme_open, revising, self.world_n)
 
     def _grow(self, mutual: np.ndarray) -> None:

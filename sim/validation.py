@@ -12,6 +12,8 @@ import re
 import typing
 
 from sim.config import MAJORS, PROGRAMMES
+from sim.mechanisms import REGISTRY, MilestoneConfig
+from sim.params import declared
 from sim.strategies import RULES
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
@@ -65,6 +67,27 @@ def _actor_ref(key, name, actors):
 def _strategy(key, name):
     if name not in RULES:
         raise ConfigError(key, name, "unknown strategy; allowed: " + ", ".join(sorted(RULES)))
+
+
+def check_declared(node: dict, schema, path: str) -> None:
+    """Check every parameter of ``node`` that ``schema`` declares with
+    :func:`sim.params.param` against its declared range (years as years)."""
+    hints = typing.get_type_hints(schema)
+    for key, f in declared(schema):
+        m, value, where = f.metadata, node[key], f"{path}.{key}"
+        if m["unit"] == "year":
+            year(where, value, nullable=type(None) in typing.get_args(hints[key]))
+        else:
+            # the declared message ("must be >= 0") for a value below the range; above it,
+            # the range itself, unless the message already states both ends
+            below = _is_number(value) and value < m["lo"]
+            both = m["message"] and "probability" in m["message"]
+            what = m["message"] if below or both else None
+            _num(where, value, m["lo"], m["hi"], what, m["lo_open"])
+
+
+def _is_number(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
 
 
 def check_keys(node, schema, path: str = "") -> None:
@@ -165,30 +188,14 @@ def validate(cfg: dict) -> None:
     for key in ("base_growth", "science_learning", "race_spur", "budget_growth"):
         _num(f"dynamics.{key}", dyn[key], -1.0, 10.0)
 
-    # mechanisms
+    # mechanisms: every declared parameter from its declaration, then the cross-checks
     m = cfg["mechanisms"]
-    prob("mechanisms.security_spiral.rival_threshold", m["security_spiral"]["rival_threshold"])
-    nonneg("mechanisms.security_spiral.grievance", m["security_spiral"]["grievance"])
+    for name, cls in REGISTRY.items():
+        check_declared(m[name], cls.Config, f"mechanisms.{name}")
     wolf = m["wolf_amendment"]
-    enacted = year("mechanisms.wolf_amendment.enacted", wolf["enacted"])
-    repeal = year("mechanisms.wolf_amendment.repeal_year", wolf["repeal_year"], nullable=True)
-    if repeal is not None and repeal < enacted:
-        raise ConfigError("mechanisms.wolf_amendment.repeal_year", repeal,
-                          f"must be >= mechanisms.wolf_amendment.enacted ({enacted}) or null")
-    year("mechanisms.russia_iss_exit.year", m["russia_iss_exit"]["year"], nullable=True)
-    nonneg("mechanisms.russia_iss_exit.ilrs_affinity", m["russia_iss_exit"]["ilrs_affinity"])
-    nonneg("mechanisms.junior_partner.discomfort", m["junior_partner"]["discomfort"])
-    year("mechanisms.iss_retirement.year", m["iss_retirement"]["year"], nullable=True)
-    year("mechanisms.open_station.operational_year", m["open_station"]["operational_year"])
-    nonneg("mechanisms.open_station.courting", m["open_station"]["courting"])
-    nonneg("mechanisms.open_station.developing_capability",
-           m["open_station"]["developing_capability"])
-    year("mechanisms.esa_china_data_exchange.since", m["esa_china_data_exchange"]["since"],
-         nullable=True)
-    prob("mechanisms.esa_china_data_exchange.security_discount",
-         m["esa_china_data_exchange"]["security_discount"])
-    prob("mechanisms.bridges.strength", m["bridges"]["strength"])
-    prob("mechanisms.long_game.pace_discount", m["long_game"]["pace_discount"])
+    if wolf["repeal_year"] is not None and wolf["repeal_year"] < wolf["enacted"]:
+        raise ConfigError("mechanisms.wolf_amendment.repeal_year", wolf["repeal_year"],
+                          f"must be >= mechanisms.wolf_amendment.enacted ({wolf['enacted']}) or null")
     for k, a in enumerate(m["open_station"]["also_eligible"]):
         _actor_ref(f"mechanisms.open_station.also_eligible[{k}]", a, actors)
     for group in ("bridges", "long_game"):
@@ -226,7 +233,7 @@ def validate(cfg: dict) -> None:
     # milestones
     for name, ms in cfg["milestones"].items():
         key = f"milestones.{name}"
-        year(f"{key}.year", ms["year"], nullable=True)
+        check_declared(ms, MilestoneConfig, key)
         if not ms["actors"]:
             raise ConfigError(f"{key}.actors", ms["actors"], "must name at least one actor")
         for k, a in enumerate(ms["actors"]):
@@ -234,10 +241,6 @@ def validate(cfg: dict) -> None:
         if ms["programme"] is not None and ms["programme"] not in PROGRAMMES:
             raise ConfigError(f"{key}.programme", ms["programme"],
                               "allowed: " + ", ".join(PROGRAMMES) + " or null")
-        prob(f"{key}.success_probability", ms["success_probability"])
-        for f in ("prestige", "attractiveness", "partnership_bonus"):
-            nonneg(f"{key}.{f}", ms[f])
-        _num(f"{key}.capability_boost", ms["capability_boost"], -1.0, 10.0)
 
     # strategies
     s = cfg["strategies"]
