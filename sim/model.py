@@ -37,6 +37,8 @@ from sim.programmes import Eligibility, MembershipRule
 from sim.strategies import Opening, StageGames, make_rule
 
 ARTEMIS, ILRS = PROGRAMMES.index("artemis"), PROGRAMMES.index("ilrs")
+#: bound on capability, budget and prestige (about 1e12 times the US's 2021 capability)
+CEILING = 1e12
 
 #: Columns of the per-year model table, in order.
 MODEL_COLUMNS = (
@@ -119,7 +121,9 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
     * budget grows by budget_growth; prestige decays by prestige_decay and gains
       prestige_gain * w_dom * racing share + partner_prestige * w_int * partners' capability;
     * alignment drifts by alignment_drift toward the capability-weighted alignment of the
-      mutual partners (the camp anchors hold their positions), within [-1, 1].
+      mutual partners (the camp anchors hold their positions), within [-1, 1];
+    * capability, budget and prestige stay within +-:data:`CEILING` (no plausible run comes
+      near it; with every parameter's declared bound it keeps the arithmetic finite).
     """
     (base_growth, science_learning, race_spur, budget_growth, prestige_decay, alignment_drift,
      coop_gain, prestige_gain, partner_prestige) = growth
@@ -131,12 +135,12 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
     for v in range(n):
         share = racing[v] / budget[v] if budget[v] > 0 else 0.0
         science[v] = c[v] * (1.0 - share) + coop_gain * shared[v]
-        capability[v] = max(0.0, c[v] * (1.0 + base_growth + race_spur * share)
-                            + science_learning * (science[v] - c[v]))
-        new_budget[v] = budget[v] * (1.0 + budget_growth)
-        new_prestige[v] = (prestige[v] * (1.0 - prestige_decay)
-                           + prestige_gain * prestige_domestic[v] * share
-                           + partner_prestige * prestige_international[v] * partners_c[v])
+        capability[v] = min(CEILING, max(0.0, c[v] * (1.0 + base_growth + race_spur * share)
+                                         + science_learning * (science[v] - c[v])))
+        new_budget[v] = min(CEILING, budget[v] * (1.0 + budget_growth))
+        new_prestige[v] = min(CEILING, max(-CEILING, (
+            prestige[v] * (1.0 - prestige_decay) + prestige_gain * prestige_domestic[v] * share
+            + partner_prestige * prestige_international[v] * partners_c[v])))
         target[v] = pull[v] / partners_c[v] if partners_c[v] > 0 else alignment[v]
         drift = 0.0 if anchors[v] else alignment_drift * (target[v] - alignment[v])
         new_alignment[v] = min(1.0, max(-1.0, alignment[v] + drift))

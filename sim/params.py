@@ -49,10 +49,13 @@ def declared(schema) -> list[tuple[str, dataclasses.Field]]:
     return [(f.name, f) for f in dataclasses.fields(schema) if "lo" in f.metadata]
 
 
-def rows(schema=None, prefix: str = "") -> list[tuple[str, str, str, object, str]]:
+def rows(values: dict | None = None, schema=None,
+         prefix: str = "") -> list[tuple[str, str, str, object, str]]:
     """``(key, description, unit, default, range)`` of every declared parameter under
     ``schema`` (default: the whole :class:`sim.config.Config`), in schema order; for
-    ``--help`` listings and docs/PARAMETERS.md."""
+    ``--help`` listings and docs/PARAMETERS.md. ``values`` (a composed plain config, e.g.
+    ``to_plain(compose([]))``) supplies the defaults the YAML files set; without it the
+    default is the schema's (None where the YAML must set it)."""
     if schema is None:
         from sim.config import Config
         schema = Config
@@ -61,11 +64,14 @@ def rows(schema=None, prefix: str = "") -> list[tuple[str, str, str, object, str
     for f in dataclasses.fields(schema):
         key = f"{prefix}{f.name}"
         kind = hints[f.name]
+        sub = values.get(f.name) if isinstance(values, dict) else None
         if dataclasses.is_dataclass(kind):
-            out += rows(kind, key + ".")
+            out += rows(sub, kind, key + ".")
         elif "lo" in f.metadata:
             m = f.metadata
-            default = None if f.default is MISSING or f.default is _NO_DEFAULT else f.default
+            default = None if f.default == MISSING or f.default is _NO_DEFAULT else f.default
+            if isinstance(values, dict) and f.name in values:
+                default = values[f.name]
             out.append((key, m["doc"], m["unit"], default, _range_text(m)))
     return out
 

@@ -111,7 +111,8 @@ def check_keys(node, schema, path: str = "") -> None:
 
 def validate(cfg: dict) -> None:
     """Raise :class:`ConfigError` on the first bad value of a plain (resolved) config."""
-    from sim.config import Config
+    from sim.config import (ActorConfig, Config, DynamicsConfig, OutcomeConfig, PayoffConfig,
+                            ProgrammeConfig, ProgrammesConfig, RestOfWorldConfig, WorldConfig)
 
     check_keys(cfg, Config)
     actors = cfg["actors"]
@@ -127,8 +128,7 @@ def validate(cfg: dict) -> None:
     end = year("world.horizon", world["horizon"])
     if end < start:
         raise ConfigError("world.horizon", end, f"must be >= world.start_year ({start})")
-    nonneg("world.threat_perception", world["threat_perception"])
-    prob("world.rules_of_the_road", world["rules_of_the_road"])
+    check_declared(world, WorldConfig, "world")
     row = world["rest_of_world"]
     for key in ("count", "ties_per_state", "china_agreement_partners"):
         v = row[key]
@@ -149,12 +149,11 @@ def validate(cfg: dict) -> None:
             nonneg(f"{key}.b", d["b"])
         if d["high"] < d["low"]:
             raise ConfigError(f"{key}.high", d["high"], f"must be >= {key}.low ({d['low']})")
-        lo, hi = _ATTR_RANGE[attr]
+        lo, hi = _attr_ranges()[attr]
         if d["low"] < lo or d["high"] > hi:
             raise ConfigError(f"{key}.low/high", [d["low"], d["high"]],
                               f"must lie within [{lo:g}, {hi:g}]")
-    for key in ("reaction", "fatigue", "future_weight"):
-        nonneg(f"world.rest_of_world.{key}", row[key])
+    check_declared(row, RestOfWorldConfig, "world.rest_of_world")
 
     # actors
     if not actors:
@@ -166,10 +165,7 @@ def validate(cfg: dict) -> None:
         if not isinstance(name, str) or not name.strip() or name.startswith("state_"):
             raise ConfigError("actors", name, "actor names must be non-empty and not start "
                               "with 'state_' (reserved for generated states)")
-        for attr, (lo, hi) in _ATTR_RANGE.items():
-            _num(f"actors.{name}.{attr}", a[attr], lo, hi)
-        for attr in ("reaction", "fatigue", "future_weight"):
-            nonneg(f"actors.{name}.{attr}", a[attr])
+        check_declared(a, ActorConfig, f"actors.{name}")
         if a.get("strategy") is not None:
             _strategy(f"actors.{name}.strategy", a["strategy"])
     lowered = {}
@@ -179,14 +175,8 @@ def validate(cfg: dict) -> None:
         lowered[name.lower()] = name
 
     # payoffs and dynamics
-    for key, v in cfg["payoffs"].items():
-        nonneg(f"payoffs.{key}", v)
-    dyn = cfg["dynamics"]
-    for key in ("prestige_decay", "alignment_drift", "initial_racing_share", "racing_cap",
-                "initial_trust_cooperating", "initial_trust_other"):
-        prob(f"dynamics.{key}", dyn[key])
-    for key in ("base_growth", "science_learning", "race_spur", "budget_growth"):
-        _num(f"dynamics.{key}", dyn[key], -1.0, 10.0)
+    check_declared(cfg["payoffs"], PayoffConfig, "payoffs")
+    check_declared(cfg["dynamics"], DynamicsConfig, "dynamics")
 
     # mechanisms: every declared parameter from its declaration, then the cross-checks
     m = cfg["mechanisms"]
@@ -204,16 +194,13 @@ def validate(cfg: dict) -> None:
 
     # programmes
     p = cfg["programmes"]
-    for key in ("w_alignment", "w_leader", "w_science", "w_prestige", "inertia",
-                "hedging_penalty"):
-        _num(f"programmes.{key}", p[key])
-    prob("programmes.revision_rate", p["revision_rate"])
+    check_declared(p, ProgrammesConfig, "programmes")
     for prog in PROGRAMMES:
         pc = p[prog]
         _actor_ref(f"programmes.{prog}.leader", pc["leader"], actors)
         if pc["side"] not in (1, -1, 1.0, -1.0):
             raise ConfigError(f"programmes.{prog}.side", pc["side"], "must be 1 (US-led) or -1 (China-led)")
-        nonneg(f"programmes.{prog}.cost", pc["cost"])
+        check_declared(pc, ProgrammeConfig, f"programmes.{prog}")
         for k, a in enumerate(pc["initial_members"]):
             _actor_ref(f"programmes.{prog}.initial_members[{k}]", a, actors)
         if len(set(pc["initial_members"])) != len(pc["initial_members"]):
@@ -266,10 +253,7 @@ def validate(cfg: dict) -> None:
     if o["window"] > end - start + 1:
         raise ConfigError("outcome.window", o["window"],
                           f"must not exceed the number of simulated years ({end - start + 1})")
-    for key in ("tie_threshold", "collaboration_cross_share", "race_density", "hedge_ratio"):
-        prob(f"outcome.{key}", o[key])
-    prob("outcome.min_camp_cohesion", o["min_camp_cohesion"])
-    nonneg("outcome.programme_tie", o["programme_tie"])
+    check_declared(o, OutcomeConfig, "outcome")
     if not isinstance(o["min_camp_size"], int) or o["min_camp_size"] < 1:
         raise ConfigError("outcome.min_camp_size", o["min_camp_size"], "must be an integer >= 1")
     for side in ("west", "east"):
@@ -295,9 +279,10 @@ def validate(cfg: dict) -> None:
             raise ConfigError(f"sweep.grid.{key}", values, "must be a non-empty list of values")
 
 
-_ATTR_RANGE = {
-    "capability": (0.0, math.inf), "budget": (0.0, math.inf), "alignment": (-1.0, 1.0),
-    "transparency": (0.0, 1.0), "dual_use": (0.0, 1.0), "prestige_domestic": (0.0, 1.0),
-    "prestige_international": (0.0, 1.0), "relative_gains": (0.0, 1.0),
-    "failure_tolerance": (0.0, 1.0),
-}
+def _attr_ranges() -> dict[str, tuple[float, float]]:
+    """The declared range of each drawn actor attribute (a generated state's
+    distribution must lie within it)."""
+    from sim.actors import DRAWN
+    from sim.config import ActorConfig
+    fields = dict(declared(ActorConfig))
+    return {attr: (fields[attr].metadata["lo"], fields[attr].metadata["hi"]) for attr in DRAWN}

@@ -312,3 +312,29 @@ def test_relation_with_the_leader_is_the_mean_of_both_moves():
     # the US cooperates with both; Japan answers C, India D
     assert relation[ARTEMIS, india] == pytest.approx(0.5)
     assert relation[ARTEMIS, japan] == pytest.approx(1.0)
+
+
+def test_every_parameter_at_its_declared_bound_stays_finite():
+    """Valid configs never produce NaN or infinity: every numeric parameter at the top of
+    its declared range, for 60 years, every table finite."""
+    import copy
+
+    from sim.cli import compose
+    from sim.config import DynamicsConfig, PayoffConfig
+    from sim.params import declared
+    from sim.run import actor_table, model_table
+    from sim.validation import validate
+    cfg = to_plain(compose(["world.rest_of_world.count=10", "world.horizon=2080"]))
+    for section, schema in (("payoffs", PayoffConfig), ("dynamics", DynamicsConfig)):
+        for key, f in declared(schema):
+            cfg[section][key] = f.metadata["hi"]
+    cfg["world"]["threat_perception"] = 100.0
+    for a in cfg["actors"].values():
+        a["budget"] = a["capability"] = 1e4
+        a["reaction"] = 100.0
+    validate(copy.deepcopy(cfg))
+    model = SpaceRaceModel(cfg, rng=1)
+    model.run()
+    numbers = model_table(model).select_dtypes("number").to_numpy(float)
+    actors = actor_table(model).select_dtypes("number").to_numpy(float)
+    assert np.isfinite(numbers).all() and np.isfinite(actors).all()
