@@ -17,6 +17,7 @@ from typing import Any, Optional
 
 import hashlib
 import re
+from pathlib import Path
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, OmegaConf
@@ -253,6 +254,26 @@ def dirname(overrides: str) -> str:
     if len(name) > 100:
         name = name[:80] + "-" + hashlib.sha1(overrides.encode()).hexdigest()[:10]
     return name
+
+
+#: the Hydra config folder (configs/ at the project root)
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+
+def compose(overrides: list[str]):
+    """Compose the config for ``overrides`` the way ``python -m sim`` would (with the
+    Hydra node, so ``${hydra:...}`` interpolations resolve)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.hydra_config import HydraConfig
+
+    register()
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = hydra_compose("config", overrides=list(overrides), return_hydra_config=True)
+    HydraConfig.instance().set_config(cfg)
+    return cfg
 
 
 def register() -> None:

@@ -28,6 +28,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim._jit import njit
 from sim.actors import ActorState, Relations, build_actors, build_relations
 from sim.agents import SpacePower
+from sim.collect import TableCollector
 from sim.names import PROGRAMMES
 from sim.mechanisms import Mechanism, Played, build_mechanisms, build_milestones
 from sim.outcome import CAMPS, OutcomeRule, _camps_kernel, _modularity_kernel
@@ -264,17 +265,32 @@ class WorldDraws:
 
 
 class SpaceRaceModel(mesa.Model):
-    """The world of space powers. ``config`` is the composed Hydra config (or its dict)."""
+    """The world of space powers.
 
-    def __init__(self, config, rng=None, record_actors: bool = True, *, seeds=None):
+    Two ways to say which world::
+
+        SpaceRaceModel(cfg, rng=7)                       # a composed config (or its dict)
+        SpaceRaceModel(scenario="cold_war_race", rng=7, threat_perception=1.5,
+                       overrides=["payoffs.coop_gain=0.4"])   # keywords (sim.keywords)
+
+    so ``mesa.batch_run(SpaceRaceModel, {"scenario": [...], "threat_perception": [...]})``
+    and Mesa's SolaraViz drive it directly. Keyword values are validated like the
+    command line's.
+    """
+
+    def __init__(self, config=None, rng=None, record_actors: bool = True, *, seeds=None,
+                 scenario: str | None = None, overrides=(), **params):
         """``rng`` seeds the one world. ``seeds`` (instead of ``rng``) runs one world per
         seed side by side, in lockstep: world ``b`` draws all its
         randomness from ``numpy.random.default_rng(seeds[b])``, in the order one world
         alone would, so its results are those of ``SpaceRaceModel(config, rng=seeds[b])``.
+        ``scenario``, ``overrides`` and other keywords: see :mod:`sim.keywords`.
         """
         seeds = None if seeds is None else [int(s) for s in seeds]
         if seeds is not None and (rng is not None or not seeds):
             raise ValueError("give either rng or a non-empty list of seeds")
+        if config is None or scenario is not None or overrides or params:
+            config = self._keyword_config(config, scenario, overrides, params)
         super().__init__(rng=seeds[0] if seeds else rng)
         #: one generator per world (world 0's is Mesa's ``model.rng``)
         self.rngs = [self.rng] + [np.random.default_rng(s) for s in (seeds or [])[1:]]
@@ -395,6 +411,20 @@ class SpaceRaceModel(mesa.Model):
             self.actor_rows = np.zeros((years, len(ACTOR_COLUMNS), n))
         self._t = 0
         self.running = self.start_year <= self.horizon
+        #: the per-year tables, Mesa-style (model_vars, get_model_vars_dataframe ...)
+        self.datacollector = TableCollector(self)
+
+    @staticmethod
+    def _keyword_config(config, scenario, overrides, params) -> dict:
+        from sim.keywords import apply_keywords, base_config
+        from sim.validation import validate
+        if config is not None and (scenario is not None or overrides):
+            raise TypeError("give a config, or scenario/overrides, not both")
+        base = to_plain(config) if config is not None else \
+            base_config(scenario or "status_quo", overrides)
+        cfg = apply_keywords(base, params)
+        validate(cfg)
+        return cfg
 
     # --- several worlds -------------------------------------------------------------
 
@@ -521,6 +551,9 @@ class SpaceRaceModel(mesa.Model):
                                self.members, self.mods)
 
     def step(self) -> None:
+        """One year: the stages in order (see the module docstring)."""
+        if not self.running:
+            return
         year = self.year
         self.join_bonus[:] = 0.0
         for m in self._yearly:
@@ -550,6 +583,18 @@ class SpaceRaceModel(mesa.Model):
         self._t += 1
         if self.year > self.horizon:
             self.running = False
+            self._release()
+
+    def _release(self) -> None:
+        """The run is over: drop the references Mesa's base class keeps back to the model
+        (the step wrapper, its event generator, the scenario), so a finished model is
+        freed by reference counting alone, with no garbage collector (a sweep worker
+        builds thousands). Stepping a finished model does nothing."""
+        self._default_schedule.stop()
+        self._default_schedule = None
+        self._user_step = None
+        self.__dict__.pop("step", None)
+        object.__setattr__(self._scenario, "model", None)
 
     def _revise_memberships(self, actions: np.ndarray) -> None:
         act = self.actors

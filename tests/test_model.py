@@ -338,3 +338,58 @@ def test_every_parameter_at_its_declared_bound_stays_finite():
     numbers = model_table(model).select_dtypes("number").to_numpy(float)
     actors = actor_table(model).select_dtypes("number").to_numpy(float)
     assert np.isfinite(numbers).all() and np.isfinite(actors).all()
+
+
+# --- a real Mesa model: keyword parameters, batch_run, tables, no reference cycles --------
+
+def test_keyword_parameters_equal_the_config_they_map_to():
+    from sim.cli import compose
+    from sim.run import model_table
+    by_keywords = SpaceRaceModel(scenario="cold_war_race", rng=7, record_actors=False,
+                                 threat_perception=1.5, payoffs__coop_gain=0.4,
+                                 overrides=["strategies.noise=0.02"])
+    cfg = to_plain(compose(["scenario=cold_war_race", "world.threat_perception=1.5",
+                            "payoffs.coop_gain=0.4", "strategies.noise=0.02"]))
+    by_config = SpaceRaceModel(cfg, rng=7, record_actors=False)
+    by_keywords.run()
+    by_config.run()
+    assert model_table(by_keywords).equals(model_table(by_config))
+    # the table Mesa's tools read is the same table
+    assert by_keywords.datacollector.get_model_vars_dataframe().equals(model_table(by_config))
+
+
+def test_keywords_are_checked():
+    from sim.validation import ConfigError
+    with pytest.raises(TypeError, match="ambiguous"):
+        SpaceRaceModel(rng=1, year=2030)
+    with pytest.raises(ConfigError, match="strategies.noise=3"):
+        SpaceRaceModel(rng=1, noise=3)
+
+
+def test_mesa_batch_run_drives_the_model_directly():
+    import mesa
+    rows = mesa.batch_run(SpaceRaceModel, {"threat_perception": [1.0, 2.0], "horizon": 2025,
+                                           "record_actors": False},
+                          rng=[3], max_steps=100, number_processes=1,
+                          data_collection_period=-1, display_progress=False)
+    assert [r["year"] for r in rows] == [2025, 2025]
+    assert [r["threat_perception"] for r in rows] == [1.0, 2.0]
+    alone = SpaceRaceModel(rng=3, horizon=2025, threat_perception=2.0, record_actors=False)
+    alone.run()
+    assert rows[1]["cooperation_density"] == alone.model_rows[-1][0]
+
+
+def test_a_finished_model_needs_no_garbage_collector():
+    import gc
+    from sim.cli import compose
+    cfg = to_plain(compose(["world.horizon=2024"]))
+    gc.collect()
+    gc.disable()
+    try:
+        model = SpaceRaceModel(cfg, seeds=range(3), record_actors=False)
+        model.run()
+        model.datacollector.get_model_vars_dataframe()
+        del model
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
