@@ -313,7 +313,9 @@ class SpaceRaceModel(mesa.Model):
         self._agents_made = False     # SpacePower agents are made on first use (see agents)
         self.relations = rel = Relations.union(parts, wn)
         n, e2 = self.actors.n, 2 * rel.E
-        self.us, self.china = self.index["US"], self.index["China"]
+        # the camps' anchors: the first major power of each side (outcome.west / east)
+        self.us = self.index[cfg["outcome"]["west"][0]]
+        self.china = self.index[cfg["outcome"]["east"][0]]
 
         # modifier arrays the mechanisms write to
         self.blocked = np.zeros(e2, dtype=bool)
@@ -346,6 +348,7 @@ class SpaceRaceModel(mesa.Model):
         self.join_bonus = np.zeros((len(PROGRAMMES), n))
         self.membership_rule = MembershipRule.from_config(progs, self.index)
         leaders = self.membership_rule.leader
+        self.ilrs_leader = int(leaders[ILRS])
         self._to_leader = np.concatenate(                 # (programme, actor) -> a->L
             [self._leader_edges(b, r, leaders) for b, r in enumerate(rel.parts)], axis=1)
 
@@ -503,15 +506,15 @@ class SpaceRaceModel(mesa.Model):
         for a, c in self.initial_pairs:
             pairs[a, c] = pairs[c, a] = True
         # 000: "Since 2016, China has made 46 space cooperation agreements with 19
-        # different countries and regions." Drawn among non-Artemis, non-major actors,
-        # more likely the closer they lean to China.
+        # different countries and regions." Partners of the ILRS's leader, drawn among
+        # non-Artemis, non-major actors, more likely the closer they lean to its camp.
         candidates = np.flatnonzero((self.actors.kind[:n] > 0) & ~members[ARTEMIS])
         k = min(n_china_partners, len(candidates))
         if k > 0:
             weight = 1.0 - alignment[candidates] + 1e-6
             chosen = self.rngs[b].choice(candidates, size=k, replace=False,
                                          p=weight / weight.sum())
-            pairs[self.china, chosen] = pairs[chosen, self.china] = True
+            pairs[self.ilrs_leader, chosen] = pairs[chosen, self.ilrs_leader] = True
         return together | pairs[rel.src, rel.dst]
 
     def _setup_rules(self, scfg: dict, initial: np.ndarray, actor_cfg: dict) -> None:

@@ -40,7 +40,9 @@ import numpy as np
 
 from sim.names import PROGRAMMES
 
-ARTEMIS, ILRS, ISS, TIANGONG = (PROGRAMMES.index(p) for p in PROGRAMMES)
+#: programme indices by name (never by position in PROGRAMMES)
+ARTEMIS, ILRS = PROGRAMMES.index("artemis"), PROGRAMMES.index("ilrs")
+ISS, TIANGONG = PROGRAMMES.index("iss"), PROGRAMMES.index("tiangong")
 
 
 @dataclass(frozen=True)
