@@ -78,3 +78,16 @@ def rows(values: dict | None = None, schema=None,
 
 def _range_text(m) -> str:
     return f"{'(' if m['lo_open'] else '['}{m['lo']:g}, {m['hi']:g}]"
+
+
+def markdown(values: dict | None = None) -> str:
+    """The declared parameters as a Markdown table (docs/PARAMETERS.md, "Declared ranges")."""
+    lines = ["| key | description | unit | default | range |", "|---|---|---|---|---|"]
+    for key, doc, unit, default, rng in rows(values):
+        lines.append(f"| `{key}` | {doc} | {unit} | {'' if default is None else default} | {rng} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":      # python -m sim.params: the table for docs/PARAMETERS.md
+    from sim.keywords import base_config
+    print(markdown(base_config()))

@@ -403,3 +403,12 @@ def test_camps_are_anchored_on_the_configured_sides():
     model.run()
     labels = model.outcome()["labels"]
     assert labels[model.index["ESA"]] == 1 and labels[model.index["Russia"]] == 2
+
+
+def test_parameters_md_holds_the_current_declared_ranges():
+    from pathlib import Path
+
+    from sim.keywords import base_config
+    from sim.params import markdown
+    text = (Path(__file__).parent.parent / "docs" / "PARAMETERS.md").read_text()
+    assert markdown(base_config()) in text, "run python -m sim.params into docs/PARAMETERS.md"
