@@ -32,6 +32,11 @@ from sim.params import nonneg, param, prob
 _OPEN = "must be in [0, inf]"
 
 
+def _trait(doc):
+    """An actor attribute between 0 and 1 (the documents give its direction)."""
+    return param(lo=0.0, hi=1.0, doc=doc, source="direction")
+
+
 @dataclass
 class ActorConfig:
     capability: float = param(lo=0.0, hi=1e4, message=_OPEN, unit="index (US 2021 = 1)",
@@ -40,18 +45,12 @@ class ActorConfig:
                           doc="civil space budget", source="source")
     alignment: float = param(lo=-1.0, hi=1.0, doc="-1 China-led camp ... +1 US-led camp",
                              source="direction")
-    transparency: float = param(lo=0.0, hi=1.0, doc="0 opaque ... 1 transparent",
-                                source="direction")
-    dual_use: float = param(lo=0.0, hi=1.0, doc="military integration of the space programme",
-                            source="direction")
-    prestige_domestic: float = param(lo=0.0, hi=1.0, doc="weight on prestige at home",
-                                     source="direction")
-    prestige_international: float = param(lo=0.0, hi=1.0, doc="weight on prestige abroad",
-                                          source="direction")
-    relative_gains: float = param(lo=0.0, hi=1.0, doc="sensitivity to a rival's gains",
-                                  source="direction")
-    failure_tolerance: float = param(lo=0.0, hi=1.0, doc="0 no tolerance ... 1 full tolerance",
-                                     source="direction")
+    transparency: float = _trait("0 opaque ... 1 transparent")
+    dual_use: float = _trait("military integration of the space programme")
+    prestige_domestic: float = _trait("weight on prestige at home")
+    prestige_international: float = _trait("weight on prestige abroad")
+    relative_gains: float = _trait("sensitivity to a rival's gains")
+    failure_tolerance: float = _trait("0 no tolerance ... 1 full tolerance")
     reaction: float = nonneg(0.0, hi=100.0, unit="1 / yr", doc="Richardson reaction coefficient")
     fatigue: float = nonneg(0.5, hi=100.0, unit="1 / yr", doc="Richardson fatigue coefficient")
     future_weight: float = nonneg(0.2, hi=1e3, doc="weight on the shadow of the future")

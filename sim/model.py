@@ -436,6 +436,10 @@ class SpaceRaceModel(mesa.Model):
         local = np.asarray(local, dtype=np.int64).reshape(-1)
         return (local[None, :] + self.world_n * np.arange(self.n_worlds)[:, None]).reshape(-1)
 
+    def named(self, *names: str) -> np.ndarray:
+        """The actors of these names, in every world (indices into the actor arrays)."""
+        return self.all_worlds([self.index[a] for a in names])
+
     @property
     def attractiveness(self) -> np.ndarray:
         """Each programme's attractiveness (from milestones); (programme, world) when

@@ -242,7 +242,7 @@ def validate(cfg: dict) -> None:
             if k not in accepted:
                 raise ConfigError(f"strategies.params.{rule}.{k}", v,
                                   "unknown parameter; allowed: " + (", ".join(sorted(accepted)) or "none"))
-            lo, hi = RULES[rule].param_ranges.get(k, (-math.inf, math.inf))
+            lo, hi = RULES[rule].param_ranges().get(k, (-math.inf, math.inf))
             _num(f"strategies.params.{rule}.{k}", v, lo, hi)
     prob("strategies.noise", s["noise"])
 

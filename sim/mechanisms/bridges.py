@@ -40,7 +40,7 @@ class Bridges(Mechanism):
 
     def setup(self, model):
         rel = model.relations
-        self.actors_all = model.all_worlds([model.index[a] for a in self.names])
+        self.actors_all = model.named(*self.names)
         bridge = np.zeros(model.actors.n, dtype=bool)
         bridge[self.actors_all] = True
         on_bridge = bridge[rel.src] | bridge[rel.dst]

@@ -33,10 +33,8 @@ class LongGame(Mechanism):
     Config = LongGameConfig
 
     def __init__(self, cfg: dict):
-        self.discount = float(cfg["pace_discount"])
-        self.names = list(cfg["actors"])
+        self.discount, self.names = float(cfg["pace_discount"]), list(cfg["actors"])
 
     def setup(self, model):
-        who = model.all_worlds([model.index[a] for a in self.names])
-        tol = model.actors.failure_tolerance[who]
-        model.pace[who] = 1.0 - self.discount * (1.0 - tol)
+        who = model.named(*self.names)
+        model.pace[who] = 1.0 - self.discount * (1.0 - model.actors.failure_tolerance[who])

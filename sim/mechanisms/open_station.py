@@ -47,7 +47,7 @@ class OpenStation(Mechanism):
         self.opened = False
 
     def setup(self, model):
-        self.also = model.all_worlds([model.index[a] for a in self.also_names])
+        self.also = model.named(*self.also_names)
 
     def on_year(self, model, year):
         if year < self.year or not self.open_to_un:

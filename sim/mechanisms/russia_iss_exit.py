@@ -37,7 +37,7 @@ class RussiaIssExit(Mechanism):
         self.affinity = float(cfg["ilrs_affinity"])
 
     def setup(self, model):
-        self.russia_all = model.all_worlds([model.index[self.LEAVER]])
+        self.russia_all = model.named(self.LEAVER)
 
     def on_year(self, model, year):
         if self.year is not None and year >= self.year:
