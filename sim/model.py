@@ -612,7 +612,7 @@ class SpaceRaceModel(mesa.Model):
         self.members = self.membership_rule.revise(
             self.members, actions, self._to_leader, self.relations.rev, act.capability,
             act.alignment, act.prestige_international, self.attractiveness_worlds, self.join_bonus,
-            self.eligible, self.programme_open, revising, self.world_n)
+            self.eligibility.eligible, self.programme_open, revising, self.world_n)
 
     def _grow(self, mutual: np.ndarray) -> None:
         """Capability, budget, prestige and alignment after this year's choices."""

@@ -52,13 +52,16 @@ class Eligibility:
     def grant(self, name: str, programme: int, who, value: bool = True) -> None:
         """Mechanism ``name`` grants (or withdraws its grant of) eligibility to ``who``
         (actor indices or a boolean mask)."""
-        self._layer(self._grants, name)[programme, who] = value
-        self._cache = None
+        self._set(self._layer(self._grants, name), programme, who, value)
 
     def ban(self, name: str, programme: int, who, value: bool = True) -> None:
         """Mechanism ``name`` bans (or lifts its ban on) ``who``."""
-        self._layer(self._bans, name)[programme, who] = value
-        self._cache = None
+        self._set(self._layer(self._bans, name), programme, who, value)
+
+    def _set(self, layer, programme, who, value) -> None:
+        if (layer[programme, who] != value).any():      # recompute only on a change
+            layer[programme, who] = value
+            self._cache = None
 
     @property
     def eligible(self) -> np.ndarray:

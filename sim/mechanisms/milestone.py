@@ -74,10 +74,10 @@ class Milestone(Mechanism):
                 act.prestige[who] += self.prestige * weight
                 act.capability[who] *= 1.0 + self.boost
                 change = self.attract
-                if len(who) > 1:
+                if len(who) > 1:     # the relations among its actors, in this world
                     r = model.relations
-                    edges = r.to_union(b, r.parts[b].between(self.actors, self.actors))
-                    model.mods.pair_bonus[edges] += self.partnership
+                    among = r.parts[b].index_matrix()[np.ix_(self.actors, self.actors)]
+                    model.mods.pair_bonus[r.to_union(b, among[among >= 0])] += self.partnership
             else:
                 act.prestige[who] -= self.prestige * (1.0 - act.failure_tolerance[who])
                 change = -0.5 * self.attract
