@@ -1,16 +1,20 @@
 """The space-power model: every year each actor chooses, toward each counterpart that
 matters to it, to cooperate or to compete, and which programmes to be in.
 
-One year (``step``), for all actors at once (simultaneous moves):
+One year (``step``, its stages named there), for all actors at once (simultaneous moves):
 
-1. the mechanisms and scheduled milestones of the year act (:mod:`sim.mechanisms`);
-2. each directed relation gets its stage game from the actors' attributes (:mod:`sim.payoffs`);
-3. each actor's rule picks its move toward each counterpart (:mod:`sim.strategies`);
-   a trembling hand flips moves with probability ``strategies.noise``; then blocked
-   moves (the Wolf Amendment) become *compete*;
-4. the rules learn from the realised payoffs; the security spiral updates racing spending;
-5. programme memberships are revised (:mod:`sim.programmes`);
-6. capability, budget, prestige and alignment evolve; the year is recorded.
+1. the mechanisms act (:mod:`sim.mechanisms`; their order does not matter);
+2. the milestones of the year happen, in config order;
+3. each directed relation gets its stage game from the actors' attributes
+   (:class:`sim.payoffs.StageGame`);
+4. each actor's rule picks its move toward each counterpart (:mod:`sim.strategies`);
+5. a trembling hand flips moves with probability ``strategies.noise``; then blocked
+   moves (the Wolf Amendment) become *compete*; each relation gets its payoff;
+6. the rules learn from the realised payoffs;
+7. the security spiral updates racing spending (``after_choices``);
+8. programme memberships are revised (:mod:`sim.programmes`);
+9. capability, budget, prestige and alignment evolve (``_grow_kernel``);
+10. the year is recorded (the model table, the actor table).
 
 The first year is ``world.start_year``. Before it, the documented world of that year
 is taken as last year's moves: programme co-members, the pairs named by mechanisms
@@ -558,39 +562,56 @@ class SpaceRaceModel(mesa.Model):
                                self.members, self.mods)
 
     def step(self) -> None:
-        """One year: the stages in order (see the module docstring)."""
+        """One year, as a sequence of named stages (all actors and relations at once)."""
         if not self.running:
             return
         year = self.year
-        self.join_bonus[:] = 0.0
-        for m in self._yearly:
-            m.on_year(self, year)
-        for m in self.milestone_schedule.get(year, ()):
-            m.happen(self, year)
-        rivalry, games = self._stage_games()
-        actions = np.empty(2 * self.relations.E, dtype=bool)
-        for g in self.rule_groups:
-            g.games = games if isinstance(g.idx, slice) else StageGames(
-                games.R[g.idx], games.S[g.idx], games.T[g.idx], games.P[g.idx])
-            actions[g.idx] = g.rule.act(g.state, g.games, g.draws)
-        flips = self._flip_draws.random(actions.shape) if self.noise > 0 else self._no_flips
-        theirs, payoff, mutual = _realise(actions, flips, self.noise, self.blocked,
-                                          self.relations.rev, games.R, games.S, games.T,
-                                          games.P, self.relations.E)
-        for g in self.rule_groups:
-            g.rule.update(g.state, actions[g.idx], theirs[g.idx], payoff[g.idx], g.games)
-        self.last_actions = actions
+        self._policies(year)                                  # 1. mechanisms act
+        self._milestones(year)                                # 2. milestones of the year
+        rivalry, games = self._stage_games()                  # 3. stage games (sim.payoffs)
+        actions = self._choices(games)                        # 4. each rule's moves
+        theirs, payoff, mutual = self._realise(actions, games)  # 5. noise, bans, payoffs
+        self._learn(actions, theirs, payoff)                  # 6. rules learn
         played = Played(rivalry, actions, mutual)
-        for m in self._after:
+        for m in self._after:                                 # 7. security spiral
             m.after_choices(self, year, played)
-        self._revise_memberships(actions)
-        self._grow(mutual)
-        self._record(year, games, actions, mutual)
+        self._revise_memberships(actions)                     # 8. programme membership
+        self._grow(mutual)                                    # 9. growth
+        self._record(year, games, actions, mutual)            # 10. the year's tables
         self.year += 1
         self._t += 1
         if self.year > self.horizon:
             self.running = False
             self._release()
+
+    def _policies(self, year: int) -> None:
+        self.join_bonus[:] = 0.0
+        for m in self._yearly:
+            m.on_year(self, year)
+
+    def _milestones(self, year: int) -> None:
+        for m in self.milestone_schedule.get(year, ()):
+            m.happen(self, year)
+
+    def _choices(self, games: StageGames) -> np.ndarray:
+        actions = np.empty(2 * self.relations.E, dtype=bool)
+        for g in self.rule_groups:
+            g.games = games if isinstance(g.idx, slice) else StageGames(
+                games.R[g.idx], games.S[g.idx], games.T[g.idx], games.P[g.idx])
+            actions[g.idx] = g.rule.act(g.state, g.games, g.draws)
+        return actions
+
+    def _realise(self, actions: np.ndarray, games: StageGames):
+        """The trembling hand and the bans (in place on ``actions``); the counterparts'
+        moves, each relation's payoff and each pair's mutual cooperation."""
+        flips = self._flip_draws.random(actions.shape) if self.noise > 0 else self._no_flips
+        return _realise(actions, flips, self.noise, self.blocked, self.relations.rev,
+                        games.R, games.S, games.T, games.P, self.relations.E)
+
+    def _learn(self, actions, theirs, payoff) -> None:
+        for g in self.rule_groups:
+            g.rule.update(g.state, actions[g.idx], theirs[g.idx], payoff[g.idx], g.games)
+        self.last_actions = actions
 
     def _release(self) -> None:
         """The run is over: drop the references Mesa's base class keeps back to the model
