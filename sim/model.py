@@ -317,9 +317,11 @@ class SpaceRaceModel(mesa.Model):
         self._agents_made = False     # SpacePower agents are made on first use (see agents)
         self.relations = rel = Relations.union(parts, wn)
         n, e2 = self.actors.n, 2 * rel.E
-        # the camps' anchors: the first major power of each side (outcome.west / east)
-        self.us = self.index[cfg["outcome"]["west"][0]]
-        self.china = self.index[cfg["outcome"]["east"][0]]
+        self.us, self.china = self.index["US"], self.index["China"]
+        #: the camps' anchors: the first major power of each side (outcome.west / east)
+        self.west_anchor = self.index[cfg["outcome"]["west"][0]]
+        self.east_anchor = self.index[cfg["outcome"]["east"][0]]
+        west_east = (self.west_anchor, self.east_anchor)
 
         # modifier arrays the mechanisms write to
         self.blocked = np.zeros(e2, dtype=bool)
@@ -368,7 +370,7 @@ class SpaceRaceModel(mesa.Model):
                                  d["budget_growth"], d["prestige_decay"], d["alignment_drift"],
                                  pp.coop_gain, pp.prestige_gain, pp.partner_prestige])
         self._anchors = np.zeros(n, dtype=np.bool_)
-        self._anchors[self.all_worlds([self.us, self.china])] = True
+        self._anchors[self.all_worlds(west_east)] = True
         act.racing = self.dyn["initial_racing_share"] * act.budget
         self.partner_alignment = act.alignment.copy()
 
@@ -399,7 +401,7 @@ class SpaceRaceModel(mesa.Model):
         # per world: its undirected pairs across the divide and the US-China pair, as
         # indices into that world's own pairs
         self._cross = [np.unique(r.between(west, east) % max(r.E, 1)) for r in rel.parts]
-        us_china = [r.directed(min(self.us, self.china), max(self.us, self.china))
+        us_china = [r.directed(min(west_east), max(west_east))
                     for r in rel.parts]
         self._us_china_pair = np.array([k if k is not None and k < r.E else -1
                                         for k, r in zip(us_china, rel.parts)], dtype=np.int64)
@@ -650,7 +652,7 @@ class SpaceRaceModel(mesa.Model):
         o = self.outcome_rule
         labels = _year_metrics_worlds(
             self.world_rows[:, t], mutual, self._i_local, self._j_local, self.world_n,
-            rel.pair_offset, self.us, self.china, o.hedge_ratio, o.programme_tie, self.members,
+            rel.pair_offset, self.west_anchor, self.east_anchor, o.hedge_ratio, o.programme_tie, self.members,
             self.membership_rule.side, act.capability, act.racing, act.science, self._cross_all,
             self._cross_offset, self._us_china_pair, games.R, games.S, games.T, games.P,
             ARTEMIS, ILRS)
@@ -682,8 +684,9 @@ class SpaceRaceModel(mesa.Model):
         pairs = self.pairs_of(world)
         i, j = self._i_local[pairs], self._j_local[pairs]
         c = self.actors.capability[self.actors_of(world)]
-        return self.outcome_rule.evaluate(self.tie_shares(world), i, j, self.world_n, self.us,
-                                          self.china, self._cross[world], c[i] * c[j],
+        return self.outcome_rule.evaluate(self.tie_shares(world), i, j, self.world_n,
+                                          self.west_anchor, self.east_anchor,
+                                          self._cross[world], c[i] * c[j],
                                           *self.camp_programmes(world))
 
     def camp_programmes(self, world: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -399,7 +399,7 @@ def test_camps_are_anchored_on_the_configured_sides():
     from sim.cli import compose
     cfg = to_plain(compose(["outcome.west=[ESA,US]", "outcome.east=[Russia,China]"]))
     model = SpaceRaceModel(cfg, rng=1, record_actors=False)
-    assert (model.us, model.china) == (model.index["ESA"], model.index["Russia"])
+    assert (model.west_anchor, model.east_anchor) == (model.index["ESA"], model.index["Russia"])
     model.run()
     labels = model.outcome()["labels"]
     assert labels[model.index["ESA"]] == 1 and labels[model.index["Russia"]] == 2

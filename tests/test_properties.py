@@ -408,7 +408,8 @@ def check_tables(model: SpaceRaceModel, cfg: dict, skip=frozenset()):
     labels = grid("camp")
     counted = np.stack([(labels == c).sum(axis=1) for c in CAMPS], axis=1)
     np.testing.assert_array_equal(counted, camps, err_msg="camp counts differ between tables")
-    assert (labels[:, model.us] == "us_led").all() and (labels[:, model.china] == "china_led").all()
+    assert (labels[:, model.west_anchor] == "us_led").all() and \
+            (labels[:, model.east_anchor] == "china_led").all()
 
     # memberships: the model table's counts are sums of the actor table's in_<programme>
     inside = np.stack([grid(f"in_{p}") for p in PROGRAMMES])          # (programme, year, actor)
