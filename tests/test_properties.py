@@ -474,9 +474,17 @@ def check_run(scenario: str, seed: int, point: dict, skip=frozenset()) -> None:
 
 # --- the properties -----------------------------------------------------------------------
 
-@config_settings(max_examples=120)
+@config_settings(max_examples=30)
 @given(runs())
 def test_random_valid_configs_keep_the_invariants(run):
+    check_run(*run)
+
+
+@pytest.mark.slow
+@config_settings(max_examples=300)
+@given(runs())
+def test_many_random_valid_configs_keep_the_invariants(run):
+    """The same property over ten times as many configs (in the slow suite)."""
     check_run(*run)
 
 
