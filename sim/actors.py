@@ -159,14 +159,6 @@ class Relations:
         found = [(w, r.directed(a, b)) for w, r in enumerate(self.parts)]
         return np.array([self.to_union(w, k) for w, k in found if k is not None], dtype=np.int64)
 
-    def between_all(self, group_a, group_b) -> np.ndarray:
-        """Union indices of the directed relations from ``group_a`` to ``group_b`` (local
-        actor indices) in every world."""
-        if len(self.parts) == 1:
-            return self.between(group_a, group_b)
-        return np.concatenate([self.to_union(w, r.between(group_a, group_b))
-                               for w, r in enumerate(self.parts)]).astype(np.int64)
-
     def _build_index(self) -> np.ndarray:
         if self._index is None:
             n = int(max(self.src.max(initial=0), self.dst.max(initial=0))) + 1

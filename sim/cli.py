@@ -37,19 +37,8 @@ def fail(message: str, code: int = EXIT_USAGE):
 
 def compose(overrides: list[str]):
     """Compose the config for ``overrides`` the way ``python -m sim`` would (for tests too)."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-    from hydra.core.hydra_config import HydraConfig
-
-    from sim.config import register
-
-    register()
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = hydra_compose("config", overrides=list(overrides), return_hydra_config=True)
-    HydraConfig.instance().set_config(cfg)
-    return cfg
+    from sim.config import compose as compose_config
+    return compose_config(overrides)
 
 
 def describe(exc: BaseException) -> str:

@@ -5,36 +5,55 @@ world), ``actors`` (named actors and their attributes), ``payoffs`` (the stage g
 ``dynamics`` (growth), ``mechanisms`` (the documents' mechanisms), ``programmes``,
 ``milestones`` (scheduled events), ``strategies`` (decision rules), ``outcome``
 (the classification rule), ``sweep`` and ``output``. Values and sources live in the
-YAML files under ``configs/`` and in ``docs/PARAMETERS.md``; this file only says what
-type each key has. Ranges and cross-references are checked in :mod:`sim.validation`.
+YAML files under ``configs/``; each numeric key's range, unit, description and source
+status are declared here once (:func:`sim.params.param`; a mechanism's in its own file),
+and :mod:`sim.validation` and docs/PARAMETERS.md derive from them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from typing import Any, Optional
 
 import hashlib
 import re
+from pathlib import Path
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, OmegaConf
 
+from sim.mechanisms import REGISTRY, MilestoneConfig
+from sim.names import MAJORS, PROGRAMMES  # noqa: F401 - re-exported (sim.config.MAJORS)
+from sim.params import nonneg, param, prob
+
+
+#: the physical range of a capability or budget is [0, inf); the declared bound above it
+#: only keeps the yearly arithmetic finite
+_OPEN = "must be in [0, inf]"
+
+
+def _trait(doc):
+    """An actor attribute between 0 and 1 (the documents give its direction)."""
+    return param(lo=0.0, hi=1.0, doc=doc, source="direction")
+
 
 @dataclass
 class ActorConfig:
-    capability: float = MISSING          # index, US 2021 = 1.0
-    budget: float = MISSING              # civil space budget, billion USD per year
-    alignment: float = MISSING           # -1 China-led camp ... +1 US-led camp
-    transparency: float = MISSING        # 0 opaque ... 1 transparent
-    dual_use: float = MISSING            # military integration of the space programme, 0..1
-    prestige_domestic: float = MISSING   # weight on prestige at home, 0..1
-    prestige_international: float = MISSING  # weight on prestige abroad, 0..1
-    relative_gains: float = MISSING      # sensitivity to a rival's gains, 0..1
-    failure_tolerance: float = MISSING   # 0 no tolerance ... 1 full tolerance
-    reaction: float = 0.0                # Richardson reaction coefficient (1/yr)
-    fatigue: float = 0.5                 # Richardson fatigue coefficient (1/yr)
-    future_weight: float = 0.2           # weight on the shadow of the future (as generated states)
+    capability: float = param(lo=0.0, hi=1e4, message=_OPEN, unit="index (US 2021 = 1)",
+                              doc="space capability", source="direction")
+    budget: float = param(lo=0.0, hi=1e4, message=_OPEN, unit="billion USD / yr",
+                          doc="civil space budget", source="source")
+    alignment: float = param(lo=-1.0, hi=1.0, doc="-1 China-led camp ... +1 US-led camp",
+                             source="direction")
+    transparency: float = _trait("0 opaque ... 1 transparent")
+    dual_use: float = _trait("military integration of the space programme")
+    prestige_domestic: float = _trait("weight on prestige at home")
+    prestige_international: float = _trait("weight on prestige abroad")
+    relative_gains: float = _trait("sensitivity to a rival's gains")
+    failure_tolerance: float = _trait("0 no tolerance ... 1 full tolerance")
+    reaction: float = nonneg(0.0, hi=100.0, unit="1 / yr", doc="Richardson reaction coefficient")
+    fatigue: float = nonneg(0.5, hi=100.0, unit="1 / yr", doc="Richardson fatigue coefficient")
+    future_weight: float = nonneg(0.2, hi=1e3, doc="weight on the shadow of the future")
     major: bool = False                  # a major power: relates to every actor
     un_member: bool = True               # eligible for the UN-wide Tiangong offer
     strategy: Optional[str] = None       # overrides strategies.default
@@ -66,152 +85,88 @@ class RestOfWorldConfig:
     prestige_international: DistConfig = field(default_factory=DistConfig)
     relative_gains: DistConfig = field(default_factory=DistConfig)
     failure_tolerance: DistConfig = field(default_factory=DistConfig)
-    reaction: float = 0.0
-    fatigue: float = 0.5
-    future_weight: float = 0.0
+    reaction: float = nonneg(0.0, hi=100.0, unit="1 / yr", doc="generated states' reaction")
+    fatigue: float = nonneg(0.5, hi=100.0, unit="1 / yr", doc="generated states' fatigue")
+    future_weight: float = nonneg(0.0, hi=1e3, doc="generated states' weight on the future")
 
 
 @dataclass
 class WorldConfig:
     start_year: int = MISSING
     horizon: int = MISSING
-    threat_perception: float = MISSING   # multiplier on perceived rivalry (capped at 1)
-    rules_of_the_road: float = MISSING   # 0 none ... 1 agreed norms (cuts security/exploitation costs)
+    threat_perception: float = nonneg(hi=100.0, doc="multiplier on perceived rivalry (capped at 1)")
+    rules_of_the_road: float = prob(doc="0 none ... 1 agreed norms (cuts security and "
+                                        "exploitation costs)", source="direction")
     rest_of_world: RestOfWorldConfig = field(default_factory=RestOfWorldConfig)
+
+
+def _payoff(doc, source="assumption", unit="capability units / yr"):
+    return nonneg(doc=doc, source=source, unit=unit)
 
 
 @dataclass
 class PayoffConfig:
-    coop_gain: float = MISSING
-    duplication_saving: float = MISSING
-    security_cost: float = MISSING
-    exploitation_cost: float = MISSING
-    free_ride: float = MISSING
-    spur: float = MISSING
-    prestige_gain: float = MISSING
-    racing_cost: float = MISSING
-    partner_prestige: float = MISSING
-    programme_bonus: float = MISSING
-    third_party_cost: float = MISSING
+    coop_gain: float = _payoff("gain per unit of partner capability when both cooperate", "direction")
+    duplication_saving: float = _payoff("avoided duplication, times min(c_i, c_j)", "direction")
+    security_cost: float = _payoff("times rivalry x dual use x opacity x min(c_i, c_j)", "direction")
+    exploitation_cost: float = _payoff("sucker's loss, times min(c_i, c_j)")
+    free_ride: float = _payoff("share of a cooperating partner's benefit a competitor captures",
+                               unit="share")
+    spur: float = _payoff("capability spur of competing, times min(c_i, c_j)", "direction")
+    prestige_gain: float = _payoff("prestige value of competing, times the prestige weight",
+                                   "direction")
+    racing_cost: float = _payoff("budget cost of competing, times min(c_i, c_j)", "direction")
+    partner_prestige: float = _payoff("international prestige of being a partner")
+    programme_bonus: float = _payoff("per shared programme, when both cooperate")
+    third_party_cost: float = _payoff("times exposure x own capability", "direction")
+
+
+def _rate(doc):
+    return param(lo=-1.0, hi=10.0, unit="1 / yr", doc=doc)
 
 
 @dataclass
 class DynamicsConfig:
-    base_growth: float = MISSING
-    science_learning: float = MISSING
-    race_spur: float = MISSING
-    budget_growth: float = MISSING
-    prestige_decay: float = MISSING
-    alignment_drift: float = MISSING
-    initial_racing_share: float = MISSING
-    racing_cap: float = MISSING
-    initial_trust_cooperating: float = MISSING
-    initial_trust_other: float = MISSING
+    base_growth: float = _rate("capability growth per year without racing or cooperation")
+    science_learning: float = _rate("share of science above own capability turned into capability")
+    race_spur: float = _rate("capability growth per unit of racing share of the budget")
+    budget_growth: float = _rate("real budget growth per year")
+    prestige_decay: float = prob(doc="share of prestige that fades per year")
+    alignment_drift: float = prob(doc="pull of mutual partners' alignment per year")
+    initial_racing_share: float = prob(doc="share of budget spent on racing in the start year")
+    racing_cap: float = prob(doc="racing spending never exceeds this share of the budget")
+    initial_trust_cooperating: float = prob(doc="belief that a documented partner cooperates")
+    initial_trust_other: float = prob(doc="belief that any other counterpart cooperates")
 
 
-@dataclass
-class SecuritySpiralConfig:
-    rival_threshold: float = MISSING     # rivalry at or above which a pair feeds the spiral
-    grievance: float = MISSING           # Richardson constant term: x budget x share of rivals competed
-
-
-@dataclass
-class WolfAmendmentConfig:
-    enacted: int = MISSING
-    repeal_year: Optional[int] = None
-
-
-@dataclass
-class RussiaIssExitConfig:
-    year: Optional[int] = MISSING
-    ilrs_affinity: float = MISSING
-
-
-@dataclass
-class JuniorPartnerConfig:
-    discomfort: float = MISSING
-
-
-@dataclass
-class IssRetirementConfig:
-    year: Optional[int] = MISSING
-
-
-@dataclass
-class OpenStationConfig:
-    operational_year: int = MISSING
-    open_to_un_members: bool = MISSING
-    courting: float = MISSING
-    developing_capability: float = MISSING
-    also_eligible: list[str] = field(default_factory=list)   # non-UN partners by agreement
-
-
-@dataclass
-class DataExchangeConfig:
-    since: Optional[int] = MISSING
-    security_discount: float = MISSING
-
-
-@dataclass
-class BridgesConfig:
-    actors: list[str] = field(default_factory=list)
-    strength: float = MISSING
-
-
-@dataclass
-class LongGameConfig:
-    actors: list[str] = field(default_factory=list)
-    pace_discount: float = MISSING
-
-
-@dataclass
-class MechanismsConfig:
-    security_spiral: SecuritySpiralConfig = field(default_factory=SecuritySpiralConfig)
-    wolf_amendment: WolfAmendmentConfig = field(default_factory=WolfAmendmentConfig)
-    russia_iss_exit: RussiaIssExitConfig = field(default_factory=RussiaIssExitConfig)
-    junior_partner: JuniorPartnerConfig = field(default_factory=JuniorPartnerConfig)
-    iss_retirement: IssRetirementConfig = field(default_factory=IssRetirementConfig)
-    open_station: OpenStationConfig = field(default_factory=OpenStationConfig)
-    esa_china_data_exchange: DataExchangeConfig = field(default_factory=DataExchangeConfig)
-    bridges: BridgesConfig = field(default_factory=BridgesConfig)
-    long_game: LongGameConfig = field(default_factory=LongGameConfig)
+#: one field per registered mechanism (sim/mechanisms/, one file each), its Config
+MechanismsConfig = make_dataclass("MechanismsConfig", [
+    (name, cls.Config, field(default_factory=cls.Config)) for name, cls in REGISTRY.items()])
 
 
 @dataclass
 class ProgrammeConfig:
     leader: str = MISSING
     side: float = MISSING                # +1 US-led, -1 China-led
-    cost: float = MISSING
+    cost: float = nonneg(hi=100.0, doc="cost of membership (wish units)")
     open: bool = True                    # anyone may join (False: only initial members)
     initial_members: list[str] = field(default_factory=list)
 
 
 @dataclass
 class ProgrammesConfig:
-    w_alignment: float = MISSING
-    w_leader: float = MISSING
-    w_science: float = MISSING
-    w_prestige: float = MISSING
-    inertia: float = MISSING
-    hedging_penalty: float = MISSING
-    revision_rate: float = MISSING       # share of (programme, actor) entries reconsidered each year
+    w_alignment: float = param(lo=-100.0, hi=100.0, doc="weight of alignment with the camp")
+    w_leader: float = param(lo=-100.0, hi=100.0, doc="weight of the relation with the leader")
+    w_science: float = param(lo=-100.0, hi=100.0, doc="weight of the members' capability share")
+    w_prestige: float = param(lo=-100.0, hi=100.0, doc="weight of attractiveness x prestige abroad")
+    inertia: float = param(lo=-100.0, hi=100.0, doc="status-quo bias of a member")
+    hedging_penalty: float = param(lo=-100.0, hi=100.0, doc="cost of being in both camps")
+    revision_rate: float = prob(doc="share of (programme, actor) entries reconsidered each year")
     allow_hedging: bool = True
     artemis: ProgrammeConfig = field(default_factory=ProgrammeConfig)
     ilrs: ProgrammeConfig = field(default_factory=ProgrammeConfig)
     iss: ProgrammeConfig = field(default_factory=ProgrammeConfig)
     tiangong: ProgrammeConfig = field(default_factory=ProgrammeConfig)
-
-
-@dataclass
-class MilestoneConfig:
-    year: Optional[int] = MISSING        # null: cancelled
-    actors: list[str] = field(default_factory=list)
-    programme: Optional[str] = None
-    success_probability: float = MISSING
-    prestige: float = MISSING
-    capability_boost: float = MISSING
-    attractiveness: float = MISSING
-    partnership_bonus: float = 0.0
 
 
 @dataclass
@@ -225,15 +180,15 @@ class StrategiesConfig:
 @dataclass
 class OutcomeConfig:
     window: int = MISSING
-    tie_threshold: float = MISSING
+    tie_threshold: float = prob(doc="share of final years of mutual cooperation that makes a tie")
     west: list[str] = field(default_factory=list)
     east: list[str] = field(default_factory=list)
-    collaboration_cross_share: float = MISSING
-    race_density: float = MISSING
+    collaboration_cross_share: float = prob(doc="tied share of west-east pairs for collaboration")
+    race_density: float = prob(doc="below this weighted tie density: a race")
     min_camp_size: int = MISSING
-    min_camp_cohesion: float = MISSING
-    hedge_ratio: float = MISSING
-    programme_tie: float = MISSING
+    min_camp_cohesion: float = prob(doc="weighted tie density each camp needs for a bloc")
+    hedge_ratio: float = prob(doc="ties to the weaker side at least this share: a hedger")
+    programme_tie: float = nonneg(hi=100.0, doc="ties to a camp that one of its programmes counts as")
 
 
 @dataclass
@@ -274,9 +229,6 @@ class Config:
     output: OutputConfig = field(default_factory=OutputConfig)
 
 
-PROGRAMMES = ("artemis", "ilrs", "iss", "tiangong")
-#: The major powers: every world has them, and their final state is in every summary row.
-MAJORS = ("US", "China", "Russia", "ESA")
 
 
 def output_dir(root: str, scenario: str, seed, seeds, grid, name: str, overrides: str) -> str:
@@ -301,6 +253,26 @@ def dirname(overrides: str) -> str:
     if len(name) > 100:
         name = name[:80] + "-" + hashlib.sha1(overrides.encode()).hexdigest()[:10]
     return name
+
+
+#: the Hydra config folder (configs/ at the project root)
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+
+def compose(overrides: list[str]):
+    """Compose the config for ``overrides`` the way ``python -m sim`` would (with the
+    Hydra node, so ``${hydra:...}`` interpolations resolve)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.hydra_config import HydraConfig
+
+    register()
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = hydra_compose("config", overrides=list(overrides), return_hydra_config=True)
+    HydraConfig.instance().set_config(cfg)
+    return cfg
 
 
 def register() -> None:

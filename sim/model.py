@@ -1,16 +1,20 @@
 """The space-power model: every year each actor chooses, toward each counterpart that
 matters to it, to cooperate or to compete, and which programmes to be in.
 
-One year (``step``), for all actors at once (simultaneous moves):
+One year (``step``, its stages named there), for all actors at once (simultaneous moves):
 
-1. the mechanisms and scheduled milestones of the year act (:mod:`sim.mechanisms`);
-2. each directed relation gets its stage game from the actors' attributes (:mod:`sim.payoffs`);
-3. each actor's rule picks its move toward each counterpart (:mod:`sim.strategies`);
-   a trembling hand flips moves with probability ``strategies.noise``; then blocked
-   moves (the Wolf Amendment) become *compete*;
-4. the rules learn from the realised payoffs; the security spiral updates racing spending;
-5. programme memberships are revised (:mod:`sim.programmes`);
-6. capability, budget, prestige and alignment evolve; the year is recorded.
+1. the mechanisms act (:mod:`sim.mechanisms`; their order does not matter);
+2. the milestones of the year happen, in config order;
+3. each directed relation gets its stage game from the actors' attributes
+   (:class:`sim.payoffs.StageGame`);
+4. each actor's rule picks its move toward each counterpart (:mod:`sim.strategies`);
+5. a trembling hand flips moves with probability ``strategies.noise``; then blocked
+   moves (the Wolf Amendment) become *compete*; each relation gets its payoff;
+6. the rules learn from the realised payoffs;
+7. the security spiral updates racing spending (``after_choices``);
+8. programme memberships are revised (:mod:`sim.programmes`);
+9. capability, budget, prestige and alignment evolve (``_grow_kernel``);
+10. the year is recorded (the model table, the actor table).
 
 The first year is ``world.start_year``. Before it, the documented world of that year
 is taken as last year's moves: programme co-members, the pairs named by mechanisms
@@ -28,15 +32,18 @@ from omegaconf import DictConfig, OmegaConf
 from sim._jit import njit
 from sim.actors import ActorState, Relations, build_actors, build_relations
 from sim.agents import SpacePower
-from sim.config import PROGRAMMES
-from sim.mechanisms import Mechanism, build_mechanisms
+from sim.collect import TableCollector
+from sim.names import PROGRAMMES
+from sim.mechanisms import Mechanism, Played, build_mechanisms, build_milestones
 from sim.outcome import CAMPS, OutcomeRule, _camps_kernel, _modularity_kernel
-from sim.payoffs import (GAME_TYPES, PayoffParams, count_game_types, own_payoffs,
-                         relative_payoffs)
-from sim.programmes import MembershipRule
-from sim.strategies import NoisyBestResponse, StageGames, make_rule
+from sim.payoffs import (GAME_TYPES, PayoffParams, RelationModifiers, StageGame,
+                         count_game_types)
+from sim.programmes import Eligibility, MembershipRule
+from sim.strategies import Opening, StageGames, make_rule
 
 ARTEMIS, ILRS = PROGRAMMES.index("artemis"), PROGRAMMES.index("ilrs")
+#: bound on capability, budget and prestige (about 1e12 times the US's 2021 capability)
+CEILING = 1e12
 
 #: Columns of the per-year model table, in order.
 MODEL_COLUMNS = (
@@ -59,62 +66,6 @@ def to_plain(config) -> dict:
                 if OmegaConf.is_config(value) else value
                 for key, value in config.items_ex(resolve=True) if key != "hydra"}
     return config
-
-
-@njit
-def _year_games(payoffs, src, dst, rev, c, a, partner_alignment, relative_gains, members,
-                rivalry_discount, rho_extra, pair_bonus, security_discount, threat, rules_factor,
-                programme_bonus, dual_use_j, opacity_j, w_i, w_int_i, exploitation):
-    """This year's rivalry and stage games (R, S, T, P) of every directed relation: the
-    inputs of :func:`_relation_input` fed to :func:`sim.payoffs.own_payoffs`, then
-    :func:`sim.payoffs.relative_payoffs` (one pass, no intermediate arrays)."""
-    n_prog, n = members.shape
-    codes = np.zeros(n, dtype=np.int64)
-    for p in range(n_prog):
-        for v in range(n):
-            if members[p, v]:
-                codes[v] |= 1 << p
-    m = len(src)
-    rivalry, rho = np.empty(m), np.empty(m)
-    cc, cd, dc, dd = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
-    for k in range(m):
-        rivalry[k], c_i, c_j, rho[k], exposure, bonus, security = _relation_input(
-            src[k], dst[k], c, a, partner_alignment, relative_gains, codes, rivalry_discount[k],
-            rho_extra[k], pair_bonus[k], security_discount[k], threat, rules_factor,
-            programme_bonus)
-        cc[k], cd[k], dc[k], dd[k] = own_payoffs(
-            payoffs, c_i, c_j, rivalry[k], exposure, dual_use_j[k], opacity_j[k], w_i[k],
-            w_int_i[k], bonus, security, exploitation[k])
-    R, S, T, P = relative_payoffs(cc, cd, dc, dd, rho, rev)
-    return rivalry, R, S, T, P
-
-
-@njit
-def _relation_input(i, j, c, a, partner_alignment, relative_gains, codes, rivalry_discount,
-                    rho_extra, pair_bonus, security_discount, threat, rules_factor,
-                    programme_bonus):
-    """Directed relation i -> j: rivalry, capabilities, relative-gains weight, exposure,
-    cooperation bonus and security multiplier (inputs of the stage game).
-
-    * rivalry: half the alignment distance as perceived (times threat perception,
-      less the bridges' discount), capped at 1;
-    * relative gains bite against rivals that are peers: a much weaker partner's gain
-      is no threat (weight ``min(1, c_j / c_i)``);
-    * exposure: half the distance between i's alignment and the capability-weighted
-      alignment of j's partners (the friend of my rival);
-    * bonus: ``programme_bonus`` per shared programme plus milestone partnerships.
-    """
-    rivalry = min(1.0, threat * abs(a[i] - a[j]) * 0.5 * (1.0 - rivalry_discount))
-    peer = min(1.0, c[j] / max(c[i], 1e-12))
-    rho = min(1.0, relative_gains[i] + rho_extra) * rivalry * peer
-    exposure = abs(a[i] - partner_alignment[j]) * 0.5
-    shared = 0
-    both = codes[i] & codes[j]
-    while both:
-        shared += both & 1
-        both >>= 1
-    bonus = programme_bonus * shared + pair_bonus
-    return rivalry, c[i], c[j], rho, exposure, bonus, rules_factor * security_discount
 
 
 @njit
@@ -175,7 +126,9 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
     * budget grows by budget_growth; prestige decays by prestige_decay and gains
       prestige_gain * w_dom * racing share + partner_prestige * w_int * partners' capability;
     * alignment drifts by alignment_drift toward the capability-weighted alignment of the
-      mutual partners (the camp anchors hold their positions), within [-1, 1].
+      mutual partners (the camp anchors hold their positions), within [-1, 1];
+    * capability, budget and prestige stay within +-:data:`CEILING` (no plausible run comes
+      near it; with every parameter's declared bound it keeps the arithmetic finite).
     """
     (base_growth, science_learning, race_spur, budget_growth, prestige_decay, alignment_drift,
      coop_gain, prestige_gain, partner_prestige) = growth
@@ -187,12 +140,12 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
     for v in range(n):
         share = racing[v] / budget[v] if budget[v] > 0 else 0.0
         science[v] = c[v] * (1.0 - share) + coop_gain * shared[v]
-        capability[v] = max(0.0, c[v] * (1.0 + base_growth + race_spur * share)
-                            + science_learning * (science[v] - c[v]))
-        new_budget[v] = budget[v] * (1.0 + budget_growth)
-        new_prestige[v] = (prestige[v] * (1.0 - prestige_decay)
-                           + prestige_gain * prestige_domestic[v] * share
-                           + partner_prestige * prestige_international[v] * partners_c[v])
+        capability[v] = min(CEILING, max(0.0, c[v] * (1.0 + base_growth + race_spur * share)
+                                         + science_learning * (science[v] - c[v])))
+        new_budget[v] = min(CEILING, budget[v] * (1.0 + budget_growth))
+        new_prestige[v] = min(CEILING, max(-CEILING, (
+            prestige[v] * (1.0 - prestige_decay) + prestige_gain * prestige_domestic[v] * share
+            + partner_prestige * prestige_international[v] * partners_c[v])))
         target[v] = pull[v] / partners_c[v] if partners_c[v] > 0 else alignment[v]
         drift = 0.0 if anchors[v] else alignment_drift * (target[v] - alignment[v])
         new_alignment[v] = min(1.0, max(-1.0, alignment[v] + drift))
@@ -316,17 +269,32 @@ class WorldDraws:
 
 
 class SpaceRaceModel(mesa.Model):
-    """The world of space powers. ``config`` is the composed Hydra config (or its dict)."""
+    """The world of space powers.
 
-    def __init__(self, config, rng=None, record_actors: bool = True, *, seeds=None):
+    Two ways to say which world::
+
+        SpaceRaceModel(cfg, rng=7)                       # a composed config (or its dict)
+        SpaceRaceModel(scenario="cold_war_race", rng=7, threat_perception=1.5,
+                       overrides=["payoffs.coop_gain=0.4"])   # keywords (sim.keywords)
+
+    so ``mesa.batch_run(SpaceRaceModel, {"scenario": [...], "threat_perception": [...]})``
+    and Mesa's SolaraViz drive it directly. Keyword values are validated like the
+    command line's.
+    """
+
+    def __init__(self, config=None, rng=None, record_actors: bool = True, *, seeds=None,
+                 scenario: str | None = None, overrides=(), **params):
         """``rng`` seeds the one world. ``seeds`` (instead of ``rng``) runs one world per
         seed side by side, in lockstep: world ``b`` draws all its
         randomness from ``numpy.random.default_rng(seeds[b])``, in the order one world
         alone would, so its results are those of ``SpaceRaceModel(config, rng=seeds[b])``.
+        ``scenario``, ``overrides`` and other keywords: see :mod:`sim.keywords`.
         """
         seeds = None if seeds is None else [int(s) for s in seeds]
         if seeds is not None and (rng is not None or not seeds):
             raise ValueError("give either rng or a non-empty list of seeds")
+        if config is None or scenario is not None or overrides or params:
+            config = self._keyword_config(config, scenario, overrides, params)
         super().__init__(rng=seeds[0] if seeds else rng)
         #: one generator per world (world 0's is Mesa's ``model.rng``)
         self.rngs = [self.rng] + [np.random.default_rng(s) for s in (seeds or [])[1:]]
@@ -350,15 +318,19 @@ class SpaceRaceModel(mesa.Model):
         self.relations = rel = Relations.union(parts, wn)
         n, e2 = self.actors.n, 2 * rel.E
         self.us, self.china = self.index["US"], self.index["China"]
+        #: the camps' anchors: the first major power of each side (outcome.west / east)
+        self.west_anchor = self.index[cfg["outcome"]["west"][0]]
+        self.east_anchor = self.index[cfg["outcome"]["east"][0]]
+        west_east = (self.west_anchor, self.east_anchor)
 
         # modifier arrays the mechanisms write to
         self.blocked = np.zeros(e2, dtype=bool)
-        self.security_discount = np.ones(e2)
-        self.rivalry_discount = np.zeros(e2)
-        self.rho_extra = np.zeros(e2)
-        self.pair_bonus = np.zeros(e2)
+        self.mods = RelationModifiers.neutral(e2)
+        self.security_discount = self.mods.security_discount
+        self.rivalry_discount = self.mods.rivalry_discount
+        self.rho_extra = self.mods.rho_extra
+        self.pair_bonus = self.mods.pair_bonus
         self.pace = np.ones(n)
-        self.rivalry = np.zeros(e2)
         self.last_actions = np.zeros(e2, dtype=bool)
         self.event_logs: list[list[tuple[int, str, str]]] = [[] for _ in range(B)]
         self.event_log = self.event_logs[0]
@@ -367,51 +339,53 @@ class SpaceRaceModel(mesa.Model):
         # programmes
         progs = cfg["programmes"]
         self.members = np.zeros((len(PROGRAMMES), n), dtype=bool)
-        self.eligible = np.ones((len(PROGRAMMES), n), dtype=bool)
+        configured = np.ones((len(PROGRAMMES), n), dtype=bool)
         for k, p in enumerate(PROGRAMMES):
             initial = self.all_worlds([self.index[a] for a in progs[p]["initial_members"]])
             self.members[k, initial] = True
             if not progs[p]["open"]:
-                self.eligible[k] = False
-                self.eligible[k, initial] = True
+                configured[k] = False
+                configured[k, initial] = True
+        #: who may be in which programme (mechanisms grant and ban; see Eligibility)
+        self.eligibility = Eligibility(configured)
         self.programme_open = np.ones(len(PROGRAMMES), dtype=bool)
-        #: per programme and world (milestones change it)
-        self._attractiveness = np.zeros((len(PROGRAMMES), B))   # milestones change it
+        #: each programme's attractiveness per world (milestones add to it)
+        self.attractiveness_worlds = np.zeros((len(PROGRAMMES), B))
         self.join_bonus = np.zeros((len(PROGRAMMES), n))
         self.membership_rule = MembershipRule.from_config(progs, self.index)
         leaders = self.membership_rule.leader
+        self.ilrs_leader = int(leaders[ILRS])
         self._to_leader = np.concatenate(                 # (programme, actor) -> a->L
             [self._leader_edges(b, r, leaders) for b, r in enumerate(rel.parts)], axis=1)
 
         # payoff inputs that do not change during a run
         act = self.actors
         self.payoff_params = PayoffParams.from_config(cfg["payoffs"])
-        self._payoff_array = self.payoff_params.as_array()
-        self.programme_bonus = float(cfg["payoffs"]["programme_bonus"])
-        rules = float(world["rules_of_the_road"])
         self.threat = float(world["threat_perception"])
-        self._rules_factor = 1.0 - 0.5 * rules
-        self._exploitation = np.full(2 * rel.E, self._rules_factor)
-        self._static = dict(
-            dual_use_j=act.dual_use[rel.dst], opacity_j=1.0 - act.transparency[rel.dst],
-            w_i=((act.prestige_domestic + act.prestige_international) / 2)[rel.src],
-            w_int_i=act.prestige_international[rel.src])
+        self.stage_game = StageGame(self.payoff_params, cfg["payoffs"]["programme_bonus"],
+                                    self.threat, world["rules_of_the_road"], act, rel)
         self.dyn = {k: float(v) for k, v in dyn.items()}
         d, pp = self.dyn, self.payoff_params
         self._growth = np.array([d["base_growth"], d["science_learning"], d["race_spur"],
                                  d["budget_growth"], d["prestige_decay"], d["alignment_drift"],
                                  pp.coop_gain, pp.prestige_gain, pp.partner_prestige])
         self._anchors = np.zeros(n, dtype=np.bool_)
-        self._anchors[self.all_worlds([self.us, self.china])] = True
+        self._anchors[self.all_worlds(west_east)] = True
         act.racing = self.dyn["initial_racing_share"] * act.budget
         self.partner_alignment = act.alignment.copy()
 
-        self.mechanisms = build_mechanisms(cfg, self.index)
-        for m in self.mechanisms:
+        self.mechanisms = build_mechanisms(cfg)
+        self.milestones = build_milestones(cfg)
+        for m in self.mechanisms + self.milestones:
             m.setup(self)
         self._yearly = [m for m in self.mechanisms if type(m).on_year is not Mechanism.on_year]
         self._after = [m for m in self.mechanisms
                        if type(m).after_choices is not Mechanism.after_choices]
+        #: year -> the milestones of that year, in config order
+        self.milestone_schedule: dict[int, list] = {}
+        for m in self.milestones:
+            if m.year is not None:
+                self.milestone_schedule.setdefault(int(m.year), []).append(m)
 
         initial = self._initial_cooperation(int(world["rest_of_world"]["china_agreement_partners"]))
         self._setup_rules(cfg["strategies"], initial, cfg["actors"])
@@ -427,7 +401,7 @@ class SpaceRaceModel(mesa.Model):
         # per world: its undirected pairs across the divide and the US-China pair, as
         # indices into that world's own pairs
         self._cross = [np.unique(r.between(west, east) % max(r.E, 1)) for r in rel.parts]
-        us_china = [r.directed(min(self.us, self.china), max(self.us, self.china))
+        us_china = [r.directed(min(west_east), max(west_east))
                     for r in rel.parts]
         self._us_china_pair = np.array([k if k is not None and k < r.E else -1
                                         for k, r in zip(us_china, rel.parts)], dtype=np.int64)
@@ -446,6 +420,20 @@ class SpaceRaceModel(mesa.Model):
             self.actor_rows = np.zeros((years, len(ACTOR_COLUMNS), n))
         self._t = 0
         self.running = self.start_year <= self.horizon
+        #: the per-year tables, Mesa-style (model_vars, get_model_vars_dataframe ...)
+        self.datacollector = TableCollector(self)
+
+    @staticmethod
+    def _keyword_config(config, scenario, overrides, params) -> dict:
+        from sim.keywords import apply_keywords, base_config
+        from sim.validation import validate
+        if config is not None and (scenario is not None or overrides):
+            raise TypeError("give a config, or scenario/overrides, not both")
+        base = to_plain(config) if config is not None else \
+            base_config(scenario or "status_quo", overrides)
+        cfg = apply_keywords(base, params)
+        validate(cfg)
+        return cfg
 
     # --- several worlds -------------------------------------------------------------
 
@@ -454,11 +442,26 @@ class SpaceRaceModel(mesa.Model):
         local = np.asarray(local, dtype=np.int64).reshape(-1)
         return (local[None, :] + self.world_n * np.arange(self.n_worlds)[:, None]).reshape(-1)
 
+    def named(self, *names: str) -> np.ndarray:
+        """The actors of these names, in every world (indices into the actor arrays)."""
+        return self.all_worlds([self.index[a] for a in names])
+
     @property
     def attractiveness(self) -> np.ndarray:
         """Each programme's attractiveness (from milestones); (programme, world) when
         several worlds run."""
-        return self._attractiveness[:, 0] if self.n_worlds == 1 else self._attractiveness
+        return self.attractiveness_worlds[:, 0] if self.n_worlds == 1 else self.attractiveness_worlds
+
+    @property
+    def eligible(self) -> np.ndarray:
+        """(programme, actor): who may be in which programme now (see :class:`Eligibility`;
+        nobody may be in a closed programme)."""
+        return self.eligibility.eligible & self.programme_open[:, None]
+
+    def close(self, programme: int) -> None:
+        """The programme closes for good: no members from now on."""
+        self.programme_open[programme] = False
+        self.members[programme] = False
 
     def _leader_edges(self, b: int, r: Relations, leaders) -> np.ndarray:
         local = np.full((len(leaders), self.world_n), -1, dtype=np.int64)
@@ -513,15 +516,15 @@ class SpaceRaceModel(mesa.Model):
         for a, c in self.initial_pairs:
             pairs[a, c] = pairs[c, a] = True
         # 000: "Since 2016, China has made 46 space cooperation agreements with 19
-        # different countries and regions." Drawn among non-Artemis, non-major actors,
-        # more likely the closer they lean to China.
+        # different countries and regions." Partners of the ILRS's leader, drawn among
+        # non-Artemis, non-major actors, more likely the closer they lean to its camp.
         candidates = np.flatnonzero((self.actors.kind[:n] > 0) & ~members[ARTEMIS])
         k = min(n_china_partners, len(candidates))
         if k > 0:
             weight = 1.0 - alignment[candidates] + 1e-6
             chosen = self.rngs[b].choice(candidates, size=k, replace=False,
                                          p=weight / weight.sum())
-            pairs[self.china, chosen] = pairs[chosen, self.china] = True
+            pairs[self.ilrs_leader, chosen] = pairs[chosen, self.ilrs_leader] = True
         return together | pairs[rel.src, rel.dst]
 
     def _setup_rules(self, scfg: dict, initial: np.ndarray, actor_cfg: dict) -> None:
@@ -542,60 +545,86 @@ class SpaceRaceModel(mesa.Model):
                 continue
             if len(idx) == len(src_rule):
                 idx = slice(None)
-            params = dict((scfg.get("params") or {}).get(name) or {})
-            rule = make_rule(name, **params)
-            if isinstance(rule, NoisyBestResponse) and "future_weight" not in params:
-                rule.future_weight = act.future_weight[rel.src[idx]]
+            rule = make_rule(name, **((scfg.get("params") or {}).get(name) or {}))
             draws = self.rng if self.n_worlds == 1 else WorldDraws(self, idx)
-            state = rule.init(len(rel.src[idx]), draws)
-            state["turn"][:] = 1
-            state["my_last"] = initial[idx].copy()
-            state["their_last"] = initial[rel.rev][idx].copy()
-            if "trust" in state:
-                state["trust"] = trust0[idx].copy()
+            state = rule.init(len(rel.src[idx]), draws, Opening(
+                mine=initial[idx], theirs=initial[rel.rev][idx], trust=trust0[idx],
+                future_weight=act.future_weight[rel.src[idx]]))
             self.rule_groups.append(_RuleGroup(name, rule, idx, state, draws))
 
     # --- one year -------------------------------------------------------------------
 
     def stage_games(self) -> StageGames:
-        """This year's stage game for every directed relation."""
-        act, rel = self.actors, self.relations
-        st = self._static
-        self.rivalry, R, S, T, P = _year_games(
-            self._payoff_array, rel.src, rel.dst, rel.rev, act.capability, act.alignment,
-            self.partner_alignment, act.relative_gains, self.members, self.rivalry_discount,
-            self.rho_extra, self.pair_bonus, self.security_discount, self.threat,
-            self._rules_factor, self.programme_bonus, st["dual_use_j"], st["opacity_j"],
-            st["w_i"], st["w_int_i"], self._exploitation)
-        return StageGames(R, S, T, P)
+        """This year's stage game for every directed relation (:class:`sim.payoffs.StageGame`)."""
+        return self._stage_games()[1]
+
+    def _stage_games(self) -> tuple[np.ndarray, StageGames]:
+        act = self.actors
+        return self.stage_game(act.capability, act.alignment, self.partner_alignment,
+                               self.members, self.mods)
 
     def step(self) -> None:
+        """One year, as a sequence of named stages (all actors and relations at once)."""
+        if not self.running:
+            return
         year = self.year
+        self._policies(year)                                  # 1. mechanisms act
+        self._milestones(year)                                # 2. milestones of the year
+        rivalry, games = self._stage_games()                  # 3. stage games (sim.payoffs)
+        actions = self._choices(games)                        # 4. each rule's moves
+        theirs, payoff, mutual = self._realise(actions, games)  # 5. noise, bans, payoffs
+        self._learn(actions, theirs, payoff)                  # 6. rules learn
+        played = Played(rivalry, actions, mutual)
+        for m in self._after:                                 # 7. security spiral
+            m.after_choices(self, year, played)
+        self._revise_memberships(actions)                     # 8. programme membership
+        self._grow(mutual)                                    # 9. growth
+        self._record(year, games, actions, mutual)            # 10. the year's tables
+        self.year += 1
+        self._t += 1
+        if self.year > self.horizon:
+            self.running = False
+            self._release()
+
+    def _policies(self, year: int) -> None:
         self.join_bonus[:] = 0.0
         for m in self._yearly:
             m.on_year(self, year)
-        games = self.stage_games()
+
+    def _milestones(self, year: int) -> None:
+        for m in self.milestone_schedule.get(year, ()):
+            m.happen(self, year)
+
+    def _choices(self, games: StageGames) -> np.ndarray:
         actions = np.empty(2 * self.relations.E, dtype=bool)
         for g in self.rule_groups:
             g.games = games if isinstance(g.idx, slice) else StageGames(
                 games.R[g.idx], games.S[g.idx], games.T[g.idx], games.P[g.idx])
             actions[g.idx] = g.rule.act(g.state, g.games, g.draws)
+        return actions
+
+    def _realise(self, actions: np.ndarray, games: StageGames):
+        """The trembling hand and the bans (in place on ``actions``); the counterparts'
+        moves, each relation's payoff and each pair's mutual cooperation."""
         flips = self._flip_draws.random(actions.shape) if self.noise > 0 else self._no_flips
-        theirs, payoff, mutual = _realise(actions, flips, self.noise, self.blocked,
-                                          self.relations.rev, games.R, games.S, games.T,
-                                          games.P, self.relations.E)
+        return _realise(actions, flips, self.noise, self.blocked, self.relations.rev,
+                        games.R, games.S, games.T, games.P, self.relations.E)
+
+    def _learn(self, actions, theirs, payoff) -> None:
         for g in self.rule_groups:
             g.rule.update(g.state, actions[g.idx], theirs[g.idx], payoff[g.idx], g.games)
         self.last_actions = actions
-        for m in self._after:
-            m.after_choices(self, year)
-        self._revise_memberships(actions)
-        self._grow(mutual)
-        self._record(year, games, actions, mutual)
-        self.year += 1
-        self._t += 1
-        if self.year > self.horizon:
-            self.running = False
+
+    def _release(self) -> None:
+        """The run is over: drop the references Mesa's base class keeps back to the model
+        (the step wrapper, its event generator, the scenario), so a finished model is
+        freed by reference counting alone, with no garbage collector (a sweep worker
+        builds thousands). Stepping a finished model does nothing."""
+        self._default_schedule.stop()
+        self._default_schedule = None
+        self._user_step = None
+        self.__dict__.pop("step", None)
+        object.__setattr__(self._scenario, "model", None)
 
     def _revise_memberships(self, actions: np.ndarray) -> None:
         act = self.actors
@@ -605,8 +634,8 @@ class SpaceRaceModel(mesa.Model):
         revising = draws < self.membership_rule.revision_rate
         self.members = self.membership_rule.revise(
             self.members, actions, self._to_leader, self.relations.rev, act.capability,
-            act.alignment, act.prestige_international, self._attractiveness, self.join_bonus,
-            self.eligible, self.programme_open, revising, self.world_n)
+            act.alignment, act.prestige_international, self.attractiveness_worlds, self.join_bonus,
+            self.eligibility.eligible, self.programme_open, revising, self.world_n)
 
     def _grow(self, mutual: np.ndarray) -> None:
         """Capability, budget, prestige and alignment after this year's choices."""
@@ -623,7 +652,7 @@ class SpaceRaceModel(mesa.Model):
         o = self.outcome_rule
         labels = _year_metrics_worlds(
             self.world_rows[:, t], mutual, self._i_local, self._j_local, self.world_n,
-            rel.pair_offset, self.us, self.china, o.hedge_ratio, o.programme_tie, self.members,
+            rel.pair_offset, self.west_anchor, self.east_anchor, o.hedge_ratio, o.programme_tie, self.members,
             self.membership_rule.side, act.capability, act.racing, act.science, self._cross_all,
             self._cross_offset, self._us_china_pair, games.R, games.S, games.T, games.P,
             ARTEMIS, ILRS)
@@ -655,8 +684,9 @@ class SpaceRaceModel(mesa.Model):
         pairs = self.pairs_of(world)
         i, j = self._i_local[pairs], self._j_local[pairs]
         c = self.actors.capability[self.actors_of(world)]
-        return self.outcome_rule.evaluate(self.tie_shares(world), i, j, self.world_n, self.us,
-                                          self.china, self._cross[world], c[i] * c[j],
+        return self.outcome_rule.evaluate(self.tie_shares(world), i, j, self.world_n,
+                                          self.west_anchor, self.east_anchor,
+                                          self._cross[world], c[i] * c[j],
                                           *self.camp_programmes(world))
 
     def camp_programmes(self, world: int = 0) -> tuple[np.ndarray, np.ndarray]:

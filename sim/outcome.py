@@ -140,7 +140,8 @@ class OutcomeRule:
         return cls(**{f: cfg[f] for f in cls.__dataclass_fields__})
 
     def classify(self, density: float, cross_share: float, camp_sizes, cohesion_a: float,
-                 cohesion_b: float, between: float) -> str:
+                 cohesion_b: float) -> str:
+        """The outcome from the final-window metrics (the order in the module docstring)."""
         if cross_share >= self.collaboration_cross_share:
             return "collaboration"
         if density < self.race_density:
@@ -169,7 +170,7 @@ class OutcomeRule:
         cohesion_a = _weighted_share(tie, weight, in_a[i] & in_a[j])
         cohesion_b = _weighted_share(tie, weight, in_b[i] & in_b[j])
         between = _weighted_share(tie, weight, (in_a[i] & in_b[j]) | (in_b[i] & in_a[j]))
-        outcome = self.classify(weighted, cross, sizes, cohesion_a, cohesion_b, between)
+        outcome = self.classify(weighted, cross, sizes, cohesion_a, cohesion_b)
         return {"outcome": outcome, "density": density, "weighted_density": weighted,
                 "cohesion_us_led": cohesion_a, "cohesion_china_led": cohesion_b,
                 "between_camps": between,

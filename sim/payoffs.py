@@ -80,35 +80,116 @@ class PayoffParams:
         return np.array([getattr(self, f) for f in self.__dataclass_fields__], dtype=np.float64)
 
 
-def stage_games(p: PayoffParams, *, c_i, c_j, rivalry, exposure, dual_use_j, opacity_j, w_i,
-                w_int_i, rho, bonus, security_multiplier, exploitation_multiplier,
-                rev) -> StageGames:
-    """Payoffs (R, S, T, P) to the deciding actor of each directed relation.
+class StageGame:
+    """The stage game (R, S, T, P) of every directed relation, from the actors' attributes:
+    the one payoff path (the model runs it every year; the tests check it by hand).
 
-    All arguments are arrays over directed relations (``rev[k]`` is the reverse of
-    relation ``k``) or scalars, except ``p``. ``rivalry`` already carries the threat
-    perception; ``security_multiplier`` folds in the rules of the road and mechanism
-    discounts, ``exploitation_multiplier`` the rules of the road; ``rho`` is the
-    effective relative-gains weight (sensitivity times rivalry times the peer factor).
+    Built once per run from what does not change (the payoff parameters, the world's
+    threat perception and rules of the road, the relations and the counterparts'
+    dual use, opacity and prestige weights); called every year with what does::
+
+        rivalry, games = stage_game(capability, alignment, partner_alignment, members, mods)
+
+    For relation i -> j (``mods`` are the mechanisms' per-relation modifiers,
+    :class:`RelationModifiers`):
+
+    * rivalry = min(1, threat * |a_i - a_j| / 2 * (1 - rivalry_discount));
+    * rho (relative-gains weight) = min(1, relative_gains_i + rho_extra) * rivalry
+      * min(1, c_j / c_i) (a much weaker partner's gain is no threat);
+    * exposure = |a_i - partner_alignment_j| / 2 (the friend of my rival);
+    * Bonus = programme_bonus * shared programmes + pair_bonus;
+    * security multiplier = (1 - rules_of_the_road / 2) * security_discount;
+      exploitation multiplier = 1 - rules_of_the_road / 2;
+
+    then the own payoffs of the table above (:func:`own_payoffs`) and relative gains
+    (:func:`relative_payoffs`).
     """
-    n = len(rev)
-    arrays = [np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)))
-              for x in (c_i, c_j, rivalry, exposure, dual_use_j, opacity_j, w_i, w_int_i, rho,
-                        bonus, security_multiplier, exploitation_multiplier)]
-    R, S, T, P = _stage_kernel(p.as_array(), *arrays, np.asarray(rev, dtype=np.int64))
-    return StageGames(R, S, T, P)
+
+    def __init__(self, params: PayoffParams, programme_bonus: float, threat: float,
+                 rules_of_the_road: float, actors, relations):
+        self.params = params.as_array()
+        self.programme_bonus = float(programme_bonus)
+        self.threat = float(threat)
+        self.rules_factor = 1.0 - 0.5 * float(rules_of_the_road)
+        src, dst = relations.src, relations.dst
+        self.src, self.dst, self.rev = src, dst, relations.rev
+        self.relative_gains = actors.relative_gains
+        self.exploitation = np.full(len(src), self.rules_factor)
+        self.dual_use_j = actors.dual_use[dst]
+        self.opacity_j = 1.0 - actors.transparency[dst]
+        self.w_i = ((actors.prestige_domestic + actors.prestige_international) / 2)[src]
+        self.w_int_i = actors.prestige_international[src]
+
+    def __call__(self, capability, alignment, partner_alignment, members,
+                 mods: RelationModifiers) -> tuple[np.ndarray, StageGames]:
+        """This year's rivalry and stage games of every directed relation."""
+        rivalry, R, S, T, P = _year_games(
+            self.params, self.src, self.dst, self.rev, capability, alignment, partner_alignment,
+            self.relative_gains, members, mods.rivalry_discount, mods.rho_extra, mods.pair_bonus,
+            mods.security_discount, self.threat, self.rules_factor, self.programme_bonus,
+            self.dual_use_j, self.opacity_j, self.w_i, self.w_int_i, self.exploitation)
+        return rivalry, StageGames(R, S, T, P)
+
+
+@dataclass
+class RelationModifiers:
+    """Per directed relation, what the mechanisms change in the stage game (neutral
+    values: no discount, no extra relative-gains weight, no bonus)."""
+
+    rivalry_discount: np.ndarray
+    rho_extra: np.ndarray
+    pair_bonus: np.ndarray
+    security_discount: np.ndarray
+
+    @classmethod
+    def neutral(cls, n: int) -> RelationModifiers:
+        return cls(np.zeros(n), np.zeros(n), np.zeros(n), np.ones(n))
 
 
 @njit
-def _stage_kernel(p, c_i, c_j, rivalry, exposure, dual_use_j, opacity_j, w_i, w_int_i, rho,
-                  bonus, security_multiplier, exploitation_multiplier, rev):
-    n = len(rev)
-    cc, cd, dc, dd = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
-    for k in range(n):
+def _year_games(payoffs, src, dst, rev, c, a, partner_alignment, relative_gains, members,
+                rivalry_discount, rho_extra, pair_bonus, security_discount, threat, rules_factor,
+                programme_bonus, dual_use_j, opacity_j, w_i, w_int_i, exploitation):
+    """Rivalry and (R, S, T, P) of every directed relation in one pass: the inputs of
+    :func:`_relation_input` fed to :func:`own_payoffs`, then :func:`relative_payoffs`."""
+    n_prog, n = members.shape
+    codes = np.zeros(n, dtype=np.int64)
+    for p in range(n_prog):
+        for v in range(n):
+            if members[p, v]:
+                codes[v] |= 1 << p
+    m = len(src)
+    rivalry, rho = np.empty(m), np.empty(m)
+    cc, cd, dc, dd = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
+    for k in range(m):
+        rivalry[k], c_i, c_j, rho[k], exposure, bonus, security = _relation_input(
+            src[k], dst[k], c, a, partner_alignment, relative_gains, codes, rivalry_discount[k],
+            rho_extra[k], pair_bonus[k], security_discount[k], threat, rules_factor,
+            programme_bonus)
         cc[k], cd[k], dc[k], dd[k] = own_payoffs(
-            p, c_i[k], c_j[k], rivalry[k], exposure[k], dual_use_j[k], opacity_j[k], w_i[k],
-            w_int_i[k], bonus[k], security_multiplier[k], exploitation_multiplier[k])
-    return relative_payoffs(cc, cd, dc, dd, rho, rev)
+            payoffs, c_i, c_j, rivalry[k], exposure, dual_use_j[k], opacity_j[k], w_i[k],
+            w_int_i[k], bonus, security, exploitation[k])
+    R, S, T, P = relative_payoffs(cc, cd, dc, dd, rho, rev)
+    return rivalry, R, S, T, P
+
+
+@njit
+def _relation_input(i, j, c, a, partner_alignment, relative_gains, codes, rivalry_discount,
+                    rho_extra, pair_bonus, security_discount, threat, rules_factor,
+                    programme_bonus):
+    """Directed relation i -> j: rivalry, capabilities, relative-gains weight, exposure,
+    bonus and security multiplier (see :class:`StageGame`)."""
+    rivalry = min(1.0, threat * abs(a[i] - a[j]) * 0.5 * (1.0 - rivalry_discount))
+    peer = min(1.0, c[j] / max(c[i], 1e-12))
+    rho = min(1.0, relative_gains[i] + rho_extra) * rivalry * peer
+    exposure = abs(a[i] - partner_alignment[j]) * 0.5
+    shared = 0
+    both = codes[i] & codes[j]
+    while both:
+        shared += both & 1
+        both >>= 1
+    bonus = programme_bonus * shared + pair_bonus
+    return rivalry, c[i], c[j], rho, exposure, bonus, rules_factor * security_discount
 
 
 @njit

@@ -26,7 +26,54 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim._jit import njit
-from sim.config import PROGRAMMES
+from sim.names import PROGRAMMES
+
+
+class Eligibility:
+    """Who may be in which programme: the configured eligibility (an open programme:
+    everyone; a closed one: its initial members) changed by the mechanisms' grants and
+    bans, each held under the mechanism's name. The combination rule is explicit and
+    does not depend on the order the mechanisms act in::
+
+        eligible = (configured | any grant) & ~any ban
+    """
+
+    def __init__(self, configured: np.ndarray):
+        self.configured = configured
+        self._grants: dict[str, np.ndarray] = {}
+        self._bans: dict[str, np.ndarray] = {}
+        self._cache: np.ndarray | None = configured.copy()
+
+    def _layer(self, layers, name):
+        if name not in layers:
+            layers[name] = np.zeros_like(self.configured)
+        return layers[name]
+
+    def grant(self, name: str, programme: int, who, value: bool = True) -> None:
+        """Mechanism ``name`` grants (or withdraws its grant of) eligibility to ``who``
+        (actor indices or a boolean mask)."""
+        self._set(self._layer(self._grants, name), programme, who, value)
+
+    def ban(self, name: str, programme: int, who, value: bool = True) -> None:
+        """Mechanism ``name`` bans (or lifts its ban on) ``who``."""
+        self._set(self._layer(self._bans, name), programme, who, value)
+
+    def _set(self, layer, programme, who, value) -> None:
+        if (layer[programme, who] != value).any():      # recompute only on a change
+            layer[programme, who] = value
+            self._cache = None
+
+    @property
+    def eligible(self) -> np.ndarray:
+        """(programme, actor) eligibility now."""
+        if self._cache is None:
+            out = self.configured.copy()
+            for g in self._grants.values():
+                out |= g
+            for b in self._bans.values():
+                out &= ~b
+            self._cache = out
+        return self._cache
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,19 @@ that actors with this rule hold) and the two-player iterated game in
 
 A rule's life cycle, per batch::
 
-    state = rule.init(n, rng)                        # once
+    state = rule.init(n, rng, opening)               # once (opening: None or an Opening);
+                                                     # a rule adds its own_state
     coop  = rule.act(state, game, rng)               # every round
     rule.update(state, coop, their_coop, payoff, game)  # every round, after the moves
 
 ``game`` is a :class:`StageGames` with the per-relation payoffs ``R, S, T, P``
 (numpy arrays of length ``n``); deterministic rules ignore it.
+
+In a match (:func:`sim.game.play_match`) a rule starts with no history
+(``opening=None``): its first move is its opening move. In the model the documented
+start is last year's moves, so a rule starts from an :class:`Opening` (those moves,
+the initial trust and the deciding actor's own shadow of the future) as if it had
+played one round already. Nothing else differs: the model never changes a rule's state.
 
 Like Axelrod-Python, each rule carries a ``classifier`` dict that says what it
 is (memory depth, stochastic or not, whether it reads the payoffs).
@@ -27,12 +34,13 @@ in the aspiration form of Macy & Flache, *PNAS* 99, 2002), and the logit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass
 from typing import ClassVar
 
 import numpy as np
 
 from sim._jit import njit
+from sim.params import declared, param
 
 State = dict[str, np.ndarray]
 
@@ -52,20 +60,52 @@ class StageGames:
         return cls(full(R), full(S), full(T), full(P))
 
 
+@dataclass(frozen=True)
+class Opening:
+    """What a rule knows before its first move in the model (arrays of length n): its
+    own and the counterpart's moves of last year, the believed probability that the
+    counterpart cooperates (None: the rule's own ``initial_trust``), and the deciding
+    actor's weight on the future (None: the rule's own ``future_weight``)."""
+
+    mine: np.ndarray
+    theirs: np.ndarray
+    trust: np.ndarray | None = None
+    future_weight: np.ndarray | None = None
+
+
+#: the classifier of the learning rules: they remember every round, draw, read payoffs
+LEARNING = {"memory_depth": float("inf"), "stochastic": True, "uses_payoffs": True}
+
+
 class Rule:
     """Base class. Subclasses set ``name`` and ``classifier`` and override ``act``."""
 
     name: ClassVar[str] = ""
     classifier: ClassVar[dict] = {}
-    #: valid range of each constructor parameter (checked when a config sets it)
-    param_ranges: ClassVar[dict[str, tuple[float, float]]] = {}
 
-    def init(self, n: int, rng: np.random.Generator) -> State:
-        return {
-            "turn": np.zeros(n, dtype=np.int64),
-            "my_last": np.ones(n, dtype=bool),
-            "their_last": np.ones(n, dtype=bool),
-        }
+    @classmethod
+    def param_ranges(cls) -> dict[str, tuple[float, float]]:
+        """The declared range of each parameter (rules with parameters are dataclasses
+        whose fields are declared with :func:`sim.params.param`)."""
+        return {k: (f.metadata["lo"], f.metadata["hi"])
+                for k, f in (declared(cls) if is_dataclass(cls) else [])}
+
+    def init(self, n: int, rng: np.random.Generator, opening: Opening | None = None) -> State:
+        """The state before the first move: no history, or the ``opening``'s (one round
+        played)."""
+        if opening is None:
+            state = {"turn": np.zeros(n, dtype=np.int64), "my_last": np.ones(n, dtype=bool),
+                     "their_last": np.ones(n, dtype=bool)}
+        else:
+            state = {"turn": np.ones(n, dtype=np.int64),
+                     "my_last": np.array(opening.mine, dtype=bool),
+                     "their_last": np.array(opening.theirs, dtype=bool)}
+        state.update(self.own_state(n, opening))
+        return state
+
+    def own_state(self, n: int, opening: Opening | None) -> State:
+        """The rule's own state variables at the start (besides the moves)."""
+        return {}
 
     def act(self, state: State, game: StageGames, rng: np.random.Generator) -> np.ndarray:
         raise NotImplementedError
@@ -76,7 +116,7 @@ class Rule:
         state["my_last"] = mine.copy()
         state["their_last"] = theirs.copy()
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> str:       # rules with parameters are dataclasses (their repr)
         return f"{type(self).__name__}()"
 
 
@@ -118,10 +158,8 @@ class GrimTrigger(Rule):
     name = "grim_trigger"
     classifier = {"memory_depth": float("inf"), "stochastic": False, "uses_payoffs": False}
 
-    def init(self, n, rng):
-        state = super().init(n, rng)
-        state["triggered"] = np.zeros(n, dtype=bool)
-        return state
+    def own_state(self, n, opening):
+        return {"triggered": np.zeros(n, dtype=bool)}
 
     def act(self, state, game, rng):
         return ~state["triggered"]
@@ -145,17 +183,20 @@ class WinStayLoseShift(Rule):
 
 
 class Alternate(Rule):
-    """Cooperates on the first round, then alternates compete, cooperate, ..."""
+    """Cooperates on the first round, then plays the opposite of its own last move
+    (Axelrod's Alternator): C, D, C, D, ... in a match; in the model it starts from
+    the opposite of last year's documented move."""
 
     name = "alternate"
     classifier = {"memory_depth": 1, "stochastic": False, "uses_payoffs": False}
 
     def act(self, state, game, rng):
-        return state["turn"] % 2 == 0
+        return (state["turn"] == 0) | ~state["my_last"]
 
 
 # --- stochastic classic rule -----------------------------------------------------------
 
+@dataclass(eq=False)
 class GenerousTitForTat(Rule):
     """Tit for tat that forgives a competing move with probability ``generosity``.
 
@@ -166,10 +207,8 @@ class GenerousTitForTat(Rule):
 
     name = "generous_tit_for_tat"
     classifier = {"memory_depth": 1, "stochastic": True, "uses_payoffs": True}
-    param_ranges = {"generosity": (0.0, 1.0)}
-
-    def __init__(self, generosity: float | None = None):
-        self.generosity = generosity
+    generosity: float | None = param(None, lo=0.0, hi=1.0, doc="chance to forgive (None: "
+                                     "Nowak & Sigmund's, from the payoffs)")
 
     def _generosity(self, game: StageGames) -> np.ndarray | float:
         if self.generosity is not None:
@@ -186,6 +225,7 @@ class GenerousTitForTat(Rule):
 
 # --- adaptive rules for the many-actor world -----------------------------------------
 
+@dataclass(eq=False)
 class NoisyBestResponse(Rule):
     """Logit best response to expected payoffs, with a memory of trust.
 
@@ -194,7 +234,8 @@ class NoisyBestResponse(Rule):
     initial relations) and moves toward each observed move with weight ``memory``
     (an exponentially weighted average). Expected payoffs are
     ``EU_C = trust*R + (1-trust)*S`` and ``EU_D = trust*T + (1-trust)*P``; a
-    ``future_weight`` w adds ``w*trust*(R-P)``, the value of keeping a reciprocating
+    ``future_weight`` w (None: the deciding actor's own, from the :class:`Opening`, 0 in a
+    match) adds ``w*trust*(R-P)``, the value of keeping a reciprocating
     partner (the shadow of the future). The rule cooperates with probability
     ``1 / (1 + exp(-rationality * (EU_C - EU_D) / stakes))``, where ``stakes`` is the
     game's mean absolute payoff ``(|R|+|S|+|T|+|P|)/4``: a small state weighs its small
@@ -203,23 +244,21 @@ class NoisyBestResponse(Rule):
     """
 
     name = "noisy_best_response"
-    classifier = {"memory_depth": float("inf"), "stochastic": True, "uses_payoffs": True}
-    param_ranges = {"rationality": (0.0, 1e6), "memory": (0.0, 1.0), "initial_trust": (0.0, 1.0),
-                    "future_weight": (0.0, 1e6)}
+    classifier = LEARNING
+    rationality: float = param(4.0, lo=0.0, hi=1e6, doc="logit precision (scale-free)")
+    memory: float = param(0.3, lo=0.0, hi=1.0, doc="weight of the latest move in trust")
+    initial_trust: float = param(0.5, lo=0.0, hi=1.0, doc="trust before any move")
+    future_weight: float | None = param(None, lo=0.0, hi=1e6,
+                                        doc="shadow of the future (None: the actor's own)")
 
-    def __init__(self, rationality: float = 4.0, memory: float = 0.3,
-                 initial_trust: float = 0.5, future_weight: float | np.ndarray = 0.0):
-        self.rationality = rationality
-        self.memory = memory
-        self.initial_trust = initial_trust
-        self.future_weight = future_weight
-
-    def init(self, n, rng):
-        state = super().init(n, rng)
-        state["trust"] = np.full(n, float(self.initial_trust))
-        state["future_weight"] = np.broadcast_to(
-            np.asarray(self.future_weight, dtype=float), (n,)).copy()
-        return state
+    def own_state(self, n, opening):
+        has = lambda field: opening is not None and getattr(opening, field) is not None  # noqa: E731
+        weight = self.future_weight
+        if weight is None:
+            weight = opening.future_weight if has("future_weight") else 0.0
+        return {"trust": (np.array(opening.trust, dtype=float) if has("trust")
+                          else np.full(n, float(self.initial_trust))),
+                "future_weight": np.broadcast_to(np.asarray(weight, dtype=float), (n,)).copy()}
 
     def cooperation_probability(self, state: State, game: StageGames) -> np.ndarray:
         return _logit_response(state["trust"], state["future_weight"], game.R, game.S, game.T,
@@ -255,6 +294,7 @@ def _move_toward(trust, observed, memory):
         trust[k] += memory * (observed[k] - trust[k])
 
 
+@dataclass(eq=False)
 class RothErev(Rule):
     """Roth–Erev reinforcement: propensities grow with the payoff an action earned.
 
@@ -264,18 +304,13 @@ class RothErev(Rule):
     """
 
     name = "roth_erev"
-    classifier = {"memory_depth": float("inf"), "stochastic": True, "uses_payoffs": True}
-    param_ranges = {"initial_propensity": (0.0, 1e6), "forgetting": (0.0, 1.0)}
+    classifier = LEARNING
+    initial_propensity: float = param(1.0, lo=0.0, hi=1e6, doc="starting propensity of each move")
+    forgetting: float = param(0.1, lo=0.0, hi=1.0, doc="share of propensity lost per round")
 
-    def __init__(self, initial_propensity: float = 1.0, forgetting: float = 0.1):
-        self.initial_propensity = initial_propensity
-        self.forgetting = forgetting
-
-    def init(self, n, rng):
-        state = super().init(n, rng)
-        state["q_coop"] = np.full(n, float(self.initial_propensity))
-        state["q_comp"] = np.full(n, float(self.initial_propensity))
-        return state
+    def own_state(self, n, opening):
+        q = np.full(n, float(self.initial_propensity))
+        return {"q_coop": q, "q_comp": q.copy()}
 
     def act(self, state, game, rng):
         total = state["q_coop"] + state["q_comp"]
@@ -293,6 +328,7 @@ class RothErev(Rule):
         np.maximum(state["q_comp"], 1e-9, out=state["q_comp"])
 
 
+@dataclass(eq=False)
 class BushMosteller(Rule):
     """Bush–Mosteller aspiration learning.
 
@@ -302,17 +338,12 @@ class BushMosteller(Rule):
     """
 
     name = "bush_mosteller"
-    classifier = {"memory_depth": float("inf"), "stochastic": True, "uses_payoffs": True}
-    param_ranges = {"initial_probability": (0.0, 1.0), "learning_rate": (0.0, 1.0)}
+    classifier = LEARNING
+    initial_probability: float = param(0.5, lo=0.0, hi=1.0, doc="starting chance to cooperate")
+    learning_rate: float = param(0.3, lo=0.0, hi=1.0, doc="step toward the rewarded move")
 
-    def __init__(self, initial_probability: float = 0.5, learning_rate: float = 0.3):
-        self.initial_probability = initial_probability
-        self.learning_rate = learning_rate
-
-    def init(self, n, rng):
-        state = super().init(n, rng)
-        state["p_coop"] = np.full(n, float(self.initial_probability))
-        return state
+    def own_state(self, n, opening):
+        return {"p_coop": np.full(n, float(self.initial_probability))}
 
     def act(self, state, game, rng):
         return rng.random(state["p_coop"].shape) < state["p_coop"]

@@ -12,6 +12,8 @@ import re
 import typing
 
 from sim.config import MAJORS, PROGRAMMES
+from sim.mechanisms import REGISTRY, MilestoneConfig
+from sim.params import declared
 from sim.strategies import RULES
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
@@ -67,6 +69,27 @@ def _strategy(key, name):
         raise ConfigError(key, name, "unknown strategy; allowed: " + ", ".join(sorted(RULES)))
 
 
+def check_declared(node: dict, schema, path: str) -> None:
+    """Check every parameter of ``node`` that ``schema`` declares with
+    :func:`sim.params.param` against its declared range (years as years)."""
+    hints = typing.get_type_hints(schema)
+    for key, f in declared(schema):
+        m, value, where = f.metadata, node[key], f"{path}.{key}"
+        if m["unit"] == "year":
+            year(where, value, nullable=type(None) in typing.get_args(hints[key]))
+        else:
+            # the declared message ("must be >= 0") for a value below the range; above it,
+            # the range itself, unless the message already states both ends
+            below = _is_number(value) and value < m["lo"]
+            both = m["message"] and "probability" in m["message"]
+            what = m["message"] if below or both else None
+            _num(where, value, m["lo"], m["hi"], what, m["lo_open"])
+
+
+def _is_number(value) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+
+
 def check_keys(node, schema, path: str = "") -> None:
     """Every key must exist in the schema (``+key=value`` can add keys Hydra would
     otherwise reject; a typo added that way must not be silently ignored)."""
@@ -88,7 +111,8 @@ def check_keys(node, schema, path: str = "") -> None:
 
 def validate(cfg: dict) -> None:
     """Raise :class:`ConfigError` on the first bad value of a plain (resolved) config."""
-    from sim.config import Config
+    from sim.config import (ActorConfig, Config, DynamicsConfig, OutcomeConfig, PayoffConfig,
+                            ProgrammeConfig, ProgrammesConfig, RestOfWorldConfig, WorldConfig)
 
     check_keys(cfg, Config)
     actors = cfg["actors"]
@@ -104,8 +128,7 @@ def validate(cfg: dict) -> None:
     end = year("world.horizon", world["horizon"])
     if end < start:
         raise ConfigError("world.horizon", end, f"must be >= world.start_year ({start})")
-    nonneg("world.threat_perception", world["threat_perception"])
-    prob("world.rules_of_the_road", world["rules_of_the_road"])
+    check_declared(world, WorldConfig, "world")
     row = world["rest_of_world"]
     for key in ("count", "ties_per_state", "china_agreement_partners"):
         v = row[key]
@@ -126,12 +149,11 @@ def validate(cfg: dict) -> None:
             nonneg(f"{key}.b", d["b"])
         if d["high"] < d["low"]:
             raise ConfigError(f"{key}.high", d["high"], f"must be >= {key}.low ({d['low']})")
-        lo, hi = _ATTR_RANGE[attr]
+        lo, hi = _attr_ranges()[attr]
         if d["low"] < lo or d["high"] > hi:
             raise ConfigError(f"{key}.low/high", [d["low"], d["high"]],
                               f"must lie within [{lo:g}, {hi:g}]")
-    for key in ("reaction", "fatigue", "future_weight"):
-        nonneg(f"world.rest_of_world.{key}", row[key])
+    check_declared(row, RestOfWorldConfig, "world.rest_of_world")
 
     # actors
     if not actors:
@@ -143,10 +165,7 @@ def validate(cfg: dict) -> None:
         if not isinstance(name, str) or not name.strip() or name.startswith("state_"):
             raise ConfigError("actors", name, "actor names must be non-empty and not start "
                               "with 'state_' (reserved for generated states)")
-        for attr, (lo, hi) in _ATTR_RANGE.items():
-            _num(f"actors.{name}.{attr}", a[attr], lo, hi)
-        for attr in ("reaction", "fatigue", "future_weight"):
-            nonneg(f"actors.{name}.{attr}", a[attr])
+        check_declared(a, ActorConfig, f"actors.{name}")
         if a.get("strategy") is not None:
             _strategy(f"actors.{name}.strategy", a["strategy"])
     lowered = {}
@@ -156,39 +175,17 @@ def validate(cfg: dict) -> None:
         lowered[name.lower()] = name
 
     # payoffs and dynamics
-    for key, v in cfg["payoffs"].items():
-        nonneg(f"payoffs.{key}", v)
-    dyn = cfg["dynamics"]
-    for key in ("prestige_decay", "alignment_drift", "initial_racing_share", "racing_cap",
-                "initial_trust_cooperating", "initial_trust_other"):
-        prob(f"dynamics.{key}", dyn[key])
-    for key in ("base_growth", "science_learning", "race_spur", "budget_growth"):
-        _num(f"dynamics.{key}", dyn[key], -1.0, 10.0)
+    check_declared(cfg["payoffs"], PayoffConfig, "payoffs")
+    check_declared(cfg["dynamics"], DynamicsConfig, "dynamics")
 
-    # mechanisms
+    # mechanisms: every declared parameter from its declaration, then the cross-checks
     m = cfg["mechanisms"]
-    prob("mechanisms.security_spiral.rival_threshold", m["security_spiral"]["rival_threshold"])
-    nonneg("mechanisms.security_spiral.grievance", m["security_spiral"]["grievance"])
+    for name, cls in REGISTRY.items():
+        check_declared(m[name], cls.Config, f"mechanisms.{name}")
     wolf = m["wolf_amendment"]
-    enacted = year("mechanisms.wolf_amendment.enacted", wolf["enacted"])
-    repeal = year("mechanisms.wolf_amendment.repeal_year", wolf["repeal_year"], nullable=True)
-    if repeal is not None and repeal < enacted:
-        raise ConfigError("mechanisms.wolf_amendment.repeal_year", repeal,
-                          f"must be >= mechanisms.wolf_amendment.enacted ({enacted}) or null")
-    year("mechanisms.russia_iss_exit.year", m["russia_iss_exit"]["year"], nullable=True)
-    nonneg("mechanisms.russia_iss_exit.ilrs_affinity", m["russia_iss_exit"]["ilrs_affinity"])
-    nonneg("mechanisms.junior_partner.discomfort", m["junior_partner"]["discomfort"])
-    year("mechanisms.iss_retirement.year", m["iss_retirement"]["year"], nullable=True)
-    year("mechanisms.open_station.operational_year", m["open_station"]["operational_year"])
-    nonneg("mechanisms.open_station.courting", m["open_station"]["courting"])
-    nonneg("mechanisms.open_station.developing_capability",
-           m["open_station"]["developing_capability"])
-    year("mechanisms.esa_china_data_exchange.since", m["esa_china_data_exchange"]["since"],
-         nullable=True)
-    prob("mechanisms.esa_china_data_exchange.security_discount",
-         m["esa_china_data_exchange"]["security_discount"])
-    prob("mechanisms.bridges.strength", m["bridges"]["strength"])
-    prob("mechanisms.long_game.pace_discount", m["long_game"]["pace_discount"])
+    if wolf["repeal_year"] is not None and wolf["repeal_year"] < wolf["enacted"]:
+        raise ConfigError("mechanisms.wolf_amendment.repeal_year", wolf["repeal_year"],
+                          f"must be >= mechanisms.wolf_amendment.enacted ({wolf['enacted']}) or null")
     for k, a in enumerate(m["open_station"]["also_eligible"]):
         _actor_ref(f"mechanisms.open_station.also_eligible[{k}]", a, actors)
     for group in ("bridges", "long_game"):
@@ -197,16 +194,13 @@ def validate(cfg: dict) -> None:
 
     # programmes
     p = cfg["programmes"]
-    for key in ("w_alignment", "w_leader", "w_science", "w_prestige", "inertia",
-                "hedging_penalty"):
-        _num(f"programmes.{key}", p[key])
-    prob("programmes.revision_rate", p["revision_rate"])
+    check_declared(p, ProgrammesConfig, "programmes")
     for prog in PROGRAMMES:
         pc = p[prog]
         _actor_ref(f"programmes.{prog}.leader", pc["leader"], actors)
         if pc["side"] not in (1, -1, 1.0, -1.0):
             raise ConfigError(f"programmes.{prog}.side", pc["side"], "must be 1 (US-led) or -1 (China-led)")
-        nonneg(f"programmes.{prog}.cost", pc["cost"])
+        check_declared(pc, ProgrammeConfig, f"programmes.{prog}")
         for k, a in enumerate(pc["initial_members"]):
             _actor_ref(f"programmes.{prog}.initial_members[{k}]", a, actors)
         if len(set(pc["initial_members"])) != len(pc["initial_members"]):
@@ -226,7 +220,7 @@ def validate(cfg: dict) -> None:
     # milestones
     for name, ms in cfg["milestones"].items():
         key = f"milestones.{name}"
-        year(f"{key}.year", ms["year"], nullable=True)
+        check_declared(ms, MilestoneConfig, key)
         if not ms["actors"]:
             raise ConfigError(f"{key}.actors", ms["actors"], "must name at least one actor")
         for k, a in enumerate(ms["actors"]):
@@ -234,10 +228,6 @@ def validate(cfg: dict) -> None:
         if ms["programme"] is not None and ms["programme"] not in PROGRAMMES:
             raise ConfigError(f"{key}.programme", ms["programme"],
                               "allowed: " + ", ".join(PROGRAMMES) + " or null")
-        prob(f"{key}.success_probability", ms["success_probability"])
-        for f in ("prestige", "attractiveness", "partnership_bonus"):
-            nonneg(f"{key}.{f}", ms[f])
-        _num(f"{key}.capability_boost", ms["capability_boost"], -1.0, 10.0)
 
     # strategies
     s = cfg["strategies"]
@@ -252,7 +242,7 @@ def validate(cfg: dict) -> None:
             if k not in accepted:
                 raise ConfigError(f"strategies.params.{rule}.{k}", v,
                                   "unknown parameter; allowed: " + (", ".join(sorted(accepted)) or "none"))
-            lo, hi = RULES[rule].param_ranges.get(k, (-math.inf, math.inf))
+            lo, hi = RULES[rule].param_ranges().get(k, (-math.inf, math.inf))
             _num(f"strategies.params.{rule}.{k}", v, lo, hi)
     prob("strategies.noise", s["noise"])
 
@@ -263,10 +253,7 @@ def validate(cfg: dict) -> None:
     if o["window"] > end - start + 1:
         raise ConfigError("outcome.window", o["window"],
                           f"must not exceed the number of simulated years ({end - start + 1})")
-    for key in ("tie_threshold", "collaboration_cross_share", "race_density", "hedge_ratio"):
-        prob(f"outcome.{key}", o[key])
-    prob("outcome.min_camp_cohesion", o["min_camp_cohesion"])
-    nonneg("outcome.programme_tie", o["programme_tie"])
+    check_declared(o, OutcomeConfig, "outcome")
     if not isinstance(o["min_camp_size"], int) or o["min_camp_size"] < 1:
         raise ConfigError("outcome.min_camp_size", o["min_camp_size"], "must be an integer >= 1")
     for side in ("west", "east"):
@@ -292,9 +279,10 @@ def validate(cfg: dict) -> None:
             raise ConfigError(f"sweep.grid.{key}", values, "must be a non-empty list of values")
 
 
-_ATTR_RANGE = {
-    "capability": (0.0, math.inf), "budget": (0.0, math.inf), "alignment": (-1.0, 1.0),
-    "transparency": (0.0, 1.0), "dual_use": (0.0, 1.0), "prestige_domestic": (0.0, 1.0),
-    "prestige_international": (0.0, 1.0), "relative_gains": (0.0, 1.0),
-    "failure_tolerance": (0.0, 1.0),
-}
+def _attr_ranges() -> dict[str, tuple[float, float]]:
+    """The declared range of each drawn actor attribute (a generated state's
+    distribution must lie within it)."""
+    from sim.actors import DRAWN
+    from sim.config import ActorConfig
+    fields = dict(declared(ActorConfig))
+    return {attr: (fields[attr].metadata["lo"], fields[attr].metadata["hi"]) for attr in DRAWN}

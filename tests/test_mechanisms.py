@@ -16,7 +16,7 @@ import pytest
 
 from sim.cli import compose
 from sim.config import PROGRAMMES
-from sim.mechanisms import richardson_step
+from sim.mechanisms.security_spiral import spiral_year
 from sim.model import SpaceRaceModel, to_plain
 from sim.run import model_table
 
@@ -51,20 +51,31 @@ def years(model: SpaceRaceModel):
 
 
 def start_of_year(model: SpaceRaceModel):
-    """What ``step`` does before the choices: the mechanisms of the year, then the games."""
+    """What ``step`` does before the choices: the mechanisms and milestones of the year,
+    then the games (the year's rivalry is kept as ``model.rivalry`` for the tests)."""
     model.join_bonus[:] = 0.0
     for m in model.mechanisms:
         m.on_year(model, model.year)
-    return model.stage_games()
+    for m in model.milestone_schedule.get(model.year, ()):
+        m.happen(model, model.year)
+    model.rivalry, games = model._stage_games()
+    return games
 
 
 def mechanism(model: SpaceRaceModel, name: str):
-    return next(m for m in model.mechanisms if m.name == name)
+    return next(m for m in model.mechanisms + model.milestones if m.name == name)
 
 
-# --- Richardson's equations ---------------------------------------------------------------
+# --- Richardson's equations, through the security spiral's own yearly step -----------------
+# Two rivals (rivalry 1 >= threshold 0) that competed on their only rival relation:
+# spiral_year gives s' = s + (k * pace * s_rival - a s + grievance * budget), so with
+# grievance 1 the constant term g is the budget; the cap is far away.
 
-W = np.array([[0.0, 1.0], [1.0, 0.0]])
+def richardson(s, k, a, g):
+    src, dst = np.array([0, 1]), np.array([1, 0])
+    return spiral_year(src, dst, np.ones(2), 0.0, np.zeros(2, dtype=bool), np.asarray(s, float),
+                       np.asarray(g, float), np.asarray(k, float), np.ones(2),
+                       np.asarray(a, float), 1.0, 1e12)
 
 
 def test_richardson_runaway_when_reactions_exceed_fatigue():
@@ -75,7 +86,7 @@ def test_richardson_runaway_when_reactions_exceed_fatigue():
     s = np.array([1.0, 1.0])
     path = [s]
     for _ in range(200):
-        s = richardson_step(s, k, a, g, W)
+        s = richardson(s, k, a, g)
         path.append(s)
     path = np.array(path)
     assert np.all(np.diff(path[20:], axis=0) > 0)           # still growing at the end
@@ -94,20 +105,25 @@ def test_richardson_settles_at_the_analytic_equilibrium():
                                expected)
     s = np.array([0.0, 50.0])
     for _ in range(200):
-        s = richardson_step(s, k, a, g, W)
+        s = richardson(s, k, a, g)
     np.testing.assert_allclose(s, expected, rtol=1e-8)
     # it is a fixed point of the step
-    np.testing.assert_allclose(richardson_step(expected, k, a, g, W), expected, rtol=1e-12)
+    np.testing.assert_allclose(richardson(expected, k, a, g), expected, rtol=1e-12)
 
 
-def test_richardson_step_by_hand_and_with_a_callable():
-    # s = (1, 2): s1' = 1 + 0.3*2 - 0.5*1 + 0.1 = 1.2;  s2' = 2 + 0.2*1 - 0.4*2 + 0 = 1.4
-    s, k, a, g = np.array([1.0, 2.0]), np.array([0.3, 0.2]), np.array([0.5, 0.4]), \
-        np.array([0.1, 0.0])
-    np.testing.assert_allclose(richardson_step(s, k, a, g, W), [1.2, 1.4])
-    np.testing.assert_allclose(richardson_step(s, k, a, g, lambda x: W @ x), [1.2, 1.4])
-    # dt scales the change: s + 0.5 * (0.2, -0.6)
-    np.testing.assert_allclose(richardson_step(s, k, a, g, W, dt=0.5), [1.1, 1.7])
+def test_richardson_step_by_hand():
+    # s = (1, 2): s1' = 1 + 0.3*2 - 0.5*1 + 0.1 = 1.2;  s2' = 2 + 0.2*1 - 0.4*2 + 0.2 = 1.6
+    np.testing.assert_allclose(richardson([1.0, 2.0], [0.3, 0.2], [0.5, 0.4], [0.1, 0.2]),
+                               [1.2, 1.6])
+
+
+def test_spiral_keeps_spending_within_zero_and_the_cap():
+    src, dst = np.array([0, 1]), np.array([1, 0])
+    out = spiral_year(src, dst, np.ones(2), 0.0, np.zeros(2, dtype=bool), np.array([5.0, 0.0]),
+                      np.array([1.0, 1.0]), np.array([0.0, 10.0]), np.ones(2),
+                      np.array([2.0, 0.0]), 0.0, 0.5)
+    # actor 0: 5 - 2*5 = -5 -> 0; actor 1: 0 + 10 * 5 = 50 -> cap 0.5 * budget 1
+    np.testing.assert_allclose(out, [0.0, 0.5])
 
 
 # --- Wolf Amendment ------------------------------------------------------------------------
@@ -447,7 +463,7 @@ def _snapshot(model):
 def _spy_run(model, name):
     """Run the model, recording the state just before and after milestone ``name`` acts."""
     ms = mechanism(model, name)
-    original = ms.on_year
+    original = ms.happen
     seen = {}
 
     def spy(m, year):
@@ -455,7 +471,7 @@ def _spy_run(model, name):
         original(m, year)
         seen[year] = (before, _snapshot(m))
 
-    ms.on_year = spy
+    ms.happen = spy
     for _ in years(model):
         pass
     return seen
@@ -528,3 +544,42 @@ def test_milestone_cancelled_or_moved(config, when, expected):
     seen = _spy_run(model, "asteroid_mission")
     assert _effects(seen) == expected
     assert [e[0] for e in model.event_log if e[1] == "asteroid_mission"] == expected
+
+
+# --- mechanisms as plug-ins: their order never matters --------------------------------------
+
+def test_the_order_of_the_mechanisms_does_not_change_results(config):
+    cfg = config("scenario=wolf_repeal", "mechanisms.iss_retirement.year=2026")
+    forward = build(cfg)
+    backward = build(cfg)
+    backward._yearly.reverse()
+    for _ in years(forward):
+        pass
+    for _ in years(backward):
+        pass
+    np.testing.assert_array_equal(forward.model_rows, backward.model_rows)
+    np.testing.assert_array_equal(forward.members, backward.members)
+
+
+def test_eligibility_combines_grants_and_bans_explicitly():
+    from sim.programmes import Eligibility
+    configured = np.array([[True, False, False]])
+    for order in (("grant", "ban"), ("ban", "grant")):
+        e = Eligibility(configured.copy())
+        for what in order:
+            if what == "grant":
+                e.grant("a", 0, [1, 2])
+            else:
+                e.ban("b", 0, [0, 2])
+        # (configured | any grant) & ~any ban, whichever mechanism acted first
+        assert e.eligible.tolist() == [[False, True, False]]
+    e.ban("b", 0, [0, 2], False)          # lifting one's own ban restores the rest
+    assert e.eligible.tolist() == [[True, True, True]]
+
+
+def test_a_new_mechanism_is_found_by_the_registry():
+    from sim.mechanisms import REGISTRY
+    from sim.config import MechanismsConfig
+    import dataclasses
+    assert set(REGISTRY) == {f.name for f in dataclasses.fields(MechanismsConfig)}
+    assert {"wolf_amendment", "security_spiral", "bridges"} <= set(REGISTRY)

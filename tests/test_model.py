@@ -312,3 +312,103 @@ def test_relation_with_the_leader_is_the_mean_of_both_moves():
     # the US cooperates with both; Japan answers C, India D
     assert relation[ARTEMIS, india] == pytest.approx(0.5)
     assert relation[ARTEMIS, japan] == pytest.approx(1.0)
+
+
+def test_every_parameter_at_its_declared_bound_stays_finite():
+    """Valid configs never produce NaN or infinity: every numeric parameter at the top of
+    its declared range, for 60 years, every table finite."""
+    import copy
+
+    from sim.cli import compose
+    from sim.config import DynamicsConfig, PayoffConfig
+    from sim.params import declared
+    from sim.run import actor_table, model_table
+    from sim.validation import validate
+    cfg = to_plain(compose(["world.rest_of_world.count=10", "world.horizon=2080"]))
+    for section, schema in (("payoffs", PayoffConfig), ("dynamics", DynamicsConfig)):
+        for key, f in declared(schema):
+            cfg[section][key] = f.metadata["hi"]
+    cfg["world"]["threat_perception"] = 100.0
+    for a in cfg["actors"].values():
+        a["budget"] = a["capability"] = 1e4
+        a["reaction"] = 100.0
+    validate(copy.deepcopy(cfg))
+    model = SpaceRaceModel(cfg, rng=1)
+    model.run()
+    numbers = model_table(model).select_dtypes("number").to_numpy(float)
+    actors = actor_table(model).select_dtypes("number").to_numpy(float)
+    assert np.isfinite(numbers).all() and np.isfinite(actors).all()
+
+
+# --- a real Mesa model: keyword parameters, batch_run, tables, no reference cycles --------
+
+def test_keyword_parameters_equal_the_config_they_map_to():
+    from sim.cli import compose
+    from sim.run import model_table
+    by_keywords = SpaceRaceModel(scenario="cold_war_race", rng=7, record_actors=False,
+                                 threat_perception=1.5, payoffs__coop_gain=0.4,
+                                 overrides=["strategies.noise=0.02"])
+    cfg = to_plain(compose(["scenario=cold_war_race", "world.threat_perception=1.5",
+                            "payoffs.coop_gain=0.4", "strategies.noise=0.02"]))
+    by_config = SpaceRaceModel(cfg, rng=7, record_actors=False)
+    by_keywords.run()
+    by_config.run()
+    assert model_table(by_keywords).equals(model_table(by_config))
+    # the table Mesa's tools read is the same table
+    assert by_keywords.datacollector.get_model_vars_dataframe().equals(model_table(by_config))
+
+
+def test_keywords_are_checked():
+    from sim.validation import ConfigError
+    with pytest.raises(TypeError, match="ambiguous"):
+        SpaceRaceModel(rng=1, year=2030)
+    with pytest.raises(ConfigError, match="strategies.noise=3"):
+        SpaceRaceModel(rng=1, noise=3)
+
+
+def test_mesa_batch_run_drives_the_model_directly():
+    import mesa
+    rows = mesa.batch_run(SpaceRaceModel, {"threat_perception": [1.0, 2.0], "horizon": 2025,
+                                           "record_actors": False},
+                          rng=[3], max_steps=100, number_processes=1,
+                          data_collection_period=-1, display_progress=False)
+    assert [r["year"] for r in rows] == [2025, 2025]
+    assert [r["threat_perception"] for r in rows] == [1.0, 2.0]
+    alone = SpaceRaceModel(rng=3, horizon=2025, threat_perception=2.0, record_actors=False)
+    alone.run()
+    assert rows[1]["cooperation_density"] == alone.model_rows[-1][0]
+
+
+def test_a_finished_model_needs_no_garbage_collector():
+    import gc
+    from sim.cli import compose
+    cfg = to_plain(compose(["world.horizon=2024"]))
+    gc.collect()
+    gc.disable()
+    try:
+        model = SpaceRaceModel(cfg, seeds=range(3), record_actors=False)
+        model.run()
+        model.datacollector.get_model_vars_dataframe()
+        del model
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+def test_camps_are_anchored_on_the_configured_sides():
+    from sim.cli import compose
+    cfg = to_plain(compose(["outcome.west=[ESA,US]", "outcome.east=[Russia,China]"]))
+    model = SpaceRaceModel(cfg, rng=1, record_actors=False)
+    assert (model.west_anchor, model.east_anchor) == (model.index["ESA"], model.index["Russia"])
+    model.run()
+    labels = model.outcome()["labels"]
+    assert labels[model.index["ESA"]] == 1 and labels[model.index["Russia"]] == 2
+
+
+def test_parameters_md_holds_the_current_declared_ranges():
+    from pathlib import Path
+
+    from sim.keywords import base_config
+    from sim.params import markdown
+    text = (Path(__file__).parent.parent / "docs" / "PARAMETERS.md").read_text()
+    assert markdown(base_config()) in text, "run python -m sim.params into docs/PARAMETERS.md"

@@ -191,7 +191,7 @@ def sizes(us, china, hedging=0, nonaligned=0):
     (0.3, 0.74, sizes(4, 4), 0.5, 0.5, 0.1, "bloc"),
 ])
 def test_classify_order_and_thresholds(density, cross, camp, coh_a, coh_b, between, expected):
-    assert RULE.classify(density, cross, camp, coh_a, coh_b, between) == expected
+    assert RULE.classify(density, cross, camp, coh_a, coh_b) == expected  # between: reported only
 
 
 def test_from_config_reads_the_fields():

@@ -1,4 +1,5 @@
-"""Stage games from attributes (:func:`sim.payoffs.stage_games`) and their classification.
+"""Stage games from attributes (:class:`sim.payoffs.StageGame`, the path the model runs)
+and their classification.
 
 The algebra below follows the table in the module docstring of :mod:`sim.payoffs`
 (own payoffs, before relative gains):
@@ -27,7 +28,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.payoffs import GAME_TYPES, PayoffParams, classify, classify_codes, stage_games
+from sim.actors import ActorState, Relations
+from sim.payoffs import (GAME_TYPES, PayoffParams, RelationModifiers, StageGame, classify,
+                         classify_codes)
 
 # --- classify -----------------------------------------------------------------------------
 
@@ -81,11 +84,12 @@ def test_classify_agrees_with_ordinal_definitions(p):
         assert name == "deadlock"
 
 
-# --- stage_games ---------------------------------------------------------------------------
+# --- the stage game the model runs (sim.payoffs.StageGame) ---------------------------------
 
 unit = st.floats(0, 1, allow_nan=False)
 small = st.floats(0, 3, allow_nan=False)
 cap = st.floats(0, 2, allow_nan=False)
+lean = st.floats(-1, 1, allow_nan=False)
 
 
 @st.composite
@@ -95,152 +99,132 @@ def params(draw, **fixed):
     return PayoffParams(**values)
 
 
+def world(c, alignment, **attrs):
+    """n actors (all pairs relate) with the given attributes (others neutral)."""
+    n = len(c)
+    one = lambda v: np.full(n, float(v))  # noqa: E731
+    values = dict(capability=np.asarray(c, float), alignment=np.asarray(alignment, float),
+                  budget=one(1), transparency=one(0), dual_use=one(1), prestige_domestic=one(0),
+                  prestige_international=one(0), relative_gains=one(0),
+                  failure_tolerance=one(0), reaction=one(0), fatigue=one(0),
+                  future_weight=one(0))
+    values.update({k: np.asarray(v, float) for k, v in attrs.items()})
+    actors = ActorState(names=[f"a{k}" for k in range(n)], kind=np.zeros(n, np.int8),
+                        un_member=np.ones(n, bool), **values)
+    i, j = np.triu_indices(n, 1)
+    return actors, Relations(i=i.astype(np.int64), j=j.astype(np.int64))
+
+
 @st.composite
-def relations(draw, min_pairs=1, max_pairs=4):
-    """Inputs of ``stage_games`` for E undirected pairs (2E directed relations)."""
-    E = draw(st.integers(min_pairs, max_pairs))
-    n2 = 2 * E
+def worlds(draw):
+    """A small world, its modifiers and the world-level settings, drawn at random."""
+    n = draw(st.integers(2, 4))
 
-    def arr(elements):
-        return np.array(draw(st.lists(elements, min_size=n2, max_size=n2)), dtype=float)
+    def arr(elements, size=n):
+        return np.array(draw(st.lists(elements, min_size=size, max_size=size)), dtype=float)
 
-    c_i = arr(cap)
-    rev = (np.arange(n2) + E) % n2
-    return dict(c_i=c_i, c_j=c_i[rev], rivalry=arr(unit), exposure=arr(unit),
-                dual_use_j=arr(unit), opacity_j=arr(unit), w_i=arr(unit), w_int_i=arr(unit),
-                rho=arr(unit), bonus=arr(small), security_multiplier=arr(small),
-                exploitation_multiplier=arr(small), rev=rev)
+    actors, rel = world(arr(cap), arr(lean), transparency=arr(unit), dual_use=arr(unit),
+                        prestige_domestic=arr(unit), prestige_international=arr(unit),
+                        relative_gains=arr(unit))
+    m = 2 * rel.E
+    mods = RelationModifiers(rivalry_discount=arr(unit, m), rho_extra=arr(unit, m),
+                             pair_bonus=arr(small, m), security_discount=arr(unit, m))
+    members = np.array(draw(st.lists(st.booleans(), min_size=4 * n, max_size=4 * n))).reshape(4, n)
+    return dict(actors=actors, rel=rel, mods=mods, members=members,
+                partner_alignment=arr(lean), threat=draw(st.floats(0, 3)),
+                rules=draw(unit), programme_bonus=draw(small))
 
 
-def _zero_rho(kw):
-    return {**kw, "rho": np.zeros_like(kw["rho"])}
+def run(p, w, **changes):
+    w = {**w, **changes}
+    game = StageGame(p, w["programme_bonus"], w["threat"], w["rules"], w["actors"], w["rel"])
+    act = w["actors"]
+    return game(act.capability, act.alignment, w["partner_alignment"], w["members"], w["mods"])
 
 
-@settings(max_examples=60, deadline=None)
-@given(p=params(), kw=relations())
-def test_R_minus_S_and_T_minus_P_without_relative_gains(p, kw):
-    kw = _zero_rho(kw)
-    g = stage_games(p, **kw)
-    c_min = np.minimum(kw["c_i"], kw["c_j"])
-    B = p.coop_gain * kw["c_j"]
+def by_hand(p, w):
+    """Every term of the module docstring's table, computed with numpy."""
+    act, rel, mods = w["actors"], w["rel"], w["mods"]
+    i, j, rev = rel.src, rel.dst, rel.rev
+    c, a = act.capability, act.alignment
+    rivalry = np.minimum(1, w["threat"] * np.abs(a[i] - a[j]) / 2 * (1 - mods.rivalry_discount))
+    peer = np.minimum(1, c[j] / np.maximum(c[i], 1e-12))
+    rho = np.minimum(1, act.relative_gains[i] + mods.rho_extra) * rivalry * peer
+    exposure = np.abs(a[i] - w["partner_alignment"][j]) / 2
+    shared = (w["members"][:, i] & w["members"][:, j]).sum(axis=0)
+    bonus = w["programme_bonus"] * shared + mods.pair_bonus
+    factor = 1 - w["rules"] / 2
+    c_min = np.minimum(c[i], c[j])
+    B = p.coop_gain * c[j]
     Dup = p.duplication_saving * c_min
-    L = p.exploitation_cost * c_min * kw["exploitation_multiplier"]
-    np.testing.assert_allclose(g.R - g.S, B + Dup + kw["bonus"] + L, rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(g.T - g.P, p.free_ride * B, rtol=1e-9, atol=1e-9)
-    comp = (p.spur + p.prestige_gain * kw["w_i"] - p.racing_cost) * c_min
-    np.testing.assert_allclose(g.P, comp, rtol=1e-9, atol=1e-9)
+    X = p.security_cost * rivalry * act.dual_use[j] * (1 - act.transparency[j]) * c_min \
+        * factor * mods.security_discount
+    X3 = p.third_party_cost * exposure * c[i] * factor * mods.security_discount
+    L = p.exploitation_cost * c_min * factor
+    w_i = (act.prestige_domestic[i] + act.prestige_international[i]) / 2
+    comp = (p.spur + p.prestige_gain * w_i - p.racing_cost) * c_min
+    PP = p.partner_prestige * act.prestige_international[i]
+    cc, cd = B + Dup - X - X3 + PP + bonus, -X - X3 - L + PP
+    dc, dd = p.free_ride * B + comp, comp
+    return rivalry, (cc - rho * cc[rev], cd - rho * dc[rev], dc - rho * cd[rev], dd - rho * dd[rev])
 
 
-@settings(max_examples=60, deadline=None)
-@given(p=params(), kw=relations())
-def test_each_payoff_matches_the_docstring_table(p, kw):
-    kw = _zero_rho(kw)
-    g = stage_games(p, **kw)
-    c_min = np.minimum(kw["c_i"], kw["c_j"])
-    B = p.coop_gain * kw["c_j"]
-    X = p.security_cost * kw["rivalry"] * kw["dual_use_j"] * kw["opacity_j"] * c_min \
-        * kw["security_multiplier"]
-    X3 = p.third_party_cost * kw["exposure"] * kw["c_i"] * kw["security_multiplier"]
-    PP = p.partner_prestige * kw["w_int_i"]
-    L = p.exploitation_cost * c_min * kw["exploitation_multiplier"]
-    comp = (p.spur + p.prestige_gain * kw["w_i"] - p.racing_cost) * c_min
+@settings(max_examples=100, deadline=None)
+@given(p=params(), w=worlds())
+def test_every_term_matches_the_docstring_table(p, w):
+    rivalry, g = run(p, w)
+    expected_rivalry, (R, S, T, P) = by_hand(p, w)
     close = dict(rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(g.R, B + p.duplication_saving * c_min - X - X3 + PP + kw["bonus"],
-                               **close)
-    np.testing.assert_allclose(g.S, -X - X3 - L + PP, **close)
-    np.testing.assert_allclose(g.T, p.free_ride * B + comp, **close)
-    np.testing.assert_allclose(g.P, comp, **close)
+    np.testing.assert_allclose(rivalry, expected_rivalry, **close)
+    np.testing.assert_allclose(g.R, R, **close)
+    np.testing.assert_allclose(g.S, S, **close)
+    np.testing.assert_allclose(g.T, T, **close)
+    np.testing.assert_allclose(g.P, P, **close)
 
 
 @settings(max_examples=60, deadline=None)
-@given(p=params(), kw=relations())
-def test_relative_gains_subtract_the_partners_payoff(p, kw):
-    own = stage_games(p, **_zero_rho(kw))
-    rel = stage_games(p, **kw)
-    k, rev = kw["rho"], kw["rev"]
-    close = dict(rtol=1e-9, atol=1e-9)
-    # R: both cooperate, partner gets pi_j(C,C) = own.R[rev]
-    np.testing.assert_allclose(rel.R, own.R - k * own.R[rev], **close)
-    # S: I cooperate, partner competes and gets pi_j(D,C) = own.T[rev]
-    np.testing.assert_allclose(rel.S, own.S - k * own.T[rev], **close)
-    # T: I compete, partner cooperates and gets pi_j(C,D) = own.S[rev]
-    np.testing.assert_allclose(rel.T, own.T - k * own.S[rev], **close)
-    np.testing.assert_allclose(rel.P, own.P - k * own.P[rev], **close)
-
-
-def _pair(c0, c1, kw1):
-    """Inputs for one pair of actors 0 and 1 (relation 0: 0 -> 1, relation 1: 1 -> 0)."""
-    c = np.array([c0, c1])
-    return {**kw1, "c_i": c, "c_j": c[::-1], "rev": np.array([1, 0])}
-
-
-@settings(max_examples=80, deadline=None)
-@given(p=params(security_cost=0.0), kw=relations(min_pairs=1, max_pairs=1),
-       c0=cap, c1=cap, delta=st.floats(1e-3, 1))
-def test_raising_partner_capability_raises_R_without_security_cost(p, kw, c0, c1, delta):
-    # With security_cost = 0, raising c_1 changes R_0 = cc_0 - k cc_1 by
-    #   coop_gain*d + dup*d_min - k*(dup*d_min - third_party*exposure_1*mult_1*d) >= coop_gain*d
-    # (d_min = change of min(c0, c1) <= d, k <= 1).
-    before = stage_games(p, **_pair(c0, c1, kw))
-    after = stage_games(p, **_pair(c0, c1 + delta, kw))
-    assert after.R[0] >= before.R[0] + p.coop_gain * delta - 1e-9
-    if p.coop_gain * delta > 1e-6:
-        assert after.R[0] > before.R[0]
-
-
-@settings(max_examples=80, deadline=None)
-@given(p=params(), kw=relations(min_pairs=1, max_pairs=1), c0=cap, extra=cap,
-       delta=st.floats(1e-3, 1))
-def test_raising_a_stronger_partners_capability_raises_R(p, kw, c0, extra, delta):
-    # Partner already at least as capable (c1 >= c0): min(c0, c1) does not move, so the
-    # security and duplication terms are unchanged and R_0 rises by coop_gain*d plus
-    # k * third_party * exposure_1 * mult_1 * d (the partner's own third-party cost).
-    c1 = c0 + extra
-    before = stage_games(p, **_pair(c0, c1, kw))
-    after = stage_games(p, **_pair(c0, c1 + delta, kw))
-    expected = (p.coop_gain * delta + kw["rho"][0] * p.third_party_cost * kw["exposure"][1]
-                * kw["security_multiplier"][1] * delta)
-    assert after.R[0] - before.R[0] == pytest.approx(expected, rel=1e-6, abs=1e-9)
-
-
-@settings(max_examples=60, deadline=None)
-@given(p=params(), kw=relations(), extra=st.floats(1e-3, 2))
-def test_raising_security_cost_lowers_R_and_S_only(p, kw, extra):
-    kw = _zero_rho(kw)
-    before = stage_games(p, **kw)
-    after = stage_games(dataclasses.replace(p, security_cost=p.security_cost + extra), **kw)
-    drop = extra * kw["rivalry"] * kw["dual_use_j"] * kw["opacity_j"] \
-        * np.minimum(kw["c_i"], kw["c_j"]) * kw["security_multiplier"]
+@given(p=params(), w=worlds(), extra=st.floats(1e-3, 2))
+def test_raising_security_cost_lowers_R_and_S_only(p, w, extra):
+    act = dataclasses.replace(w["actors"], relative_gains=np.zeros(w["actors"].n))
+    w = {**w, "actors": act, "mods": dataclasses.replace(w["mods"],
+                                                         rho_extra=np.zeros(2 * w["rel"].E))}
+    _, before = run(p, w)
+    rivalry, after = run(dataclasses.replace(p, security_cost=p.security_cost + extra), w)
+    j = w["rel"].dst
+    drop = extra * rivalry * act.dual_use[j] * (1 - act.transparency[j]) \
+        * np.minimum(act.capability[w["rel"].src], act.capability[j]) \
+        * (1 - w["rules"] / 2) * w["mods"].security_discount
     np.testing.assert_allclose(before.R - after.R, drop, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(before.S - after.S, drop, rtol=1e-9, atol=1e-12)
-    assert np.all(after.R <= before.R + 1e-12) and np.all(after.S <= before.S + 1e-12)
     np.testing.assert_array_equal(after.T, before.T)
     np.testing.assert_array_equal(after.P, before.P)
 
 
 @settings(max_examples=60, deadline=None)
-@given(p=params(), kw=relations(), extra=st.floats(1e-3, 2))
-def test_with_relative_gains_security_cost_raises_T(p, kw, extra):
+@given(p=params(), w=worlds(), extra=st.floats(1e-3, 2))
+def test_with_relative_gains_security_cost_raises_T(p, w, extra):
     # T = pi_i(D,C) - k pi_j(C,D); the partner's sucker payoff falls with the security
     # cost, so T can only rise; P does not involve security at all.
-    before = stage_games(p, **kw)
-    after = stage_games(dataclasses.replace(p, security_cost=p.security_cost + extra), **kw)
+    _, before = run(p, w)
+    _, after = run(dataclasses.replace(p, security_cost=p.security_cost + extra), w)
     assert np.all(after.T >= before.T - 1e-12)
     np.testing.assert_array_equal(after.P, before.P)
 
 
 def test_hand_computed_example():
-    # One pair: actor 0 (c=1) and actor 1 (c=0.5); every parameter 0 except those set.
+    # One pair: actor 0 (c=1) and actor 1 (c=0.5), same alignment (no rivalry), no
+    # programmes, no rules of the road; every parameter 0 except those set:
     # coop_gain 0.5, duplication 0.3, exploitation 0.3, free_ride 0.3, spur 0.1,
     # racing_cost 0.25, prestige_gain 0.3 (w_i = 0.5), partner_prestige 0.05 (w_int 0.8).
     p = PayoffParams(coop_gain=0.5, duplication_saving=0.3, security_cost=0.0,
                      exploitation_cost=0.3, free_ride=0.3, spur=0.1, prestige_gain=0.3,
                      racing_cost=0.25, partner_prestige=0.05, third_party_cost=0.0)
-    one = np.ones(2)
-    g = stage_games(p, c_i=np.array([1.0, 0.5]), c_j=np.array([0.5, 1.0]), rivalry=0 * one,
-                    exposure=0 * one, dual_use_j=one, opacity_j=one, w_i=0.5 * one,
-                    w_int_i=0.8 * one, rho=0 * one, bonus=0 * one,
-                    security_multiplier=one, exploitation_multiplier=one, rev=np.array([1, 0]))
+    actors, rel = world([1.0, 0.5], [0.5, 0.5], prestige_domestic=[0.2, 0.2],
+                        prestige_international=[0.8, 0.8])
+    rivalry, g = StageGame(p, 0.0, 1.0, 0.0, actors, rel)(
+        actors.capability, actors.alignment, actors.alignment, np.zeros((4, 2), bool),
+        RelationModifiers.neutral(2))
+    assert list(rivalry) == [0.0, 0.0]
     # relation 0 -> 1: c_min = 0.5
     #   B = 0.25, Dup = 0.15, PP = 0.04, L = 0.15, Comp = (0.1 + 0.15 - 0.25) * 0.5 = 0
     #   R = 0.25 + 0.15 + 0.04 = 0.44; S = 0.04 - 0.15 = -0.11; T = 0.075; P = 0
@@ -253,6 +237,30 @@ def test_hand_computed_example():
     assert g.T[1] == pytest.approx(0.15)
     # R > T and P > S: a stag hunt for the weaker side too
     assert list(classify(g.R, g.S, g.T, g.P)) == ["stag_hunt", "stag_hunt"]
+
+
+def test_hand_computed_rivalry_relative_gains_and_programme_bonus():
+    # Two peers (c = 1) at alignments +1 and -1, threat 0.8: rivalry = 0.8 * 2 / 2 = 0.8.
+    # Actor 0's relative-gains sensitivity 0.5: rho = 0.5 * 0.8 * 1 = 0.4. Both in one
+    # programme with programme_bonus 0.1; rules of the road 0.5: security factor 0.75.
+    p = PayoffParams(coop_gain=1.0, duplication_saving=0.0, security_cost=1.0,
+                     exploitation_cost=0.0, free_ride=0.0, spur=0.0, prestige_gain=0.0,
+                     racing_cost=0.0, partner_prestige=0.0, third_party_cost=0.0)
+    actors, rel = world([1.0, 1.0], [1.0, -1.0], relative_gains=[0.5, 0.0],
+                        transparency=[0.0, 0.5], dual_use=[1.0, 1.0])
+    members = np.zeros((4, 2), bool)
+    members[0] = True
+    rivalry, g = StageGame(p, 0.1, 0.8, 0.5, actors, rel)(
+        actors.capability, actors.alignment, actors.alignment, members,
+        RelationModifiers.neutral(2))
+    assert rivalry == pytest.approx([0.8, 0.8])
+    # 0 -> 1: X = 1 * 0.8 * dual 1 * opacity 0.5 * c_min 1 * 0.75 = 0.3
+    #   pi_0(C,C) = B 1 - X 0.3 + Bonus 0.1 = 0.8; 1 -> 0: X = 0.8 * 1 * 0.75 = 0.6, pi_1(C,C) = 0.5
+    #   R_0 = 0.8 - 0.4 * 0.5 = 0.6; R_1 = 0.5 (no relative gains)
+    assert g.R == pytest.approx([0.6, 0.5])
+    # S_0 = pi_0(C,D) - rho pi_1(D,C) = -0.3 - 0.4 * 0 = -0.3; T_0 = 0 - 0.4 * (-0.6) = 0.24
+    assert g.S[0] == pytest.approx(-0.3)
+    assert g.T[0] == pytest.approx(0.24)
 
 
 def test_payoff_params_from_config():

@@ -411,3 +411,73 @@ def test_unconditional_rules_are_vectorised():
         state = rule.init(5, rng)
         out = rule.act(state, game, rng)
         assert out.shape == (5,) and out.dtype == bool and np.all(out == value)
+
+
+# --- seeded exact sequences of the stochastic and adaptive rules (Axelrod's versus_test) ----
+# play_match draws every random number from default_rng(seed), player a's draw first each
+# turn. The sequences are pinned: a change in a rule's arithmetic or in its draws shows here.
+
+SEEDED = [
+    # (rule, opponent, seed 7, 20 turns, rule's moves, opponent's moves)
+    ("generous_tit_for_tat", "tit_for_tat", "C" * 20, "C" * 20),
+    # vs alternate: after each D of the opponent, forgives with probability 1/3 (PD)
+    ("generous_tit_for_tat", "alternate", "CCDCCCCCDCCCCCDCDCDC", "CD" * 10),
+    ("noisy_best_response", "tit_for_tat", "DDDDDDCDDDDDDDDDDDDD", "CDDDDDDCDDDDDDDDDDDD"),
+    ("noisy_best_response", "alternate", "DDDDDDCDDDDDDDDDDDDD", "CD" * 10),
+    ("roth_erev", "tit_for_tat", "DDDDDDCDDDDDDDDDDDDD", "CDDDDDDCDDDDDDDDDDDD"),
+    ("roth_erev", "alternate", "DDDDDDCDDDDDDDDDDDDD", "CD" * 10),
+    ("bush_mosteller", "tit_for_tat", "DDDCCDCDDDCCCDDDDDDD", "CDDDCCDCDDDCCCDDDDDD"),
+    ("bush_mosteller", "alternate", "DDDCDDCDDDCCCDDDDDDD", "CD" * 10),
+]
+
+
+@pytest.mark.parametrize("rule, opponent, mine, theirs", SEEDED)
+def test_stochastic_rule_exact_seeded_moves(rule, opponent, mine, theirs):
+    assert play_match(rule, opponent, 20, seed=7).actions == (mine, theirs)
+
+
+def test_every_stochastic_rule_has_seeded_cases():
+    assert {r for r, *_ in SEEDED} == {n for n in RULES if RULES[n].classifier["stochastic"]}
+
+
+# --- the classifier, checked by behaviour -------------------------------------------------
+
+PD, HARMONY = (3.0, 0.0, 5.0, 1.0), (5.0, 3.0, 1.0, 0.0)
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_classifier_matches_behaviour(name):
+    c = RULES[name].classifier
+    seeds = range(12)
+
+    def moves(opponent, payoffs=PD, seed=0):
+        return play_match(name, opponent, 12, payoffs, seed=seed).actions[0]
+
+    by_seed = {moves(Cycler(IRREGULAR), seed=s) for s in seeds}
+    assert (len(by_seed) > 1) == c["stochastic"]
+    by_payoffs = any(moves(Cycler(IRREGULAR), PD, s) != moves(Cycler(IRREGULAR), HARMONY, s)
+                     for s in seeds)
+    assert by_payoffs == c["uses_payoffs"]
+    # memory depth 0: the opponent's moves change nothing (same seed, same draws)
+    reacts = any(moves("always_cooperate", seed=s) != moves("always_compete", seed=s)
+                 for s in seeds)
+    if c["memory_depth"] == 0:
+        assert not reacts
+
+
+# --- the same rule object in a match and in the model ------------------------------------
+
+def test_alternate_plays_the_opposite_of_its_last_move_in_the_model_too():
+    from sim.cli import compose
+    from sim.model import SpaceRaceModel, to_plain
+    cfg = to_plain(compose(["strategies.default=alternate", "strategies.noise=0"]))
+    model = SpaceRaceModel(cfg, rng=3, record_actors=False)
+    wolf = model.blocked.copy()
+    previous = model.last_actions.copy()            # the documented start
+    for _ in range(4):
+        model.step()
+        free = ~wolf & ~model.blocked                   # moves not forced by a ban
+        np.testing.assert_array_equal(model.last_actions[free], ~previous[free])
+        previous = model.last_actions.copy()
+    # and in a match it opens with C, then alternates: the same rule
+    assert play_match("alternate", "always_cooperate", 4).actions[0] == "CDCD"

@@ -1,0 +1,51 @@
+"""Russia's discomfort as the weaker partner of China."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.mechanisms.base import ILRS, Mechanism
+from sim.params import nonneg
+
+
+@dataclass
+class JuniorPartnerConfig:
+    discomfort: float = nonneg(hi=10.0, doc="Russia's unease per unit of capability gap to China")
+
+
+class JuniorPartner(Mechanism):
+    """Russia's discomfort as the weaker partner of China.
+
+    003: "Russia seems to be the weaker of the partners in any Russia-China space
+    relationship ... And Russia doesn't handle being the weaker partner well".
+
+    Causal pathway: each year Russia's relative-gains weight toward China rises by
+    ``discomfort * max(0, c_China / c_Russia - 1)`` (``mods.rho_extra``) and, by the same
+    amount, its wish to stay in the China-led ILRS falls (``join_bonus``).
+    """
+
+    name = "junior_partner"
+    Config = JuniorPartnerConfig
+    JUNIOR, SENIOR = "Russia", "China"
+
+    def __init__(self, cfg: dict):
+        self.discomfort = float(cfg["discomfort"])
+
+    def setup(self, model):
+        russia, china = model.index[self.JUNIOR], model.index[self.SENIOR]
+        rel = model.relations
+        edges = [r.directed(russia, china) for r in rel.parts]   # per world
+        self.with_edge = np.array([k is not None for k in edges])
+        self.edges = np.array([rel.to_union(b, k) for b, k in enumerate(edges) if k is not None],
+                              dtype=np.int64)
+        self.russia_all = model.all_worlds([russia])
+        self.china_all = model.all_worlds([china])
+
+    def on_year(self, model, year):
+        c = model.actors.capability
+        gap = np.maximum(0.0, c[self.china_all] / np.maximum(c[self.russia_all], 1e-9) - 1.0)
+        unease = self.discomfort * gap
+        model.mods.rho_extra[self.edges] = unease[self.with_edge]
+        model.join_bonus[ILRS, self.russia_all] -= unease

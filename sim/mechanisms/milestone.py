@@ -1,0 +1,86 @@
+"""Announced milestones: scheduled events that succeed or fail in their year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from sim.names import PROGRAMMES
+from sim.mechanisms.base import Mechanism
+from sim.params import nonneg, param, prob
+
+
+@dataclass
+class MilestoneConfig:
+    year: Optional[int] = param(lo=1957, hi=2200, unit="year", source="source",
+                                doc="announced year (null: cancelled)")
+    actors: list[str] = field(default_factory=list)
+    programme: Optional[str] = None
+    success_probability: float = prob(doc="chance the milestone succeeds in its year")
+    prestige: float = nonneg(hi=100.0, unit="prestige index", doc="prestige gained (lost on failure)")
+    capability_boost: float = param(lo=-1.0, hi=10.0, unit="relative",
+                                    doc="relative capability gain on success")
+    attractiveness: float = nonneg(hi=100.0, doc="programme attractiveness gained on success")
+    partnership_bonus: float = nonneg(0.0, hi=100.0, unit="capability units / yr",
+                                      doc="bonus on the actors' mutual cooperation on success")
+
+
+class Milestone(Mechanism):
+    """An announced milestone, scheduled in config (``milestones.<name>``).
+
+    Announced in the documents: the Artemis crewed landing (003: "landing astronauts
+    back on the moon as early as 2024"), the China–Russia asteroid mission (001: "a
+    robotic mission to an asteroid in 2024"), the ILRS robotic base (001: "a permanent
+    research base at the moon's south pole by 2030"), the ILRS crewed phase (003: "does
+    not envision human lunar landings until 2036 or later") and China's crewed Mars
+    mission (001: "the first manned Mars exploration in 2033").
+
+    Causal pathway: in its year (the engine's milestone stage, after the policy
+    mechanisms; milestones of one year act in config order) the milestone succeeds with
+    ``success_probability`` (one draw from each world's generator). Success: its actors
+    gain ``prestige`` (weighted by their prestige weights) and ``capability_boost``
+    (relative), its programme gains ``attractiveness``, and its actors' mutual
+    cooperation gains ``partnership_bonus`` (``mods.pair_bonus``). Failure: prestige
+    falls by ``prestige * (1 - failure_tolerance)`` and the programme loses half the
+    attractiveness. The result goes to ``model.event_logs``.
+    """
+
+    Config = MilestoneConfig
+
+    def __init__(self, name: str, cfg: dict):
+        self.name = name
+        self.year = cfg["year"]
+        self.names = list(cfg["actors"])
+        self.programme = None if cfg["programme"] is None else PROGRAMMES.index(cfg["programme"])
+        self.p = float(cfg["success_probability"])
+        self.prestige = float(cfg["prestige"])
+        self.boost = float(cfg["capability_boost"])
+        self.attract = float(cfg["attractiveness"])
+        self.partnership = float(cfg["partnership_bonus"])
+
+    def setup(self, model):
+        self.actors = np.asarray([model.index[a] for a in self.names], dtype=np.int64)
+
+    def happen(self, model, year):
+        """The milestone's year has come: draw success in every world and act."""
+        act = model.actors
+        for b, rng in enumerate(model.rngs):        # one draw per world, from its generator
+            success = bool(rng.random() < self.p)
+            who = self.actors + b * model.world_n
+            if success:
+                weight = (act.prestige_domestic[who] + act.prestige_international[who]) / 2
+                act.prestige[who] += self.prestige * weight
+                act.capability[who] *= 1.0 + self.boost
+                change = self.attract
+                if len(who) > 1:     # the relations among its actors, in this world
+                    r = model.relations
+                    among = r.parts[b].index_matrix()[np.ix_(self.actors, self.actors)]
+                    model.mods.pair_bonus[r.to_union(b, among[among >= 0])] += self.partnership
+            else:
+                act.prestige[who] -= self.prestige * (1.0 - act.failure_tolerance[who])
+                change = -0.5 * self.attract
+            if self.programme is not None:
+                model.attractiveness_worlds[self.programme, b] += change
+            model.event_logs[b].append((year, self.name, "success" if success else "failure"))

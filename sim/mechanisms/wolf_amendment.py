@@ -1,0 +1,57 @@
+"""The Wolf Amendment: no bilateral US–China cooperation; China barred from the ISS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from sim.mechanisms.base import ISS, Mechanism
+from sim.params import param
+
+YEARS = dict(lo=1957, hi=2200, unit="year")
+
+
+@dataclass
+class WolfAmendmentConfig:
+    enacted: int = param(**YEARS, source="source", doc="year the ban takes force (003: 2011)")
+    repeal_year: Optional[int] = param(None, **YEARS, doc="first year without the ban (null: never)")
+
+
+class WolfAmendment(Mechanism):
+    """No bilateral US–China cooperation; multilateral allowed; China barred from the ISS.
+
+    003: "the Wolf Amendment prohibits NASA from using federal funds to engage in direct,
+    bilateral cooperation with the Chinese government"; 003: "it only restricts
+    bilateral, not multilateral, cooperation"; 000: "the U.S. in 2011 passed a law
+    barring China from joining the ISS".
+
+    Causal pathway: in force from ``enacted`` until ``repeal_year`` (null: never
+    repealed), the US's move toward China is forced to *compete* (``blocked``) and China
+    is banned from the ISS; once repealed, China is granted ISS eligibility (the
+    engine's eligibility rule: a ban wins over any grant). Shared programme membership
+    (multilateral) is not affected.
+    """
+
+    name = "wolf_amendment"
+    Config = WolfAmendmentConfig
+    #: the actors the law names (names in the config's ``actors``)
+    BANNED, PARTNER = "US", "China"
+
+    def __init__(self, cfg: dict):
+        self.enacted = int(cfg["enacted"])
+        self.repeal = cfg["repeal_year"]
+
+    def in_force(self, year: int) -> bool:
+        return self.enacted <= year and (self.repeal is None or year < self.repeal)
+
+    def setup(self, model):
+        us, china = model.index[self.BANNED], model.index[self.PARTNER]
+        self.edges = model.relations.directed_all(us, china)
+        self.china_all = model.all_worlds([china])
+        self.on_year(model, model.start_year)   # the documented start already has the ban
+
+    def on_year(self, model, year):
+        force = self.in_force(year)
+        model.blocked[self.edges] = force
+        model.eligibility.ban(self.name, ISS, self.china_all, force)
+        model.eligibility.grant(self.name, ISS, self.china_all, not force)
