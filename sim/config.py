@@ -14,11 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-import hashlib
-import re
-
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING, OmegaConf
+from omegaconf import MISSING
 
 
 @dataclass
@@ -279,33 +276,8 @@ PROGRAMMES = ("artemis", "ilrs", "iss", "tiangong")
 MAJORS = ("US", "China", "Russia", "ESA")
 
 
-def output_dir(root: str, scenario: str, seed, seeds, grid, name: str, overrides: str) -> str:
-    """Where a job writes (the ``spacerace_dir`` resolver used by ``hydra.run.dir``).
-
-    A single run goes to ``<root>/runs/<scenario>/seed<seed>``, plus a short hash when
-    other overrides were given (so different settings never share a folder); a batched
-    sweep (several seeds or a grid) goes to ``<root>/sweeps/<name>/<overrides>``, the
-    same place a multirun job of the same overrides uses, so reruns resume.
-    """
-    if int(seeds) > 1 or len(grid or {}) > 0:
-        return f"{root}/sweeps/{name}/{dirname(overrides)}"
-    rest = [o for o in overrides.split(",") if o and not o.startswith(("scenario=", "seed="))]
-    tag = "-" + hashlib.sha1(",".join(sorted(rest)).encode()).hexdigest()[:8] if rest else ""
-    return f"{root}/runs/{scenario}/seed{seed}{tag}"
-
-
-def dirname(overrides: str) -> str:
-    """A safe folder name for a job's overrides: characters other than letters, digits
-    and ``_.=,+-`` become ``_``; long names are cut and end in a short hash."""
-    name = re.sub(r"[^A-Za-z0-9_.=,+\-]", "_", overrides or "default").strip(".") or "default"
-    if len(name) > 100:
-        name = name[:80] + "-" + hashlib.sha1(overrides.encode()).hexdigest()[:10]
-    return name
-
-
 def register() -> None:
     """Register the schema (``- base_config`` in ``configs/config.yaml``) and resolvers."""
     ConfigStore.instance().store(name="base_config", node=Config)
-    if not OmegaConf.has_resolver("spacerace_dir"):
-        OmegaConf.register_new_resolver("spacerace_dir", output_dir)
-        OmegaConf.register_new_resolver("spacerace_dirname", dirname)
+    from sim.plan import register_resolvers     # folder names live with the sweep plan
+    register_resolvers()
