@@ -378,7 +378,7 @@ def check_hydra_paths(cfg, plain: dict, multirun: bool) -> Path:
     """Every ``hydra.*`` key that names a place to write must lie inside ``output.root``
     (checked before Hydra writes its ``.hydra/`` record and its log); returns the job's
     folder."""
-    from omegaconf import OmegaConf, open_dict
+    from omegaconf import OmegaConf
 
     from sim.validation import ConfigError
 
@@ -411,9 +411,9 @@ def check_hydra_paths(cfg, plain: dict, multirun: bool) -> Path:
                 raise ConfigError("hydra.searchpath", text, "must name an existing folder")
         elif not text.startswith("pkg://"):
             raise ConfigError("hydra.searchpath", text, "allowed: file://<folder> or pkg://<package>")
-    with open_dict(cfg):
-        cfg.hydra.runtime.output_dir = str(folder)
     container = OmegaConf.to_container(h, resolve=False)
+    container.setdefault("runtime", {})["output_dir"] = str(folder)
+    view = OmegaConf.create({"hydra": container})    # where Hydra's log will go, resolved
 
     def walk(node, path):
         if isinstance(node, dict):
@@ -424,7 +424,7 @@ def check_hydra_paths(cfg, plain: dict, multirun: bool) -> Path:
                                 "hydra.run", "hydra.sweep"):
                     continue
                 if isinstance(value, str) and _PATH_KEY.search(str(key)):
-                    resolved = OmegaConf.select(cfg, key_path, throw_on_missing=False)
+                    resolved = OmegaConf.select(view, key_path, throw_on_missing=False)
                     if resolved is not None:
                         inside_root(key_path, resolved)
                 walk(value, key_path)

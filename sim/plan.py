@@ -160,7 +160,7 @@ def _token(override: str) -> tuple[str, bool]:
         try:
             from hydra.core.override_parser.overrides_parser import OverridesParser
             grid = OverridesParser.create().parse_override(override).value()
-            return "grid=" + "+".join(grid), True
+            return "grid=" + "+".join(grid), False
         except Exception:  # noqa: BLE001 - an unparsable grid is refused elsewhere
             return "grid", True
     text = f"{key}={value}" if not override.startswith("~") else f"no-{key}"
