@@ -44,9 +44,13 @@ def compose(overrides: list[str]):
 
     from sim.config import register
 
+    import warnings
+
     register()
     GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+    with (warnings.catch_warnings(),       # a missing search path is reported as one line
+          initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3")):
+        warnings.simplefilter("ignore", UserWarning)
         cfg = hydra_compose("config", overrides=list(overrides), return_hydra_config=True)
     HydraConfig.instance().set_config(cfg)
     return cfg
@@ -213,7 +217,10 @@ def check(overrides: list[str], multirun: bool) -> list[dict]:
     combos = expand(overrides)          # parse errors name the override
     if not multirun:
         combos = [overrides]
-    check_yaml_files(overrides)
+    try:
+        check_yaml_files(overrides)
+    except ConfigError as e:
+        raise UserError(str(e)) from None
     if multirun:
         # sweeper params from config (e.g. an experiment file) add axes, unless overridden
         try:
@@ -584,8 +591,11 @@ def run_single(plain: dict, out: Path) -> dict:
     from sim.io import NonFiniteError, first_non_finite
     from sim.run import simulate, summary, write_run
 
+    import numpy as np
+
     started = manifest.now()
-    model = simulate(plain, plain["seed"], record_actors=True)
+    with np.errstate(all="ignore"):             # an overflow is caught below, by name
+        model = simulate(plain, plain["seed"], record_actors=True)
     bad = first_non_finite(summary(model)) or first_non_finite(model.model_rows, "yearly table")
     if bad:
         fail(f"seed={plain['seed']}: the run gave a non-finite {bad}: the config's numbers are "

@@ -56,7 +56,8 @@ def run_chunk(plain: dict, plan: Plan, k: int) -> dict:
     for point_idx, run_ids in _by_point(plan, plan.chunk(k), int(plain["sweep"]["lockstep"])):
         cfg = apply_point(plain, plan.points[point_idx])
         seeds = [plan.run(r)[1] for r in run_ids]
-        model = simulate_many(cfg, seeds)
+        with np.errstate(all="ignore"):     # an overflow is caught below, by name
+            model = simulate_many(cfg, seeds)
         for b, (run_id, seed) in enumerate(zip(run_ids, seeds)):
             row = {"run_id": run_id, "seed": seed, **plan.points[point_idx],
                    **summary(model, world=b)}
