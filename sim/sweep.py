@@ -279,10 +279,13 @@ def _drain(pool, plain, plan, pending, workers, ctrl_c, store):
             for fut in done:
                 yield fut.result()
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        # take the workers before shutdown(): it forgets them (Python 3.12 sets
+        # _processes to None), and they would go on running and writing queued chunks
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        for proc in procs:
             proc.terminate()
-        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
             proc.join(timeout=5)
         raise
     pool.shutdown()
