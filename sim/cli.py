@@ -594,8 +594,8 @@ def run_single(plain: dict, out: Path) -> dict:
     import numpy as np
 
     started = manifest.now()
-    with np.errstate(all="ignore"):             # an overflow is caught below, by name
-        model = simulate(plain, plain["seed"], record_actors=True)
+    np.seterr(all="ignore")                     # an overflow is caught below, by name
+    model = simulate(plain, plain["seed"], record_actors=True)
     bad = first_non_finite(summary(model)) or first_non_finite(model.model_rows, "yearly table")
     if bad:
         fail(f"seed={plain['seed']}: the run gave a non-finite {bad}: the config's numbers are "

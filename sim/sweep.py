@@ -47,6 +47,12 @@ RECYCLE = int(os.environ.get("SPACERACE_RECYCLE", "40"))
 # --- the work: one chunk of runs -------------------------------------------------------
 
 def run_chunk(plain: dict, plan: Plan, k: int) -> dict:
+    """Run chunk ``k`` (see :func:`_run_chunk`); an overflow is reported by name, once."""
+    with np.errstate(all="ignore"):
+        return _run_chunk(plain, plan, k)
+
+
+def _run_chunk(plain: dict, plan: Plan, k: int) -> dict:
     """Run chunk ``k``; returns its run rows and per-year series as plain arrays.
 
     Runs of the same grid point go ``sweep.lockstep`` at a time through one model that
@@ -56,8 +62,7 @@ def run_chunk(plain: dict, plan: Plan, k: int) -> dict:
     for point_idx, run_ids in _by_point(plan, plan.chunk(k), int(plain["sweep"]["lockstep"])):
         cfg = apply_point(plain, plan.points[point_idx])
         seeds = [plan.run(r)[1] for r in run_ids]
-        with np.errstate(all="ignore"):     # an overflow is caught below, by name
-            model = simulate_many(cfg, seeds)
+        model = simulate_many(cfg, seeds)
         for b, (run_id, seed) in enumerate(zip(run_ids, seeds)):
             row = {"run_id": run_id, "seed": seed, **plan.points[point_idx],
                    **summary(model, world=b)}
