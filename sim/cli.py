@@ -741,7 +741,7 @@ def lock_sweeps(jobs: list[dict]) -> list:
     launcher), so a second sweep on the same folder stops before Hydra writes anything,
     saying who holds it."""
     from sim.io import FolderLock, Locked
-    from sim.sweep import holder
+    from sim.sweep import in_use
 
     held = []
     for folder in sorted({j["sweep"] for j in jobs if j["batched"]}):
@@ -750,8 +750,7 @@ def lock_sweeps(jobs: list[dict]) -> list:
         except Locked as e:
             for lk in held:
                 lk.release()
-            fail(f"sweep.name={folder.name!r}: {folder} is in use by {holder(e.holder)}; "
-                 "wait for it to finish (or stop it), or choose another sweep.name")
+            fail(in_use(folder.name, folder, e.holder))
         except OSError as e:
             fail(f"output.root: cannot lock {folder} ({e.strerror})")
     return held

@@ -357,14 +357,14 @@ def run_job(plain: dict, out: Path, overrides: list[str] | None = None) -> dict:
         with FolderLock(out / ".lock"):
             return _run_job(plain, out, overrides)
     except Locked as e:
-        fail(f"sweep.name={plain['sweep']['name']!r}: {out} is in use by {holder(e.holder)}; "
-             "wait for it to finish (or stop it), or choose another sweep.name")
+        fail(in_use(plain["sweep"]["name"], out, e.holder))
 
 
-def holder(info: dict) -> str:
-    """'process 123 on host h since 2026-...' from a lock file's content."""
-    return (f"process {info.get('pid', '?')} on host {info.get('host', '?')} "
-            f"since {info.get('since', '?')}")
+def in_use(name: str, folder: Path, info: dict) -> str:
+    """The one line for a sweep folder locked by another sweep (who, where, since when)."""
+    return (f"sweep.name={name!r}: {folder} is in use by process {info.get('pid', '?')} on "
+            f"host {info.get('host', '?')} since {info.get('since', '?')}; wait for it to "
+            "finish (or stop it), or choose another sweep.name")
 
 
 def saved_runs(store: ChunkStore, plan: Plan) -> int:
