@@ -238,6 +238,7 @@ def check(overrides: list[str], multirun: bool) -> list[dict]:
         raise UserError(f"-m: {len(combos)} jobs; at most {MAX_JOBS} in one multirun: sweep "
                         "fine values inside a job with sweep.grid (batched, far cheaper)")
     roots, jobs = set(), []
+    tqdm.monitor_interval = 0           # no monitor thread: sweep workers fork from one thread
     bar = tqdm(combos, desc="checking the configuration", unit="job", delay=2, leave=False,
                file=sys.stderr, disable=None if len(combos) > 1 else True)
     for combo in bar:

@@ -261,15 +261,12 @@ def _local(plain, plan, pending, workers, store):
 
 
 def _context():
-    """Workers start from a fork server: a clean single-threaded process that imported the
-    model once. Forking the sweep's own process instead copies whatever threads it has
-    by then (Arrow's, tqdm's, the previous pool's), and after a worker replacement that
-    ended once in ``terminate called without an active exception`` at exit."""
-    if "forkserver" in mp.get_all_start_methods():
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.sweep"])
-        return ctx
-    return mp.get_context("spawn")
+    """Workers are forked (cheap: they share the imported model). The parent forks only
+    while it runs a single thread (tqdm's monitor thread is off, the previous pool's
+    threads are joined), since forking a process with other threads running copies
+    their locks half-held; a sweep that replaced its workers once ended in ``terminate
+    called without an active exception``."""
+    return mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
 
 
 def _drain(pool, plain, plan, pending, workers, ctrl_c, store):
@@ -375,6 +372,7 @@ def saved_runs(store: ChunkStore, plan: Plan) -> int:
 def _run_job(plain: dict, out: Path, overrides: list[str] | None) -> dict:
     from tqdm import tqdm
 
+    tqdm.monitor_interval = 0       # no monitor thread: workers are forked from one thread
     plan = Plan.from_config(plain)
     scenario = plain["scenario_name"]
     job_file = out / "job.json"
