@@ -15,6 +15,11 @@ Layout of a job folder::
     chunks/runs-00000.parquet    one row per run (outcome, metrics, final camp sizes, ...)
     chunks/years-00000.parquet   one row per run and year (the model table's columns)
     chunks/chunk-00000.json      completion marker with both files' SHA-256
+    .lock                    held (flock) while a sweep runs here: pid, host, start time
+
+The plan itself (points, seeds, hash, folder names) lives in :mod:`sim.plan`. Local
+workers die with the sweep (``PR_SET_PDEATHSIG``) and never write for a sweep that is
+gone; a run that overflows (NaN or infinity) stops the job with one line, unsaved.
 """
 
 from __future__ import annotations
