@@ -317,11 +317,11 @@ def check_sweep(plain: dict) -> None:
         raise ConfigError("sweep.name", sw["name"][:20] + "...",
                           f"at most {MAX_NAME} characters (it names a folder)")
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    workers = sw["workers"]
+    workers, limit = sw["workers"], max(cpus or 1, 2)     # 2: the documented default
     if (sw["executor"] == "local" and isinstance(workers, int) and not isinstance(workers, bool)
-            and workers > (cpus or 1)):
+            and workers > limit):
         raise ConfigError("sweep.workers", workers,
-                          f"at most {cpus or 1}, the number of CPUs this process may use")
+                          f"at most {limit} (this process may use {cpus} CPUs)")
     grid = sw["grid"] or {}
     if isinstance(grid, dict) and all(isinstance(v, list) for v in grid.values()):
         points = n_points(plain)
