@@ -429,7 +429,7 @@ def check_hydra_paths(cfg, plain: dict, multirun: bool) -> Path:
 
     def inside_root(key: str, value) -> None:
         if not Path(str(value)).resolve().is_relative_to(root):
-            raise ConfigError(key, str(value), f"must be a folder inside output.root "
+            raise ConfigError(key, str(value), f"must lie inside output.root "
                               f"({plain['output']['root']!r}); names may not contain path "
                               "separators or '..'")
 
