@@ -450,9 +450,10 @@ def check_hydra_paths(cfg, plain: dict, multirun: bool) -> Path:
                 raise ConfigError("hydra.searchpath", text, "must name an existing folder")
         elif not text.startswith("pkg://"):
             raise ConfigError("hydra.searchpath", text, "allowed: file://<folder> or pkg://<package>")
-    container = OmegaConf.to_container(h, resolve=False)
+    whole = OmegaConf.to_container(cfg, resolve=False)
+    container = whole["hydra"]
     container.setdefault("runtime", {})["output_dir"] = str(folder)
-    view = OmegaConf.create({"hydra": container})    # where Hydra's log will go, resolved
+    view = OmegaConf.create(whole)      # where Hydra's log and launcher files will go, resolved
 
     def walk(node, path):
         if isinstance(node, dict):
