@@ -681,20 +681,35 @@ HELP_UNITS = {"world.start_year": "year", "world.horizon": "year",
 
 
 def help_rows() -> list[tuple[str, str, str, str, str]]:
-    """(key, description, unit, default, range) rows for ``--help``: today read from the
-    one-line comments of ``configs/<group>/default.yaml``. The one place to re-point at
-    the parameters' declarations."""
-    rows = []
+    """(key, description, unit, default, range) rows for ``--help``, for the keys of
+    :data:`HELP_KEYS`: from the parameters' declarations (``sim.params.rows``) where the
+    engine declares them, else from the one-line comments of ``configs/<group>/default.yaml``."""
+    declared = {}
+    try:
+        from omegaconf import OmegaConf
+
+        from sim.params import rows                 # the engine's declarations, if present
+
+        values = OmegaConf.to_container(compose([]), resolve=False)
+        values.pop("hydra", None)
+        declared = {r[0]: r for r in rows(values)}
+    except Exception:  # noqa: BLE001 - fall back to the YAML comments
+        declared = {}
+    out = []
     for group, keys in HELP_KEYS.items():
         lines = (CONFIG_DIR / group / "default.yaml").read_text(encoding="utf-8").splitlines()
         for key in keys:
+            name = f"{group}.{key}"
+            if name in declared:
+                k, text, unit, default, rng = declared[name]
+                out.append((k, text, unit or HELP_UNITS.get(name, ""), str(default), rng or ""))
+                continue
             for line in lines:
                 m = re.match(rf"{re.escape(key)}:\s*([^#]*?)\s*(?:#\s*(.*))?$", line)
                 if m:
-                    name = f"{group}.{key}"
-                    rows.append((name, m.group(2) or "", HELP_UNITS.get(name, ""), m.group(1), ""))
+                    out.append((name, m.group(2) or "", HELP_UNITS.get(name, ""), m.group(1), ""))
                     break
-    return rows
+    return out
 
 
 def help_text() -> str:
@@ -708,9 +723,10 @@ def help_text() -> str:
     for g in groups:
         out.append(f"  {g:<11} {', '.join(_group_options(g))}")
     out += ["", "Main keys (key=value; default, then meaning):"]
-    for key, text, unit, default, _ in help_rows():
+    for key, text, unit, default, rng in help_rows():
+        text = f"{f'[{unit}] ' if unit else ''}{f'({rng}) ' if rng else ''}{text}"
         text = text if len(text) <= 90 else text[:87] + "..."
-        out.append(f"  {key:<26} {default:<8} {f'[{unit}] ' if unit else ''}{text}")
+        out.append(f"  {key:<26} {default:<8} {text}")
     out += ["", "Every other key, its value and its source: `python -m sim --cfg job` and",
             "docs/PARAMETERS.md. Hydra's own options: `python -m sim --hydra-help`."]
     return "\n".join(out)

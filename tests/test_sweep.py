@@ -441,7 +441,8 @@ def test_help_names_groups_and_main_keys():
     assert 20 < len(lines) < 100, len(lines)
     text = result.stdout
     assert "scenario " in text and "cold_war_race" in text
-    assert re.search(r"world\.threat_perception\s+1\.0\s+\[x rivalry\] assumption", text), text
+    # key, default, [unit], then a description (from the declarations or the YAML comment)
+    assert re.search(r"world\.threat_perception\s+1\.0\s+\[[^\]]+\] .*\w{4}", text), text
     assert "world.horizon" in text and "[year]" in text
     assert "--cfg job" in text
 
