@@ -41,7 +41,7 @@ from sim.errors import EXIT_FAILED, EXIT_INTERRUPTED, fail
 from sim.io import (NonFiniteError, atomic_write_json, atomic_write_parquet, first_non_finite,
                     is_disk_full, read_json, sha256_file)
 from sim.model import MODEL_COLUMNS
-from sim.plan import Plan, apply_point, stored_hash
+from sim.plan import Plan, apply_point, grid_points, stored_hash  # noqa: F401 - re-exported
 from sim.run import simulate_many, summary
 
 #: Chunks a local worker runs before it is replaced by a fresh one (the environment
