@@ -1,5 +1,5 @@
 # Sourced by the other scripts: make .venv with Python >= 3.12 and install the project.
-# EXTRAS selects optional dependencies (default: test,ray).
+# EXTRAS selects optional dependencies (default: test,ray,app).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 find_python() {
@@ -20,11 +20,11 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.
     rm -rf .venv
     "$(find_python)" -m venv .venv
 fi
-stamp=".venv/.installed-$(cat pyproject.toml | cksum | cut -d' ' -f1)-${EXTRAS:-test,ray}"
+stamp=".venv/.installed-$(cat pyproject.toml | cksum | cut -d' ' -f1)-${EXTRAS:-test,ray,app}"
 if [ ! -f "$stamp" ]; then
     echo "setting up .venv (first time only; a few minutes) ..." >&2
     if ! { .venv/bin/python -m pip install --upgrade pip &&
-           .venv/bin/python -m pip install -e ".[${EXTRAS:-test,ray}]"; } > .venv/install.log 2>&1; then
+           .venv/bin/python -m pip install -e ".[${EXTRAS:-test,ray,app}]"; } > .venv/install.log 2>&1; then
         tail -n 30 .venv/install.log >&2
         echo "error: installing the project failed (full log: .venv/install.log)" >&2
         exit 1
