@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sim.outcome import OUTCOMES  # noqa: E402
 from chunk_files import (chunk_files, cut, marker_state, ok, run, runs_table,  # noqa: E402
                          sha256, stamp, years_table)
 
@@ -150,14 +151,14 @@ def test_report_of_multirun(smoke):
     assert len(runs) == 12
     assert runs.groupby("scenario").size().to_dict() == {"cold_war_race": 6, "status_quo": 6}
     assert not runs.duplicated(["job", "run_id"]).any()
-    assert set(runs["outcome"]) <= {"collaboration", "bloc", "race"}
+    assert set(runs["outcome"]) <= set(OUTCOMES)
 
     summary = pd.read_csv(out / "summary.csv")
     assert sorted(summary["scenario"]) == ["cold_war_race", "status_quo"]
     assert (summary["runs"] == 6).all()
-    shares = summary[["share_collaboration", "share_bloc", "share_race"]].sum(axis=1)
+    shares = summary[[f"share_{o}" for o in OUTCOMES]].sum(axis=1)
     np.testing.assert_allclose(shares, 1.0, atol=1e-3)
-    for o in ("collaboration", "bloc", "race"):
+    for o in OUTCOMES:
         assert (summary[f"share_{o}_low"] <= summary[f"share_{o}"] + 1e-9).all()
         assert (summary[f"share_{o}"] <= summary[f"share_{o}_high"] + 1e-9).all()
         # the stored shares are the runs table's shares
