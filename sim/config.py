@@ -129,6 +129,8 @@ def _rate(doc):
 class DynamicsConfig:
     base_growth: float = _rate("capability growth per year without racing or cooperation")
     science_learning: float = _rate("share of science above own capability turned into capability")
+    science_sharing: float = nonneg(hi=100.0, doc=(
+        "science per unit of min(c_i, c_j) a mutually cooperating pair adds to each"))
     race_spur: float = _rate("capability growth per unit of racing share of the budget")
     budget_growth: float = _rate("real budget growth per year")
     prestige_decay: float = prob(doc="share of prestige that fades per year")

@@ -121,7 +121,10 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
                  prestige_international, growth, anchors):
     """One year of growth (see ``configs/dynamics``), for every actor:
 
-    * science = c (1 - racing share) + coop_gain * sum over mutual partners of min(c_i, c_j);
+    * science = c (1 - racing share) + science_sharing * sum over mutual partners of
+      min(c_i, c_j) (the science cooperation realises; the stage game's ``coop_gain`` is what
+      actors expect from it, a separate number, so raising the expectation does not also
+      speed up growth);
     * capability = max(0, c (1 + base_growth + race_spur * racing share)
       + science_learning * (science - c));
     * budget grows by budget_growth; prestige decays by prestige_decay and gains
@@ -132,7 +135,7 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
       near it; with every parameter's declared bound it keeps the arithmetic finite).
     """
     (base_growth, science_learning, race_spur, budget_growth, prestige_decay, alignment_drift,
-     coop_gain, prestige_gain, partner_prestige) = growth
+     science_sharing, prestige_gain, partner_prestige) = growth
     n = len(c)
     shared, partners_c, pull = _partner_sums(i, j, n, c, alignment, mutual)
     science, capability = np.empty(n), np.empty(n)
@@ -140,7 +143,7 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
     target, new_alignment = np.empty(n), np.empty(n)
     for v in range(n):
         share = racing[v] / budget[v] if budget[v] > 0 else 0.0
-        science[v] = c[v] * (1.0 - share) + coop_gain * shared[v]
+        science[v] = c[v] * (1.0 - share) + science_sharing * shared[v]
         capability[v] = min(CEILING, max(0.0, c[v] * (1.0 + base_growth + race_spur * share)
                                          + science_learning * (science[v] - c[v])))
         new_budget[v] = min(CEILING, budget[v] * (1.0 + budget_growth))
@@ -373,7 +376,7 @@ class SpaceRaceModel(mesa.Model):
         d, pp = self.dyn, self.payoff_params
         self._growth = np.array([d["base_growth"], d["science_learning"], d["race_spur"],
                                  d["budget_growth"], d["prestige_decay"], d["alignment_drift"],
-                                 pp.coop_gain, pp.prestige_gain, pp.partner_prestige])
+                                 d["science_sharing"], pp.prestige_gain, pp.partner_prestige])
         self._anchors = np.zeros(n, dtype=np.bool_)
         self._anchors[self.all_worlds(west_east)] = True
         act.racing = self.dyn["initial_racing_share"] * act.budget
