@@ -38,7 +38,7 @@ from sim.mechanisms import Mechanism, Played, build_mechanisms, build_milestones
 from sim.outcome import CAMPS, OutcomeRule, _modularity_kernel, year_roles
 from sim.snapshot import WorldSnapshot
 from sim.payoffs import (GAME_TYPES, PayoffParams, RelationModifiers, StageGame,
-                         count_game_types)
+                         classify_codes, count_game_types)
 from sim.programmes import Eligibility, MembershipRule
 from sim.strategies import Opening, StageGames, make_rule
 
@@ -46,6 +46,9 @@ ARTEMIS, ILRS = PROGRAMMES.index("artemis"), PROGRAMMES.index("ilrs")
 #: bound on capability, budget and prestige (about 1e12 times the US's 2021 capability)
 CEILING = 1e12
 
+#: The pairs the documents' levers act on (their mutual cooperation is in the model table).
+TRACKED_PAIRS = (("ESA", "China"), ("Canada", "China"), ("Russia", "China"), ("Russia", "US"),
+                 ("ESA", "US"))
 #: Columns of the per-year model table, in order.
 MODEL_COLUMNS = (
     ["cooperation_density", "weighted_density", "cross_divide_cooperation", "modularity"]
@@ -54,6 +57,10 @@ MODEL_COLUMNS = (
     + ["programme_hedgers", "racing_spending", "science_output", "total_capability",
        "us_china_cooperation"]
     + [f"games_{g}" for g in GAME_TYPES]
+    # the pairs the documents' levers act on: mutual cooperation (0/1) this year, and the
+    # US -> China and China -> US stage-game types (codes into GAME_TYPES; -1: no relation)
+    + [f"coop_{a}_{b}" for a, b in TRACKED_PAIRS]
+    + ["game_us_china", "game_china_us"]
 )
 #: Columns of the per-year per-actor table (besides year and actor).
 ACTOR_COLUMNS = ("capability", "budget", "racing", "prestige", "alignment", "science",
@@ -420,6 +427,18 @@ class SpaceRaceModel(mesa.Model):
         self._j_local = np.concatenate([r.j for r in rel.parts])
         self._cross_all = np.concatenate(self._cross).astype(np.int64)
         self._cross_offset = np.cumsum([0] + [len(c) for c in self._cross]).astype(np.int64)
+        # union indices (world, tracked) of the tracked pairs' relations a -> b (-1: none)
+        def union_of(a, b):
+            if a not in self.index or b not in self.index:
+                return np.full(B, -1, dtype=np.int64)
+            out = []
+            for w, r in enumerate(rel.parts):
+                k = r.directed(self.index[a], self.index[b])
+                out.append(-1 if k is None else int(rel.to_union(w, k)))
+            return np.array(out, dtype=np.int64)
+        self._tracked = np.stack([union_of(a, b) for a, b in TRACKED_PAIRS]
+                                 + [union_of("US", "China"), union_of("China", "US")], axis=1)
+        self._tracked_col = MODEL_COLUMNS.index(f"coop_{TRACKED_PAIRS[0][0]}_{TRACKED_PAIRS[0][1]}")
 
         years = self.horizon - self.start_year + 1
         #: the model table of every world; ``model_rows`` is world 0's
@@ -669,6 +688,14 @@ class SpaceRaceModel(mesa.Model):
             self.members, self.membership_rule.side, act.capability, act.alignment, act.racing,
             act.science, self._cross_all, self._cross_offset, self._us_china_pair, games.R,
             games.S, games.T, games.P, ARTEMIS, ILRS)
+        k, n_pairs = self._tracked, len(TRACKED_PAIRS)
+        ok = k >= 0
+        both = actions[k] & actions[rel.rev[k]]
+        col = self._tracked_col
+        self.world_rows[:, t, col:col + n_pairs] = np.where(ok, both, 0)[:, :n_pairs]
+        codes = classify_codes(games.R[k[:, n_pairs:]], games.S[k[:, n_pairs:]],
+                               games.T[k[:, n_pairs:]], games.P[k[:, n_pairs:]])
+        self.world_rows[:, t, col + n_pairs:col + n_pairs + 2] = np.where(ok[:, n_pairs:], codes, -1)
         if self.record_actors:
             n = act.n
             given = np.bincount(rel.src, actions, n) / np.maximum(np.bincount(rel.src, None, n), 1)

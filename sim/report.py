@@ -537,8 +537,11 @@ def build(root: Path, plots: bool = True, quiet: bool = False) -> dict:
         "jobs": [{"label": j["label"], "scenario": j["scenario"], "n_runs": j["n_runs"],
                   "manifest": _maybe(j["folder"] / "manifest.json")} for j in jobs],
         "versions": manifest.versions(), "git": manifest.git_commit()})
-    from sim.plots import scenario_groups
-    write_html(out, runs, summary, figures, counts, scenario_groups(runs, jobs), problems)
+    from sim.plots import group_names, scenario_groups
+    from sim.report_outcomes import section       # issue 11: triangle, robustness, US-China, levers
+    groups = scenario_groups(runs, jobs)
+    extra_figures, extra = section(runs, jobs, out, groups, group_names(runs, groups), plots)
+    write_html(out, runs, summary, figures + extra_figures, counts, groups, problems, extra)
     if not quiet:
         skipped = f", {len(problems)} skipped" if problems else ""
         print(f"report: {len(runs)} runs from {len(jobs)} jobs "
@@ -583,7 +586,7 @@ def _table(summary: pd.DataFrame, coords: dict, swept: list[str]) -> str:
 
 
 def write_html(out: Path, runs: pd.DataFrame, summary: pd.DataFrame, figures, counts,
-               scenario_groups: list[str], problems: list[str] = ()) -> None:
+               scenario_groups: list[str], problems: list[str] = (), extra: str = "") -> None:
     swept = runs.attrs.get("swept", [])
     coords = runs.attrs["coords"]
     whole = set(runs.loc[runs["job"].isin({j for j, n in
@@ -637,6 +640,7 @@ its threshold (0.5 each, the midpoint, fixed in advance); a run past none is <b>
 intervals; indices and role counts are means over runs (roles in actors).</p>
 {partial}
 {tables}
+{extra}
 {figs}
 <p><small>Made by <code>python -m sim.report</code>. Tables:
 <a href=summary.csv>summary.csv</a>, runs.parquet, series.parquet; provenance: manifest.json.</small></p>

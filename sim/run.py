@@ -54,7 +54,7 @@ def model_table(model: SpaceRaceModel) -> pd.DataFrame:
     """Per-year model table: year, then :data:`sim.model.MODEL_COLUMNS`."""
     years = np.arange(model.start_year, model.start_year + model._t)
     df = pd.DataFrame(model.model_rows[: model._t], columns=list(MODEL_COLUMNS))
-    counts = [c for c in MODEL_COLUMNS if c.startswith(("role_", "members_"))] + ["programme_hedgers"]
+    counts = [c for c in MODEL_COLUMNS if c.startswith(("role_", "members_", "game_"))] + ["programme_hedgers"]
     df[counts] = df[counts].astype(np.int64)
     df.insert(0, "year", years)
     return df

@@ -375,3 +375,27 @@ def test_lockstep_blocks_never_mix_grid_points():
     assert [ids for _, ids in blocks] == [[0, 1, 2], [3, 4], [5, 6], [7, 8, 9], [10, 11, 12],
                                           [13], [14]]
     assert all(plan.run(r)[0] == p for p, ids in blocks for r in ids)
+
+
+def test_report_has_the_outcome_pieces(smoke):
+    """Issue 11: the triangle, the threshold-robustness table, the US-China game table and
+    the lever effects (paired seeds against status_quo), recomputed here from the stored
+    yearly tables."""
+    smoke_report(smoke)
+    out = smoke["folder"] / "report"
+    page = (out / "index.html").read_text()
+    assert (out / "ternary.png").exists()
+    for heading in ("How the class shares move with the thresholds",
+                    "The US–China stage game over time", "What each lever does"):
+        assert heading in page
+    effects = pd.read_csv(out / "lever_effects.csv")
+    row = effects[(effects["scenario"] == "cold_war_race")
+                  & (effects["target"] == "racing spending")].iloc[0]
+    years = {}
+    for job in job_dirs(smoke["root"], "smoke"):
+        plan = json.loads((job / "job.json").read_text())
+        t = years_table(job)
+        years[plan["scenario"]] = t[t["year"] >= 2021].groupby("run_id")["racing_spending"].mean()
+    diff = years["cold_war_race"] - years["status_quo"]      # same run ids = same seeds here
+    assert row["effect"] == pytest.approx(diff.mean())
+    assert row["low"] > 0 and row["pairs"] == 6
