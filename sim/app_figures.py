@@ -176,7 +176,7 @@ class OutcomeFigure(LiveFigure):
         self.freeze(*self.lines.values(), *self.band.values(), self.title)
 
     def update(self, model) -> bytes:
-        rows = pd.DataFrame([{k: v for k, v in o.items() if k != "labels"}
+        rows = pd.DataFrame([{k: v for k, v in o.items() if k not in ("labels", "camp_labels")}
                              for o in model.outcomes])
         if len(rows):
             for key, *_ in self.indices:

@@ -168,7 +168,8 @@ def _year_metrics_worlds(rows, mutual, actions, i_local, j_local, n, pair_offset
                          tie_threshold, align, members, side, c, alignment, racing, science,
                          cross_all, cross_offset, us_china, R, S, T, P, artemis, ilrs):
     """Fill each world's row of the model table (``rows[b]``); return the roles
-    (:data:`sim.outcome.CAMPS` codes) of all actors. World b's actors are ``b*n ... (b+1)*n - 1``, its pairs
+    (:data:`sim.outcome.CAMPS` codes) of all actors.
+    World b's actors are ``b*n ... (b+1)*n - 1``, its pairs
     ``pair_offset[b] ...`` (their reverses ``E`` later)."""
     e_total = pair_offset[-1]
     labels = np.empty(len(c), dtype=np.int8)
@@ -695,7 +696,8 @@ class SpaceRaceModel(mesa.Model):
         self.world_rows[:, t, col:col + n_pairs] = np.where(ok, both, 0)[:, :n_pairs]
         codes = classify_codes(games.R[k[:, n_pairs:]], games.S[k[:, n_pairs:]],
                                games.T[k[:, n_pairs:]], games.P[k[:, n_pairs:]])
-        self.world_rows[:, t, col + n_pairs:col + n_pairs + 2] = np.where(ok[:, n_pairs:], codes, -1)
+        self.world_rows[:, t, col + n_pairs:col + n_pairs + 2] = np.where(ok[:, n_pairs:],
+                                                                          codes, -1)
         if self.record_actors:
             n = act.n
             given = np.bincount(rel.src, actions, n) / np.maximum(np.bincount(rel.src, None, n), 1)

@@ -109,5 +109,6 @@ class OutcomeRule:
                "weighted_density": float(tie @ w / total) if total > 0 else 0.0,
                "mean_mutual": float(snap.mutual.mean()) if len(tie) else 0.0,
                "modularity": modularity(tie, snap.i, snap.j, camps.camp),
-               "labels": camps.role.astype(np.int64)}
+               "labels": camps.role.astype(np.int64),
+               "camp_labels": camps.camp.astype(np.int64)}
         return out

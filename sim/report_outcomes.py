@@ -126,7 +126,8 @@ def robustness_table(runs: pd.DataFrame, groups: list[str], names: dict) -> str:
         cells = f"<td>{html.escape(str(panel))}</td><td class=num>{int(b['n'])}</td>"
         cells += "".join(f"<td class=num>{100 * b[c]:.0f}%</td>" for c in present)
         for t, f in settings:
-            r = moved[(moved["panel"] == panel) & (moved["threshold"] == t) & (moved["factor"] == f)]
+            r = moved[(moved["panel"] == panel) & (moved["threshold"] == t)
+                      & (moved["factor"] == f)]
             cells += f"<td class=num>{100 * float(r['max_shift'].iloc[0]):.0f}</td>"
         rows.append(f"<tr>{cells}</tr>")
     return ("<h2>How the class shares move with the thresholds</h2><p>Class shares at the "

@@ -38,7 +38,7 @@ def summary(model: SpaceRaceModel, outcome: dict | None = None, world: int = 0) 
     worlds when it runs several side by side)."""
     outcome = outcome or model.outcome(world)
     final = dict(zip(MODEL_COLUMNS, model.world_rows[world, -1]))
-    row = {k: v for k, v in outcome.items() if k != "labels"}
+    row = {k: v for k, v in outcome.items() if k not in ("labels", "camp_labels")}
     row.update({f"final_{k}": float(final[k]) for k in FINAL_COLUMNS})
     act = model.actors
     for name in MAJORS:
