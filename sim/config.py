@@ -115,9 +115,10 @@ class PayoffConfig:
     spur: float = _payoff("capability spur of competing, times min(c_i, c_j)", "direction")
     prestige_gain: float = _payoff("prestige value of competing, times the prestige weight",
                                    "direction")
-    racing_cost: float = _payoff("budget cost of competing, times min(c_i, c_j)", "direction")
-    partner_prestige: float = _payoff("international prestige of being a partner")
-    programme_bonus: float = _payoff("per shared programme, when both cooperate")
+    racing_cost: float = _payoff("budget cost of competing, times min(c_i, c_j)")
+    partner_prestige: float = _payoff("international prestige of being a capable partner's "
+                                      "partner, times its capability", "direction")
+    programme_bonus: float = _payoff("per shared programme, times the partner's capability")
     third_party_cost: float = _payoff("times exposure x own capability", "direction")
 
 

@@ -150,10 +150,10 @@ def plot_outcome_shares(summary: pd.DataFrame, groups, names, out: Path, what: s
         sub = sub.iloc[order]
     ticks = [wrap(names[g], 50) + f"  (n={int(n)})" for g, n in zip(sub.index, sub["runs"])]
     lines = sum(t.count("\n") + 1 for t in ticks)
-    fig, ax = plt.subplots(figsize=(10.5, 0.3 * lines + 0.55 * len(sub) + 1.8), layout="constrained")
+    fig, ax = plt.subplots(figsize=(10.5, 0.3 * lines + 0.4 * len(sub) + 1.8), layout="constrained")
     y = np.arange(len(sub))
-    classes = list(OUTCOME_COLOURS)
-    h = 0.8 / len(classes)
+    classes = [o for o in OUTCOME_COLOURS if (sub[f"share_{o}"] > 0).any()]   # those that occur
+    h = 0.8 / max(len(classes), 1)
     for k, o in enumerate(classes):
         share = sub[f"share_{o}"].to_numpy()
         err = np.clip(np.vstack([share - sub[f"share_{o}_low"], sub[f"share_{o}_high"] - share]), 0, None)
