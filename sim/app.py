@@ -205,7 +205,7 @@ class PlayedModel(SpaceRaceModel):
     def camps(self) -> np.ndarray:
         """Each actor's camp (codes into :data:`sim.outcome.CAMPS`) in the last year played."""
         if self.played:
-            return self.actor_rows[self.played - 1, ACTOR_COLUMNS.index("camp")].astype(int)
+            return self.actor_rows[self.played - 1, ACTOR_COLUMNS.index("role")].astype(int)
         return np.asarray(self.outcome()["labels"], dtype=int)
 
 
@@ -314,8 +314,8 @@ def OutcomeView(model: PlayedModel):
 #: The summary table's main columns (sim/report.py) and their headers here.
 SUMMARY_COLUMNS = {"scenario": "scenario", "runs": "runs",
                    "share_collaboration": "collaboration", "share_bloc": "bloc",
-                   "share_race": "race", "mean_camp_us_led": "US-led camp",
-                   "mean_camp_china_led": "China-led camp", "mean_camp_hedging": "hedgers"}
+                   "share_race": "race", "mean_role_us_led": "US-led",
+                   "mean_role_china_led": "China-led", "mean_role_bridge": "bridges"}
 SWEPT_PREFIXES = ("world.", "mechanisms.", "actors.", "payoffs.", "dynamics.", "strategies.",
                   "programmes.", "outcome.")
 

@@ -34,7 +34,7 @@ PROGRAMME_LABELS = {"artemis": "Artemis Accords", "ilrs": "ILRS", "iss": "ISS",
 PROGRAMME_COLOURS = {"artemis": "#1f77b4", "ilrs": "#d62728", "iss": "#17becf",
                      "tiangong": "#ff7f0e"}
 HEDGERS_COLOUR = "#9467bd"
-CAMP_ORDER = ("us_led", "china_led", "hedging", "nonaligned")
+CAMP_ORDER = ("us_led", "china_led", "bridge", "hedger", "non_aligned")
 ACROSS_COLOUR = "#8c8c8c"
 
 
@@ -157,13 +157,9 @@ class OutcomeFigure(LiveFigure):
         super().__init__(5.4, 3.7)
         ax = self.ax = self.fig.add_subplot()
         rule = model.outcome_rule
-        self.indices = (
-            ("cross_divide", "ties across the divide (majors): collaboration at or above",
-             "collaboration", rule.collaboration_cross_share),
-            ("weighted_density", "capability-weighted tie density: race below", "race",
-             rule.race_density),
-            ("min_cohesion", "cohesion of the weaker camp: bloc at or above", "bloc",
-             rule.min_camp_cohesion))
+        self.indices = tuple(
+            (k, f"{k} index: {k} at or above the dotted line", k, getattr(rule.thresholds, k))
+            for k in ("collaboration", "bloc", "race"))
         self.lines = {}
         for key, label, outcome, threshold in self.indices:
             colour = OUTCOME_COLOURS[outcome]
@@ -180,10 +176,9 @@ class OutcomeFigure(LiveFigure):
         self.freeze(*self.lines.values(), *self.band.values(), self.title)
 
     def update(self, model) -> bytes:
-        rows = pd.DataFrame([{k: v for k, v in o.items() if k != "labels"}
+        rows = pd.DataFrame([{k: v for k, v in o.items() if k not in ("labels", "camp_labels")}
                              for o in model.outcomes])
         if len(rows):
-            rows["min_cohesion"] = rows[["cohesion_us_led", "cohesion_china_led"]].min(axis=1)
             for key, *_ in self.indices:
                 self.lines[key].set_data(rows["year"], rows[key])
             for year, outcome in zip(rows["year"], rows["outcome"]):

@@ -603,11 +603,12 @@ def run_single(plain: dict, out: Path) -> dict:
         _os_error(e, plain, out)
     print(f"spacerace · scenario {plain['scenario_name']} · seed {plain['seed']} · "
           f"{model.actors.n} actors · {model.start_year}–{model.horizon}")
-    print(f"outcome: {result['outcome']}  (tie density {result['density']:.2f}, "
-          f"cross-divide {result['cross_divide']:.2f}, modularity {result['modularity']:.2f}; "
+    print(f"outcome: {result['outcome']}  (bloc {result['bloc']:.2f}, race {result['race']:.2f}, "
+          f"collaboration {result['collaboration']:.2f}; "
           f"final {plain['outcome']['window']} years)")
-    print(f"camps: US-led {result['camp_us_led']} · China-led {result['camp_china_led']} · "
-          f"hedgers {result['camp_hedging']} · nonaligned {result['camp_nonaligned']}")
+    print(f"roles: US-led {result['role_us_led']} · China-led {result['role_china_led']} · "
+          f"bridges {result['role_bridge']} · hedgers {result['role_hedger']} · "
+          f"non-aligned {result['role_non_aligned']}")
     f = {k: int(v) for k, v in result.items() if k.startswith("final_")}
     print(f"programmes {model.horizon}: Artemis {f['final_members_artemis']} · ILRS "
           f"{f['final_members_ilrs']} · ISS {f['final_members_iss']} · Tiangong "

@@ -113,9 +113,10 @@ class PayoffConfig:
     spur: float = _payoff("capability spur of competing, times min(c_i, c_j)", "direction")
     prestige_gain: float = _payoff("prestige value of competing, times the prestige weight",
                                    "direction")
-    racing_cost: float = _payoff("budget cost of competing, times min(c_i, c_j)", "direction")
-    partner_prestige: float = _payoff("international prestige of being a partner")
-    programme_bonus: float = _payoff("per shared programme, when both cooperate")
+    racing_cost: float = _payoff("budget cost of competing, times min(c_i, c_j)")
+    partner_prestige: float = _payoff("international prestige of being a capable partner's "
+                                      "partner, times its capability", "direction")
+    programme_bonus: float = _payoff("per shared programme, times the partner's capability")
     third_party_cost: float = _payoff("times exposure x own capability", "direction")
 
 
@@ -127,6 +128,8 @@ def _rate(doc):
 class DynamicsConfig:
     base_growth: float = _rate("capability growth per year without racing or cooperation")
     science_learning: float = _rate("share of science above own capability turned into capability")
+    science_sharing: float = nonneg(hi=100.0, doc=(
+        "science per unit of min(c_i, c_j) a mutually cooperating pair adds to each"))
     race_spur: float = _rate("capability growth per unit of racing share of the budget")
     budget_growth: float = _rate("real budget growth per year")
     prestige_decay: float = prob(doc="share of prestige that fades per year")
@@ -178,15 +181,23 @@ class StrategiesConfig:
 @dataclass
 class OutcomeConfig:
     window: int = MISSING
-    tie_threshold: float = prob(doc="share of final years of mutual cooperation that makes a tie")
+    tie_threshold: float = param(lo=0.0, hi=1.0, lo_open=True, doc=(
+        "share of the window's years of mutual cooperation that is a tie (camp rule)"),
+        source="convention")
+    align: float = param(lo=0.0, hi=1.0, lo_open=True, doc=(
+        "alignment beyond this on the other side vetoes a camp by ties alone"),
+        source="convention")
     west: list[str] = field(default_factory=list)
     east: list[str] = field(default_factory=list)
-    collaboration_cross_share: float = prob(doc="tied share of west-east pairs for collaboration")
-    race_density: float = prob(doc="below this weighted tie density: a race")
-    min_camp_size: int = MISSING
-    min_camp_cohesion: float = prob(doc="weighted tie density each camp needs for a bloc")
-    hedge_ratio: float = prob(doc="ties to the weaker side at least this share: a hedger")
-    programme_tie: float = nonneg(hi=100.0, doc="ties to a camp that one of its programmes counts as")
+    bloc: float = param(lo=0.0, hi=1.0, lo_open=True, doc="bloc index from which a run is a bloc",
+                        source="convention")
+    race: float = param(lo=0.0, hi=1.0, lo_open=True, doc="race index from which a run is a race",
+                        source="convention")
+    collaboration: float = param(lo=0.0, hi=1.0, lo_open=True, doc=(
+        "collaboration index from which a run is collaboration"), source="convention")
+    hedged: float = param(lo=0.0, hi=1.0, lo_open=True, doc=(
+        "share of hedgers among camp-programme members from which a run is hedged"),
+        source="convention")
 
 
 @dataclass

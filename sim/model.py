@@ -33,11 +33,12 @@ from sim._jit import njit
 from sim.actors import ActorState, Relations, build_actors, build_relations
 from sim.agents import SpacePower
 from sim.collect import TableCollector
-from sim.names import PROGRAMMES
+from sim.names import MAJORS, PROGRAMMES
 from sim.mechanisms import Mechanism, Played, build_mechanisms, build_milestones
-from sim.outcome import CAMPS, OutcomeRule, _camps_kernel, _modularity_kernel
+from sim.outcome import CAMPS, OutcomeRule, _modularity_kernel, year_roles
+from sim.snapshot import WorldSnapshot
 from sim.payoffs import (GAME_TYPES, PayoffParams, RelationModifiers, StageGame,
-                         count_game_types)
+                         classify_codes, count_game_types)
 from sim.programmes import Eligibility, MembershipRule
 from sim.strategies import Opening, StageGames, make_rule
 
@@ -45,18 +46,25 @@ ARTEMIS, ILRS = PROGRAMMES.index("artemis"), PROGRAMMES.index("ilrs")
 #: bound on capability, budget and prestige (about 1e12 times the US's 2021 capability)
 CEILING = 1e12
 
+#: The pairs the documents' levers act on (their mutual cooperation is in the model table).
+TRACKED_PAIRS = (("ESA", "China"), ("Canada", "China"), ("Russia", "China"), ("Russia", "US"),
+                 ("ESA", "US"))
 #: Columns of the per-year model table, in order.
 MODEL_COLUMNS = (
     ["cooperation_density", "weighted_density", "cross_divide_cooperation", "modularity"]
-    + [f"camp_{c}" for c in CAMPS]
+    + [f"role_{c}" for c in CAMPS]
     + [f"members_{p}" for p in PROGRAMMES]
     + ["programme_hedgers", "racing_spending", "science_output", "total_capability",
        "us_china_cooperation"]
     + [f"games_{g}" for g in GAME_TYPES]
+    # the pairs the documents' levers act on: mutual cooperation (0/1) this year, and the
+    # US -> China and China -> US stage-game types (codes into GAME_TYPES; -1: no relation)
+    + [f"coop_{a}_{b}" for a, b in TRACKED_PAIRS]
+    + ["game_us_china", "game_china_us"]
 )
 #: Columns of the per-year per-actor table (besides year and actor).
 ACTOR_COLUMNS = ("capability", "budget", "racing", "prestige", "alignment", "science",
-                 "camp", "cooperation_given", "partners") + tuple(f"in_{p}" for p in PROGRAMMES)
+                 "role", "cooperation_given", "partners") + tuple(f"in_{p}" for p in PROGRAMMES)
 
 
 def to_plain(config) -> dict:
@@ -120,7 +128,10 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
                  prestige_international, growth, anchors):
     """One year of growth (see ``configs/dynamics``), for every actor:
 
-    * science = c (1 - racing share) + coop_gain * sum over mutual partners of min(c_i, c_j);
+    * science = c (1 - racing share) + science_sharing * sum over mutual partners of
+      min(c_i, c_j) (the science cooperation realises; the stage game's ``coop_gain`` is what
+      actors expect from it, a separate number, so raising the expectation does not also
+      speed up growth);
     * capability = max(0, c (1 + base_growth + race_spur * racing share)
       + science_learning * (science - c));
     * budget grows by budget_growth; prestige decays by prestige_decay and gains
@@ -131,7 +142,7 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
       near it; with every parameter's declared bound it keeps the arithmetic finite).
     """
     (base_growth, science_learning, race_spur, budget_growth, prestige_decay, alignment_drift,
-     coop_gain, prestige_gain, partner_prestige) = growth
+     science_sharing, prestige_gain, partner_prestige) = growth
     n = len(c)
     shared, partners_c, pull = _partner_sums(i, j, n, c, alignment, mutual)
     science, capability = np.empty(n), np.empty(n)
@@ -139,7 +150,7 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
     target, new_alignment = np.empty(n), np.empty(n)
     for v in range(n):
         share = racing[v] / budget[v] if budget[v] > 0 else 0.0
-        science[v] = c[v] * (1.0 - share) + coop_gain * shared[v]
+        science[v] = c[v] * (1.0 - share) + science_sharing * shared[v]
         capability[v] = min(CEILING, max(0.0, c[v] * (1.0 + base_growth + race_spur * share)
                                          + science_learning * (science[v] - c[v])))
         new_budget[v] = min(CEILING, budget[v] * (1.0 + budget_growth))
@@ -153,11 +164,12 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
 
 
 @njit
-def _year_metrics_worlds(rows, mutual, i_local, j_local, n, pair_offset, us, china, hedge_ratio,
-                         programme_tie, members, side, c, racing, science, cross_all,
-                         cross_offset, us_china, R, S, T, P, artemis, ilrs):
-    """Fill each world's row of the model table (``rows[b]``); return the camp labels
-    of all actors. World b's actors are ``b*n ... (b+1)*n - 1``, its pairs
+def _year_metrics_worlds(rows, mutual, actions, i_local, j_local, n, pair_offset, us, china,
+                         tie_threshold, align, members, side, c, alignment, racing, science,
+                         cross_all, cross_offset, us_china, R, S, T, P, artemis, ilrs):
+    """Fill each world's row of the model table (``rows[b]``); return the roles
+    (:data:`sim.outcome.CAMPS` codes) of all actors.
+    World b's actors are ``b*n ... (b+1)*n - 1``, its pairs
     ``pair_offset[b] ...`` (their reverses ``E`` later)."""
     e_total = pair_offset[-1]
     labels = np.empty(len(c), dtype=np.int8)
@@ -167,27 +179,31 @@ def _year_metrics_worlds(rows, mutual, i_local, j_local, n, pair_offset, us, chi
                   + count_game_types(R[e_total + lo:e_total + hi], S[e_total + lo:e_total + hi],
                                      T[e_total + lo:e_total + hi], P[e_total + lo:e_total + hi]))
         labels[a0:a1] = _year_metrics(
-            rows[b], mutual[lo:hi], i_local[lo:hi], j_local[lo:hi], n, us, china, hedge_ratio,
-            programme_tie, members[:, a0:a1], side, c[a0:a1], racing[a0:a1], science[a0:a1],
-            cross_all[cross_offset[b]:cross_offset[b + 1]], us_china[b], counts, 2 * (hi - lo),
-            artemis, ilrs)
+            rows[b], mutual[lo:hi], actions[lo:hi], actions[e_total + lo:e_total + hi],
+            i_local[lo:hi], j_local[lo:hi], n, us, china, tie_threshold, align,
+            members[:, a0:a1], side, c[a0:a1], alignment[a0:a1], racing[a0:a1],
+            science[a0:a1], cross_all[cross_offset[b]:cross_offset[b + 1]], us_china[b],
+            counts, 2 * (hi - lo), artemis, ilrs)
     return labels
 
 
 @njit
-def _year_metrics(row, mutual, i, j, n, us, china, hedge_ratio, programme_tie, members, side,
-                  c, racing, science, cross, us_china, counts, n_relations, artemis, ilrs):
-    """Fill one world's row of the model table (:data:`MODEL_COLUMNS`); return its camp labels."""
+def _year_metrics(row, mutual, act_i, act_j, i, j, n, us, china, tie_threshold, align, members,
+                  side, c, alignment, racing, science, cross, us_china, counts, n_relations,
+                  artemis, ilrs):
+    """Fill one world's row of the model table (:data:`MODEL_COLUMNS`); return its roles
+    (the camp rule of :mod:`sim.camps` on this year's moves)."""
     n_prog = members.shape[0]
     tie = mutual.astype(np.float64)
-    west, east = np.zeros(n), np.zeros(n)
+    in_w, in_e = np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
     for v in range(n):
         for p in range(n_prog):
             if members[p, v] and side[p] > 0:
-                west[v] = programme_tie
+                in_w[v] = True
             if members[p, v] and side[p] < 0:
-                east[v] = programme_tie
-    labels = _camps_kernel(tie, i, j, n, us, china, hedge_ratio, west, east, 4)
+                in_e[v] = True
+    camp, labels = year_roles(tie, act_i.astype(np.float64), act_j.astype(np.float64), i, j, c,
+                              alignment, in_w, in_e, us, china, tie_threshold, align)
     n_pairs = len(tie)
     ties, weighted, weight = 0.0, 0.0, 0.0
     for k in range(n_pairs):
@@ -201,13 +217,13 @@ def _year_metrics(row, mutual, i, j, n, us, china, hedge_ratio, programme_tie, m
     row[0] = ties / n_pairs if n_pairs else 0.0
     row[1] = weighted / max(weight, 1e-12)
     row[2] = cross_ties / len(cross) if len(cross) else 0.0
-    row[3] = _modularity_kernel(tie, i, j, labels)
+    row[3] = _modularity_kernel(tie, i, j, camp.astype(np.int64))
     col = 4
-    for camp in range(4):
-        row[col + camp] = 0.0
+    for r in range(5):
+        row[col + r] = 0.0
     for v in range(n):
         row[col + labels[v]] += 1.0
-    col += 4
+    col += 5
     hedgers = 0.0
     for p in range(n_prog):
         row[col + p] = 0.0
@@ -368,7 +384,7 @@ class SpaceRaceModel(mesa.Model):
         d, pp = self.dyn, self.payoff_params
         self._growth = np.array([d["base_growth"], d["science_learning"], d["race_spur"],
                                  d["budget_growth"], d["prestige_decay"], d["alignment_drift"],
-                                 pp.coop_gain, pp.prestige_gain, pp.partner_prestige])
+                                 d["science_sharing"], pp.prestige_gain, pp.partner_prestige])
         self._anchors = np.zeros(n, dtype=np.bool_)
         self._anchors[self.all_worlds(west_east)] = True
         act.racing = self.dyn["initial_racing_share"] * act.budget
@@ -396,6 +412,8 @@ class SpaceRaceModel(mesa.Model):
 
         o = cfg["outcome"]
         self.outcome_rule = OutcomeRule.from_config(o)
+        self.racing_cap = float(dyn["racing_cap"])
+        self.space_powers = tuple(MAJORS)
         west = [self.index[a] for a in o["west"]]
         east = [self.index[a] for a in o["east"]]
         # per world: its undirected pairs across the divide and the US-China pair, as
@@ -410,12 +428,26 @@ class SpaceRaceModel(mesa.Model):
         self._j_local = np.concatenate([r.j for r in rel.parts])
         self._cross_all = np.concatenate(self._cross).astype(np.int64)
         self._cross_offset = np.cumsum([0] + [len(c) for c in self._cross]).astype(np.int64)
+        # union indices (world, tracked) of the tracked pairs' relations a -> b (-1: none)
+        def union_of(a, b):
+            if a not in self.index or b not in self.index:
+                return np.full(B, -1, dtype=np.int64)
+            out = []
+            for w, r in enumerate(rel.parts):
+                k = r.directed(self.index[a], self.index[b])
+                out.append(-1 if k is None else int(rel.to_union(w, k)))
+            return np.array(out, dtype=np.int64)
+        self._tracked = np.stack([union_of(a, b) for a, b in TRACKED_PAIRS]
+                                 + [union_of("US", "China"), union_of("China", "US")], axis=1)
+        self._tracked_col = MODEL_COLUMNS.index(f"coop_{TRACKED_PAIRS[0][0]}_{TRACKED_PAIRS[0][1]}")
 
         years = self.horizon - self.start_year + 1
         #: the model table of every world; ``model_rows`` is world 0's
         self.world_rows = np.zeros((B, years, len(MODEL_COLUMNS)))
         self.model_rows = self.world_rows[0]
         self.mutual_history = np.zeros((years, rel.E), dtype=bool)
+        #: each year's realised moves (cooperate = True) of every directed relation
+        self.action_history = np.zeros((years, 2 * rel.E), dtype=bool)
         if record_actors:
             self.actor_rows = np.zeros((years, len(ACTOR_COLUMNS), n))
         self._t = 0
@@ -649,13 +681,23 @@ class SpaceRaceModel(mesa.Model):
     def _record(self, year: int, games: StageGames, actions: np.ndarray, mutual: np.ndarray):
         act, rel, t = self.actors, self.relations, self._t
         self.mutual_history[t] = mutual
+        self.action_history[t] = actions
         o = self.outcome_rule
         labels = _year_metrics_worlds(
-            self.world_rows[:, t], mutual, self._i_local, self._j_local, self.world_n,
-            rel.pair_offset, self.west_anchor, self.east_anchor, o.hedge_ratio, o.programme_tie, self.members,
-            self.membership_rule.side, act.capability, act.racing, act.science, self._cross_all,
-            self._cross_offset, self._us_china_pair, games.R, games.S, games.T, games.P,
-            ARTEMIS, ILRS)
+            self.world_rows[:, t], mutual, actions, self._i_local, self._j_local, self.world_n,
+            rel.pair_offset, self.west_anchor, self.east_anchor, o.tie_threshold, o.align,
+            self.members, self.membership_rule.side, act.capability, act.alignment, act.racing,
+            act.science, self._cross_all, self._cross_offset, self._us_china_pair, games.R,
+            games.S, games.T, games.P, ARTEMIS, ILRS)
+        k, n_pairs = self._tracked, len(TRACKED_PAIRS)
+        ok = k >= 0
+        both = actions[k] & actions[rel.rev[k]]
+        col = self._tracked_col
+        self.world_rows[:, t, col:col + n_pairs] = np.where(ok, both, 0)[:, :n_pairs]
+        codes = classify_codes(games.R[k[:, n_pairs:]], games.S[k[:, n_pairs:]],
+                               games.T[k[:, n_pairs:]], games.P[k[:, n_pairs:]])
+        self.world_rows[:, t, col + n_pairs:col + n_pairs + 2] = np.where(ok[:, n_pairs:],
+                                                                          codes, -1)
         if self.record_actors:
             n = act.n
             given = np.bincount(rel.src, actions, n) / np.maximum(np.bincount(rel.src, None, n), 1)
@@ -679,15 +721,39 @@ class SpaceRaceModel(mesa.Model):
             return self.last_actions[lo:hi].astype(float)
         return self.mutual_history[max(0, done - w):done, lo:hi].mean(axis=0)
 
+    def window_shares(self, world: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each of a world's pairs' shares of the final ``outcome.window`` years in which
+        i cooperated toward j, j toward i, and both (before the first year: last year's
+        moves)."""
+        pairs, E = self.pairs_of(world), self.relations.E
+        back = slice(pairs.start + E, pairs.stop + E)
+        done, w = self._t, self.outcome_rule.window
+        if not done:
+            a = self.last_actions
+            return (a[pairs].astype(float), a[back].astype(float),
+                    (a[pairs] & a[back]).astype(float))
+        h = self.action_history[max(0, done - w):done]
+        return (h[:, pairs].mean(axis=0), h[:, back].mean(axis=0),
+                self.mutual_history[max(0, done - w):done, pairs].mean(axis=0))
+
+    def snapshot(self, world: int = 0) -> WorldSnapshot:
+        """A world's final window as the input of :mod:`sim.camps` and :mod:`sim.indices`."""
+        pairs, own = self.pairs_of(world), self.actors_of(world)
+        coop_ij, coop_ji, mutual = self.window_shares(world)
+        act = self.actors
+        cap = np.maximum(self.racing_cap * act.budget[own], 1e-12)
+        return WorldSnapshot(
+            names=self.names, capability=act.capability[own], alignment=act.alignment[own],
+            i=self._i_local[pairs], j=self._j_local[pairs], coop_ij=coop_ij, coop_ji=coop_ji,
+            mutual=mutual, members=self.members[:, own], programme_names=PROGRAMMES,
+            programme_side=self.membership_rule.side, racing=act.racing[own], racing_max=cap,
+            west=self.names[self.west_anchor], east=self.names[self.east_anchor],
+            space_powers=self.space_powers, check=False)
+
     def outcome(self, world: int = 0) -> dict:
-        """Outcome and final-window metrics of one world (see :mod:`sim.outcome`)."""
-        pairs = self.pairs_of(world)
-        i, j = self._i_local[pairs], self._j_local[pairs]
-        c = self.actors.capability[self.actors_of(world)]
-        return self.outcome_rule.evaluate(self.tie_shares(world), i, j, self.world_n,
-                                          self.west_anchor, self.east_anchor,
-                                          self._cross[world], c[i] * c[j],
-                                          *self.camp_programmes(world))
+        """Class, indices, roles and network metrics of one world's final window
+        (see :mod:`sim.outcome`)."""
+        return self.outcome_rule.evaluate(self.snapshot(world))
 
     def camp_programmes(self, world: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Whether each actor of a world is in any US-led / any China-led programme

@@ -1,32 +1,23 @@
-"""Camps, modularity and the outcome of a run: collaboration, bloc or race.
+"""The outcome of a run, measured: the model's side of :mod:`sim.indices` and :mod:`sim.camps`.
 
-The cooperation network has the model's relations as possible edges; an edge carries
-the share of years in which the pair cooperated *mutually*. Over the final
-``window`` years a pair is tied when that share is at least ``tie_threshold``.
+Over the final ``window`` years of a world, every undirected pair has three shares: the
+years in which ``i`` cooperated toward ``j`` (``coop_ij``), ``j`` toward ``i`` (``coop_ji``)
+and both at once (``mutual``). With capability, alignment, programme membership and racing
+at the end of the run they make a :class:`~sim.snapshot.WorldSnapshot`, from which
 
-**Camps** (anchored propagation): the US anchors the US-led camp and China the
-China-led camp. Repeatedly, each other actor counts its ties into each camp; it joins a
-*hedger* when it has ties to both camps and each side's ties are at least
-``hedge_ratio`` times the other's; otherwise it joins the camp it has more ties to; with
-none it is *nonaligned*. Hedgers and nonaligned actors do not pull others in.
-Programme membership counts too: being in any US-led programme (Artemis, ISS) adds
-``programme_tie`` ties to the US-led camp, being in any China-led one (ILRS, Tiangong)
-to the China-led camp — joining a camp's programmes is part of joining the camp.
+* each actor's **role** (:data:`ROLES`: ``non_aligned``, ``us_led``, ``china_led``,
+  ``bridge``, ``hedger``; one word per meaning, see docs/OUTCOMES.md) and camp;
+* three continuous **indices** in [0, 1]: ``bloc`` (Newman's assortativity of the camps
+  against random mixing of the same degrees), ``race`` (mutual competition among the space
+  powers times their racing spending), ``collaboration`` (cooperation across the US–China
+  divide, the US–China pair itself a required part);
+* the **class** (:data:`CLASSES`: collaboration, bloc, race, hedged, hegemony, ambiguous)
+  by the rule of :func:`sim.indices.classify` with thresholds that are conventions
+  (the midpoint 0.5 of each index, a simple majority of hedgers), fixed before any
+  scenario was run through them and never tuned to what a scenario produces.
 
-**Outcome** (checked in this order; thresholds in ``configs/outcome``):
-
-1. ``collaboration`` — the major powers cooperate across the US–China divide: the share
-   of tied pairs between ``west`` and ``east`` majors is at least
-   ``collaboration_cross_share``;
-2. ``race`` — little cooperation at all: the capability-weighted density of ties
-   (each relation weighted by ``c_i * c_j``, so the space powers' relations with each
-   other count most) is below ``race_density``;
-3. ``bloc`` — two cooperating camps whose leaders compete: both camps have at least
-   ``min_camp_size`` members and each camp's *cohesion* (capability-weighted density of
-   ties among its members) is at least ``min_camp_cohesion``. (The weighted density of
-   ties *between* the camps is reported as ``between_camps``; it does not decide.)
-4. otherwise ``race`` (the powers do not cooperate across the divide, and there are not
-   two cohesive camps: someone is left racing alone).
+The model calls the numba kernels directly each year (:func:`year_roles`, a one-year
+window) and :meth:`OutcomeRule.evaluate` once per run on the final window.
 """
 
 from __future__ import annotations
@@ -36,58 +27,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim._jit import njit
+from sim.camps import ROLES, CampRule, assign_camps, camps_kernel
+from sim.indices import CLASSES, INDICES, Thresholds, classify, compute
+from sim.snapshot import WorldSnapshot
 
-OUTCOMES = ("collaboration", "bloc", "race")
-CAMPS = ("nonaligned", "us_led", "china_led", "hedging")
-NONALIGNED, US_LED, CHINA_LED, HEDGING = range(4)
+OUTCOMES = CLASSES
+CAMPS = ROLES                       # kept for readers of the yearly tables: the roles
+NON_ALIGNED, US_LED, CHINA_LED, BRIDGE, HEDGER = range(len(ROLES))
 
-
-def camps(tie, i, j, n, us, china, hedge_ratio, extra_a=0.0, extra_b=0.0,
-          iterations=4) -> np.ndarray:
-    """Camp label of every actor (codes into :data:`CAMPS`) from weighted ties (i, j, tie).
-
-    ``extra_a`` / ``extra_b`` are per-actor ties to each camp from outside the network
-    (the model passes programme memberships: a US-led programme counts as a tie to the
-    US-led camp, a China-led one to the China-led camp).
-    """
-    extra_a = np.broadcast_to(np.asarray(extra_a, dtype=np.float64), (n,)).copy()
-    extra_b = np.broadcast_to(np.asarray(extra_b, dtype=np.float64), (n,)).copy()
-    return _camps_kernel(np.asarray(tie, dtype=np.float64), np.asarray(i, dtype=np.int64),
-                         np.asarray(j, dtype=np.int64), n, us, china, float(hedge_ratio),
-                         extra_a, extra_b, iterations)
+__all__ = ["CAMPS", "CLASSES", "INDICES", "OUTCOMES", "ROLES", "OutcomeRule", "modularity",
+           "year_roles"]
 
 
 @njit
-def _camps_kernel(tie, i, j, n, us, china, hedge_ratio, extra_a, extra_b, iterations):
-    label = np.zeros(n, dtype=np.int8)
-    label[us], label[china] = US_LED, CHINA_LED
-    score = np.zeros((len(CAMPS), n))     # ties into each camp (rows 1 and 2 are used)
-    for _ in range(iterations):
-        score[US_LED] = extra_a
-        score[CHINA_LED] = extra_b
-        for k in range(len(tie)):           # no branches on the labels: each tie goes to
-            a, b, w = i[k], j[k], tie[k]    # its camp's row (same sums, in the same order)
-            score[label[b], a] += w
-            score[label[a], b] += w
-        new = np.full(n, NONALIGNED, dtype=np.int8)
-        changed = False
-        for v in range(n):
-            sa, sb = score[US_LED, v], score[CHINA_LED, v]
-            if v == us:
-                new[v] = US_LED
-            elif v == china:
-                new[v] = CHINA_LED
-            elif sa > 0 and sb > 0 and sa >= hedge_ratio * sb and sb >= hedge_ratio * sa:
-                new[v] = HEDGING
-            elif sa > sb:
-                new[v] = US_LED
-            elif sb > sa:
-                new[v] = CHINA_LED
-            changed = changed or new[v] != label[v]
-        label = new
-        if not changed:
-            break
-    return label
+def year_roles(mutual, coop_i, coop_j, i, j, c, alignment, in_w, in_e, w, e, tie, align):
+    """Camps and roles of one world from one year's moves (a window of one year):
+    ``mutual``, ``coop_i`` (i toward j), ``coop_j`` (j toward i) as 0/1 floats."""
+    rivalry = 1.0 - coop_i - coop_j + mutual
+    out = camps_kernel(i, j, mutual, rivalry, c, alignment, in_w, in_e, w, e, tie, align)
+    return out[0], out[1]
 
 
 def modularity(tie, i, j, labels) -> float:
@@ -119,60 +77,38 @@ def _modularity_kernel(tie, i, j, labels):
     return q
 
 
-def _weighted_share(tie, weight, mask) -> float:
-    total = float(weight[mask].sum())
-    return float(np.dot(tie[mask], weight[mask]) / total) if total > 0 else 0.0
-
-
 @dataclass(frozen=True)
 class OutcomeRule:
+    """How a run's outcome is read (``configs/outcome``; every threshold a convention,
+    see docs/OUTCOMES.md)."""
+
     window: int
-    tie_threshold: float
-    collaboration_cross_share: float
-    race_density: float
-    min_camp_size: int
-    min_camp_cohesion: float
-    hedge_ratio: float
-    programme_tie: float
+    tie_threshold: float            # camp rule: share of years of mutual cooperation that is a tie
+    align: float                    # camp rule: alignment beyond this vetoes a tie-only camp
+    thresholds: Thresholds
 
     @classmethod
     def from_config(cls, cfg: dict) -> OutcomeRule:
-        return cls(**{f: cfg[f] for f in cls.__dataclass_fields__})
+        return cls(int(cfg["window"]), float(cfg["tie_threshold"]), float(cfg["align"]),
+                   Thresholds(**{k: float(cfg[k]) for k in ("bloc", "race", "collaboration",
+                                                           "hedged")}))
 
-    def classify(self, density: float, cross_share: float, camp_sizes, cohesion_a: float,
-                 cohesion_b: float) -> str:
-        """The outcome from the final-window metrics (the order in the module docstring)."""
-        if cross_share >= self.collaboration_cross_share:
-            return "collaboration"
-        if density < self.race_density:
-            return "race"
-        if (min(camp_sizes[US_LED], camp_sizes[CHINA_LED]) >= self.min_camp_size
-                and min(cohesion_a, cohesion_b) >= self.min_camp_cohesion):
-            return "bloc"
-        return "race"
+    @property
+    def camp_rule(self) -> CampRule:
+        return CampRule(tie=self.tie_threshold, align=self.align)
 
-    def evaluate(self, mutual_share, i, j, n, us, china, cross_pairs, weight,
-                 extra_a=0.0, extra_b=0.0) -> dict:
-        """Outcome and network metrics from each pair's share of mutually cooperative years.
-
-        ``weight`` is each relation's weight in the weighted density (``c_i * c_j``).
-        """
-        tie = (mutual_share >= self.tie_threshold).astype(float)
-        labels = camps(tie, i, j, n, us, china, self.hedge_ratio,
-                       self.programme_tie * extra_a, self.programme_tie * extra_b)
-        sizes = np.bincount(labels, minlength=len(CAMPS))
-        density = float(tie.mean()) if len(tie) else 0.0
-        total = float(np.sum(weight))
-        weighted = float(np.dot(tie, weight) / total) if total > 0 else 0.0
-        cross = float(tie[cross_pairs].mean()) if len(cross_pairs) else 0.0
-        q = modularity(tie, i, j, labels)
-        in_a, in_b = labels == US_LED, labels == CHINA_LED
-        cohesion_a = _weighted_share(tie, weight, in_a[i] & in_a[j])
-        cohesion_b = _weighted_share(tie, weight, in_b[i] & in_b[j])
-        between = _weighted_share(tie, weight, (in_a[i] & in_b[j]) | (in_b[i] & in_a[j]))
-        outcome = self.classify(weighted, cross, sizes, cohesion_a, cohesion_b)
-        return {"outcome": outcome, "density": density, "weighted_density": weighted,
-                "cohesion_us_led": cohesion_a, "cohesion_china_led": cohesion_b,
-                "between_camps": between,
-                "cross_divide": cross, "modularity": q, "labels": labels,
-                **{f"camp_{c}": int(s) for c, s in zip(CAMPS, sizes)}}
+    def evaluate(self, snap: WorldSnapshot) -> dict:
+        """Indices, class, roles and network metrics of one world's final window."""
+        camps = assign_camps(snap, self.camp_rule)
+        ind = compute(snap, self.camp_rule, camps)
+        tie = (snap.mutual >= self.tie_threshold).astype(float)
+        w = snap.capability[snap.i] * snap.capability[snap.j]
+        total = float(w.sum())
+        out = {"outcome": classify(ind, self.thresholds), **ind.as_row(),
+               "density": float(tie.mean()) if len(tie) else 0.0,
+               "weighted_density": float(tie @ w / total) if total > 0 else 0.0,
+               "mean_mutual": float(snap.mutual.mean()) if len(tie) else 0.0,
+               "modularity": modularity(tie, snap.i, snap.j, camps.camp),
+               "labels": camps.role.astype(np.int64),
+               "camp_labels": camps.camp.astype(np.int64)}
+        return out

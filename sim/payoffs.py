@@ -33,10 +33,19 @@ pi(D, D)          Comp
   you train, helps you improve performance".
 * ``X`` and ``X3`` are multiplied by the rules-of-the-road factor ``1 - r/2`` and by the
   ESA–China data-exchange discount on that pair; ``L`` by the rules-of-the-road factor.
-* ``PP = partner_prestige * w_int_i`` — international prestige of being a partner. 003:
-  "Leadership in space is leadership in a transparent way for all nations to join you".
-* ``Bonus`` — shared programme memberships and milestone partnerships (multilateral
-  frameworks make joint work cheaper; assumption).
+* ``PP = partner_prestige * w_int_i * c_j`` — international prestige of being a capable
+  actor's partner (the same term the yearly growth adds to prestige). 003: "Leadership in
+  space is leadership in a transparent way for all nations to join you".
+* ``Bonus = (programme_bonus * shared programmes + pair_bonus) * c_j`` — shared programme
+  memberships and milestone partnerships (multilateral frameworks make joint work cheaper;
+  assumption), worth more with a more capable partner.
+
+Every term is capability times a number, so the payoffs are homogeneous of degree one in
+the capabilities: when all capabilities grow by the same factor no stage game changes its
+type (tests/test_payoffs.py). Games change only with *relative* capability, alignment,
+programmes and the mechanisms, so a parameter keeps its meaning over a run. (A constant
+prestige or bonus term did not: as capabilities grew, it faded against the terms that grow,
+and harmony turned into stag hunts and deadlocks over time for that reason alone.)
 
 Relative gains (003: "There is competition between the U.S. and China for global
 leadership"): i's utility subtracts ``rho_ij = min(1, relative_gains_i + extra_ij) *
@@ -204,8 +213,8 @@ def own_payoffs(p, c_i, c_j, rivalry, exposure, dual_use_j, opacity_j, w_i, w_in
     security = ((security_cost * rivalry * dual_use_j * opacity_j * c_min
                  + third_party_cost * exposure * c_i) * security_multiplier)
     comp = (spur + prestige_gain * w_i - racing_cost) * c_min
-    prestige = partner_prestige * w_int_i
-    return (benefit + duplication_saving * c_min - security + prestige + bonus,
+    prestige = partner_prestige * w_int_i * c_j
+    return (benefit + duplication_saving * c_min - security + prestige + bonus * c_j,
             prestige - security - exploitation_cost * c_min * exploitation_multiplier,
             free_ride * benefit + comp,
             comp)

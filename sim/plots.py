@@ -18,26 +18,29 @@ import pandas as pd  # noqa: E402
 from sim.config import MAJORS  # noqa: E402
 from sim.io import atomic_savefig  # noqa: E402
 
-CAMP_COLOURS = {"us_led": "#1f77b4", "china_led": "#d62728", "hedging": "#9467bd",
-                "nonaligned": "#b0b0b0"}
-CAMP_LABELS = {"us_led": "US-led camp", "china_led": "China-led camp", "hedging": "hedgers",
-               "nonaligned": "nonaligned"}
-OUTCOME_COLOURS = {"collaboration": "#2ca02c", "bloc": "#ff7f0e", "race": "#7f1d1d"}
+#: one colour per role (sim.camps.ROLES; one word per meaning, docs/OUTCOMES.md)
+CAMP_COLOURS = {"us_led": "#1f77b4", "china_led": "#d62728", "bridge": "#17becf",
+                "hedger": "#9467bd", "non_aligned": "#b0b0b0"}
+CAMP_LABELS = {"us_led": "US-led", "china_led": "China-led", "bridge": "bridges",
+               "hedger": "hedgers (both camps' programmes)", "non_aligned": "non-aligned"}
+#: one colour per class (sim.indices.CLASSES), as in sim.ternary
+OUTCOME_COLOURS = {"collaboration": "#009E73", "bloc": "#0072B2", "race": "#D55E00",
+                   "hedged": "#CC79A7", "hegemony": "#E69F00", "ambiguous": "#999999"}
 NAMED_LABELS = 17  # label the named actors (they come first)
 
 
 def camp_layout(camps: dict[str, str], capability: dict[str, float], seed: int = 0) -> dict:
     """Positions by camp: US-led on the left, hedgers in the middle, China-led on the
-    right, nonaligned below; within a camp the most capable actors sit nearest the
+    right, bridges above, non-aligned below; within a camp the most capable actors sit nearest the
     middle height, the rest spread on a disc (deterministic for a seed)."""
     rng = np.random.default_rng(seed)
-    centre = {"us_led": (-1.2, 0.0), "hedging": (0.0, 0.0), "china_led": (1.2, 0.0),
-              "nonaligned": (0.0, -1.35)}
+    centre = {"us_led": (-1.2, 0.0), "bridge": (-0.35, 0.9), "hedger": (0.0, 0.0),
+              "china_led": (1.2, 0.0), "non_aligned": (0.0, -1.35)}
     pos = {}
     for camp, (cx, cy) in centre.items():
         members = sorted((n for n in camps if camps[n] == camp),
                          key=lambda n: -capability.get(n, 0.0))
-        scale = 0.25 if camp == "nonaligned" else 0.55
+        scale = 0.25 if camp in ("non_aligned", "bridge") else 0.55
         for k, name in enumerate(members):
             r = scale * np.sqrt((k + 0.5) / max(len(members), 1))
             angle = k * 2.399963 + rng.uniform(0, 0.3)      # golden-angle spiral
@@ -81,7 +84,7 @@ def plot_run(model_df: pd.DataFrame, network: pd.DataFrame, camps: dict[str, str
     ax1.set_ylabel("share of pairs cooperating")
     ax1.legend(fontsize=8, loc="upper left")
     ax1.grid(alpha=0.3)
-    camps_cols = ["camp_us_led", "camp_china_led", "camp_hedging", "camp_nonaligned"]
+    camps_cols = ["role_us_led", "role_china_led", "role_bridge", "role_hedger", "role_non_aligned"]
     ax2.stackplot(year, *(model_df[c] for c in camps_cols),
                   colors=[CAMP_COLOURS[c[5:]] for c in camps_cols],
                   labels=[CAMP_LABELS[c[5:]] for c in camps_cols], alpha=0.85)
@@ -147,19 +150,21 @@ def plot_outcome_shares(summary: pd.DataFrame, groups, names, out: Path, what: s
         sub = sub.iloc[order]
     ticks = [wrap(names[g], 50) + f"  (n={int(n)})" for g, n in zip(sub.index, sub["runs"])]
     lines = sum(t.count("\n") + 1 for t in ticks)
-    fig, ax = plt.subplots(figsize=(10.5, 0.3 * lines + 0.3 * len(sub) + 1.8), layout="constrained")
+    fig, ax = plt.subplots(figsize=(10.5, 0.3 * lines + 0.4 * len(sub) + 1.8), layout="constrained")
     y = np.arange(len(sub))
-    h = 0.26
-    for k, o in enumerate(("collaboration", "bloc", "race")):
+    classes = [o for o in OUTCOME_COLOURS if (sub[f"share_{o}"] > 0).any()]   # those that occur
+    h = 0.8 / max(len(classes), 1)
+    for k, o in enumerate(classes):
         share = sub[f"share_{o}"].to_numpy()
         err = np.clip(np.vstack([share - sub[f"share_{o}_low"], sub[f"share_{o}_high"] - share]), 0, None)
-        ax.barh(y + (k - 1) * h, 100 * share, height=h, color=OUTCOME_COLOURS[o], label=o,
+        ax.barh(y + (k - (len(classes) - 1) / 2) * h, 100 * share, height=h,
+                color=OUTCOME_COLOURS[o], label=o,
                 xerr=100 * err, error_kw={"elinewidth": 1, "capsize": 2})
     ax.set_yticks(y, ticks, fontsize=9)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("share of runs ending in each outcome (%), with 95% confidence interval")
-    ax.legend(loc="lower right", ncols=3)
+    ax.legend(loc="lower right", ncols=3, fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(f"How often does each {what} end in collaboration, blocs or a race?{common}")
     _save(fig, out, "outcome_shares")
@@ -208,7 +213,7 @@ def plot_series(series: pd.DataFrame, groups, names, metrics: dict[str, tuple[st
 
 def plot_camps_stacked(series: pd.DataFrame, groups, names, out: Path, common: str = "") -> None:
     fig, axes = _grid_axes(len(groups))
-    cols = ["camp_us_led", "camp_china_led", "camp_hedging", "camp_nonaligned"]
+    cols = ["role_us_led", "role_china_led", "role_bridge", "role_hedger", "role_non_aligned"]
     for ax, g in zip(axes, groups):
         sub = series[(series["group"] == g)].pivot(index="year", columns="metric", values="median")
         total = sub[cols].sum(axis=1).replace(0, 1)
@@ -306,7 +311,7 @@ def sweep_figures(runs, summary, series, jobs, out: Path, rep_fn) -> list[tuple[
                 ylim=(-0.02, 1.02), common=common)
     figures.append(("timeseries_cooperation", f"Cooperation density over time{shown}"))
     plot_series(series, groups, names,
-                {f"camp_{c}": (CAMP_LABELS[c], CAMP_COLOURS[c]) for c in ("us_led", "china_led", "hedging")},
+                {f"role_{c}": (CAMP_LABELS[c], CAMP_COLOURS[c]) for c in ("us_led", "china_led", "bridge", "hedger")},
                 "actors", "Camp sizes over time", out, "timeseries_camps", common=common)
     figures.append(("timeseries_camps", f"Camp sizes over time{shown}"))
     plot_series(series, groups, names,

@@ -69,9 +69,10 @@ def wilson(k, n, z: float = Z95):
 # line each; nothing from it is read further, and its config is never run (--verify).
 
 #: the per-run columns the report computes with (beyond the run's coordinates)
-MEAN_COLUMNS = ("density", "weighted_density", "cohesion_us_led", "cohesion_china_led",
-                "between_camps", "cross_divide", "modularity", "camp_us_led", "camp_china_led",
-                "camp_hedging", "camp_nonaligned", "final_members_artemis", "final_members_ilrs",
+MEAN_COLUMNS = ("bloc", "race", "collaboration", "us_china", "cross_divide", "hedger_share",
+                "west_followers", "east_followers", "density", "weighted_density", "modularity",
+                "role_us_led", "role_china_led", "role_bridge", "role_hedger", "role_non_aligned",
+                "final_members_artemis", "final_members_ilrs",
                 "final_members_tiangong", "final_programme_hedgers", "final_racing_spending",
                 "final_science_output")
 JOB_KEYS = {"scenario": str, "overrides": list, "points": list, "seeds": list, "n_runs": int,
@@ -536,8 +537,11 @@ def build(root: Path, plots: bool = True, quiet: bool = False) -> dict:
         "jobs": [{"label": j["label"], "scenario": j["scenario"], "n_runs": j["n_runs"],
                   "manifest": _maybe(j["folder"] / "manifest.json")} for j in jobs],
         "versions": manifest.versions(), "git": manifest.git_commit()})
-    from sim.plots import scenario_groups
-    write_html(out, runs, summary, figures, counts, scenario_groups(runs, jobs), problems)
+    from sim.plots import group_names, scenario_groups
+    from sim.report_outcomes import section       # issue 11: triangle, robustness, US-China, levers
+    groups = scenario_groups(runs, jobs)
+    extra_figures, extra = section(runs, jobs, out, groups, group_names(runs, groups), plots)
+    write_html(out, runs, summary, figures + extra_figures, counts, groups, problems, extra)
     if not quiet:
         skipped = f", {len(problems)} skipped" if problems else ""
         print(f"report: {len(runs)} runs from {len(jobs)} jobs "
@@ -561,7 +565,8 @@ def _table(summary: pd.DataFrame, coords: dict, swept: list[str]) -> str:
     short = short_keys(keys)
     head = "<th>scenario</th>" + "".join(f"<th>{html.escape(short[k])}</th>" for k in keys)
     head += "<th>runs</th>" + "".join(f"<th>{o}</th>" for o in OUTCOMES)
-    head += "<th>weighted tie density</th><th>US-led camp</th><th>China-led camp</th><th>hedgers</th>"
+    head += ("<th>bloc index</th><th>race index</th><th>collaboration index</th><th>US-led</th>"
+             "<th>China-led</th><th>bridges</th><th>hedgers</th><th>non-aligned</th>")
     rows = []
     for _, r in summary.iterrows():
         c = coords[r["group"]]
@@ -572,14 +577,16 @@ def _table(summary: pd.DataFrame, coords: dict, swept: list[str]) -> str:
             cells += (f"<td class=num>{100 * r[f'share_{o}']:.0f}% <small>("
                       f"{100 * r[f'share_{o}_low']:.0f}–{100 * r[f'share_{o}_high']:.0f})</small></td>")
         cells += "".join(f"<td class=num>{r[c]:.{d}f}</td>" for c, d in
-                         (("mean_weighted_density", 2), ("mean_camp_us_led", 0),
-                          ("mean_camp_china_led", 0), ("mean_camp_hedging", 0)))
+                         (("mean_bloc", 2), ("mean_race", 2), ("mean_collaboration", 2),
+                          ("mean_role_us_led", 0), ("mean_role_china_led", 0),
+                          ("mean_role_bridge", 0), ("mean_role_hedger", 0),
+                          ("mean_role_non_aligned", 0)))
         rows.append(f"<tr>{cells}</tr>")
     return f"<div class=scroll><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
 
 
 def write_html(out: Path, runs: pd.DataFrame, summary: pd.DataFrame, figures, counts,
-               scenario_groups: list[str], problems: list[str] = ()) -> None:
+               scenario_groups: list[str], problems: list[str] = (), extra: str = "") -> None:
     swept = runs.attrs.get("swept", [])
     coords = runs.attrs["coords"]
     whole = set(runs.loc[runs["job"].isin({j for j, n in
@@ -622,14 +629,18 @@ figcaption {{ color: #555; font-size: .9rem; }}
 .warn {{ background: #fff3cd; padding: .5rem; }}
 </style></head><body>
 <h1>spacerace — bloc, race or collaboration?</h1>
-<p>{len(runs)} runs. Outcome of a run: <b>collaboration</b> when the major powers cooperate
-across the US–China divide, <b>bloc</b> when two cohesive camps form around leaders that
-compete, <b>race</b> when there is little cooperation among the space powers or one side is
-left alone (rule and thresholds: <code>configs/outcome</code>, <code>sim/outcome.py</code>).
-Shares are over runs (seeds); brackets are 95% Wilson intervals; camp sizes are means over
-runs, in actors.</p>
+<p>{len(runs)} runs. Each run is measured over its final years by three indices in [0, 1]:
+<b>bloc</b> (how much less the camps cooperate with each other than random mixing of the same
+degrees would give), <b>race</b> (mutual competition among the space powers times their racing
+spending) and <b>collaboration</b> (cooperation across the US–China divide; none without a
+US–China tie, direct or through a shared programme). A run's class is the index furthest past
+its threshold (0.5 each, the midpoint, fixed in advance); a run past none is <b>hedged</b>
+(hedgers a majority of programme members), <b>hegemony</b> (one camp with followers) or
+<b>ambiguous</b> (docs/OUTCOMES.md). Shares are over runs (seeds); brackets are 95% Wilson
+intervals; indices and role counts are means over runs (roles in actors).</p>
 {partial}
 {tables}
+{extra}
 {figs}
 <p><small>Made by <code>python -m sim.report</code>. Tables:
 <a href=summary.csv>summary.csv</a>, runs.parquet, series.parquet; provenance: manifest.json.</small></p>

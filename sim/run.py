@@ -38,13 +38,7 @@ def summary(model: SpaceRaceModel, outcome: dict | None = None, world: int = 0) 
     worlds when it runs several side by side)."""
     outcome = outcome or model.outcome(world)
     final = dict(zip(MODEL_COLUMNS, model.world_rows[world, -1]))
-    row = {"outcome": outcome["outcome"], "density": outcome["density"],
-           "weighted_density": outcome["weighted_density"],
-           "cohesion_us_led": outcome["cohesion_us_led"],
-           "cohesion_china_led": outcome["cohesion_china_led"],
-           "between_camps": outcome["between_camps"],
-           "cross_divide": outcome["cross_divide"], "modularity": outcome["modularity"]}
-    row.update({f"camp_{c}": outcome[f"camp_{c}"] for c in CAMPS})
+    row = {k: v for k, v in outcome.items() if k not in ("labels", "camp_labels")}
     row.update({f"final_{k}": float(final[k]) for k in FINAL_COLUMNS})
     act = model.actors
     for name in MAJORS:
@@ -60,7 +54,7 @@ def model_table(model: SpaceRaceModel) -> pd.DataFrame:
     """Per-year model table: year, then :data:`sim.model.MODEL_COLUMNS`."""
     years = np.arange(model.start_year, model.start_year + model._t)
     df = pd.DataFrame(model.model_rows[: model._t], columns=list(MODEL_COLUMNS))
-    counts = [c for c in MODEL_COLUMNS if c.startswith(("camp_", "members_"))] + ["programme_hedgers"]
+    counts = [c for c in MODEL_COLUMNS if c.startswith(("role_", "members_", "game_"))] + ["programme_hedgers"]
     df[counts] = df[counts].astype(np.int64)
     df.insert(0, "year", years)
     return df
@@ -77,7 +71,7 @@ def actor_table(model: SpaceRaceModel) -> pd.DataFrame:
     for k, col in enumerate(ACTOR_COLUMNS):
         data[col] = rows[:, k, :].reshape(-1)
     df = pd.DataFrame(data)
-    df["camp"] = np.array(CAMPS, dtype=object)[df["camp"].to_numpy().astype(int)]
+    df["role"] = np.array(CAMPS, dtype=object)[df["role"].to_numpy().astype(int)]
     df["partners"] = df["partners"].astype(np.int64)
     for p in PROGRAMMES:
         df[f"in_{p}"] = df[f"in_{p}"].astype(bool)

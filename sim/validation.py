@@ -254,8 +254,6 @@ def validate(cfg: dict) -> None:
         raise ConfigError("outcome.window", o["window"],
                           f"must not exceed the number of simulated years ({end - start + 1})")
     check_declared(o, OutcomeConfig, "outcome")
-    if not isinstance(o["min_camp_size"], int) or o["min_camp_size"] < 1:
-        raise ConfigError("outcome.min_camp_size", o["min_camp_size"], "must be an integer >= 1")
     for side in ("west", "east"):
         if not o[side]:
             raise ConfigError(f"outcome.{side}", o[side], "must name at least one major power")

@@ -198,9 +198,9 @@ def test_tables_agree_with_each_other(run7):
         np.testing.assert_array_equal(table[f"members_{p}"], per_year[f"in_{p}"].sum())
     both = actors["in_artemis"] & actors["in_ilrs"]
     np.testing.assert_array_equal(table["programme_hedgers"], both.groupby(actors["year"]).sum())
-    camp_counts = actors.groupby(["year", "camp"]).size().unstack(fill_value=0)
+    camp_counts = actors.groupby(["year", "role"]).size().unstack(fill_value=0)
     for camp in camp_counts.columns:
-        np.testing.assert_array_equal(table[f"camp_{camp}"], camp_counts[camp])
+        np.testing.assert_array_equal(table[f"role_{camp}"], camp_counts[camp])
     np.testing.assert_allclose(table["total_capability"], per_year["capability"].sum())
     np.testing.assert_allclose(table["racing_spending"], per_year["racing"].sum())
     # the game-type shares are shares

@@ -4,7 +4,7 @@ and their classification.
 The algebra below follows the table in the module docstring of :mod:`sim.payoffs`
 (own payoffs, before relative gains):
 
-    pi(C,C) = B + Dup - X - X3 + PP + Bonus
+    pi(C,C) = B + Dup - X - X3 + PP + Bonus     (PP and Bonus times c_j)
     pi(C,D) = -X - X3 - L + PP
     pi(D,C) = free_ride * B + Comp
     pi(D,D) = Comp
@@ -152,7 +152,7 @@ def by_hand(p, w):
     rho = np.minimum(1, act.relative_gains[i] + mods.rho_extra) * rivalry * peer
     exposure = np.abs(a[i] - w["partner_alignment"][j]) / 2
     shared = (w["members"][:, i] & w["members"][:, j]).sum(axis=0)
-    bonus = w["programme_bonus"] * shared + mods.pair_bonus
+    bonus = (w["programme_bonus"] * shared + mods.pair_bonus) * c[j]
     factor = 1 - w["rules"] / 2
     c_min = np.minimum(c[i], c[j])
     B = p.coop_gain * c[j]
@@ -163,7 +163,7 @@ def by_hand(p, w):
     L = p.exploitation_cost * c_min * factor
     w_i = (act.prestige_domestic[i] + act.prestige_international[i]) / 2
     comp = (p.spur + p.prestige_gain * w_i - p.racing_cost) * c_min
-    PP = p.partner_prestige * act.prestige_international[i]
+    PP = p.partner_prestige * act.prestige_international[i] * c[j]
     cc, cd = B + Dup - X - X3 + PP + bonus, -X - X3 - L + PP
     dc, dd = p.free_ride * B + comp, comp
     return rivalry, (cc - rho * cc[rev], cd - rho * dc[rev], dc - rho * cd[rev], dd - rho * dd[rev])
@@ -225,14 +225,15 @@ def test_hand_computed_example():
         actors.capability, actors.alignment, actors.alignment, np.zeros((4, 2), bool),
         RelationModifiers.neutral(2))
     assert list(rivalry) == [0.0, 0.0]
-    # relation 0 -> 1: c_min = 0.5
-    #   B = 0.25, Dup = 0.15, PP = 0.04, L = 0.15, Comp = (0.1 + 0.15 - 0.25) * 0.5 = 0
-    #   R = 0.25 + 0.15 + 0.04 = 0.44; S = 0.04 - 0.15 = -0.11; T = 0.075; P = 0
-    assert g.R[0] == pytest.approx(0.44)
-    assert g.S[0] == pytest.approx(-0.11)
+    # relation 0 -> 1: c_min = 0.5, c_j = 0.5
+    #   B = 0.25, Dup = 0.15, PP = 0.05 * 0.8 * 0.5 = 0.02, L = 0.15,
+    #   Comp = (0.1 + 0.15 - 0.25) * 0.5 = 0
+    #   R = 0.25 + 0.15 + 0.02 = 0.42; S = 0.02 - 0.15 = -0.13; T = 0.075; P = 0
+    assert g.R[0] == pytest.approx(0.42)
+    assert g.S[0] == pytest.approx(-0.13)
     assert g.T[0] == pytest.approx(0.075)
     assert g.P[0] == pytest.approx(0.0)
-    # relation 1 -> 0: B = 0.5: R = 0.5 + 0.15 + 0.04 = 0.69; T = 0.15
+    # relation 1 -> 0: c_j = 1, B = 0.5, PP = 0.04: R = 0.5 + 0.15 + 0.04 = 0.69; T = 0.15
     assert g.R[1] == pytest.approx(0.69)
     assert g.T[1] == pytest.approx(0.15)
     # R > T and P > S: a stag hunt for the weaker side too

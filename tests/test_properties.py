@@ -261,11 +261,8 @@ def runs(draw, structure: bool = False):
     # outcome (the scenario's window may exceed a short run: then it is shortened)
     point["outcome.window"] = min(base["outcome"]["window"], years)
     maybe("outcome.window", st.integers(1, years))
-    for key in ("tie_threshold", "collaboration_cross_share", "race_density", "hedge_ratio",
-                "min_camp_cohesion"):
-        maybe(f"outcome.{key}", unit())
-    maybe("outcome.min_camp_size", st.integers(1, 10))
-    maybe("outcome.programme_tie", between(0.0, 3.0))
+    for key in ("tie_threshold", "align", "bloc", "race", "collaboration", "hedged"):
+        maybe(f"outcome.{key}", between(0.01, 1.0))
     if draw(st.booleans(), label="perturb camps"):
         west = draw(subset(actors, min_size=1, max_size=3), label="west")
         rest = [a for a in actors if a not in west]
@@ -403,9 +400,9 @@ def check_tables(model: SpaceRaceModel, cfg: dict, skip=frozenset()):
         assert (at[col] >= 0).all(), f"negative {col}"
 
     # camps: one per actor per year; the tables agree; the anchors lead their camps
-    camps = mt[[f"camp_{c}" for c in CAMPS]].to_numpy()
-    assert (camps.sum(axis=1) == n).all(), "camp counts do not sum to the number of actors"
-    labels = grid("camp")
+    camps = mt[[f"role_{c}" for c in CAMPS]].to_numpy()
+    assert (camps.sum(axis=1) == n).all(), "role counts do not sum to the number of actors"
+    labels = grid("role")
     counted = np.stack([(labels == c).sum(axis=1) for c in CAMPS], axis=1)
     np.testing.assert_array_equal(counted, camps, err_msg="camp counts differ between tables")
     assert (labels[:, model.west_anchor] == "us_led").all() and \
@@ -447,9 +444,9 @@ def check_tables(model: SpaceRaceModel, cfg: dict, skip=frozenset()):
 
     # the summary row
     assert row["outcome"] in OUTCOMES, row["outcome"]
-    assert sum(row[f"camp_{c}"] for c in CAMPS) == n
-    for k in ("density", "weighted_density", "cohesion_us_led", "cohesion_china_led",
-              "between_camps", "cross_divide"):
+    assert sum(row[f"role_{c}"] for c in CAMPS) == n
+    for k in ("density", "weighted_density", "bloc", "race", "collaboration", "us_china",
+              "cross_divide", "hedger_share"):
         assert_in([row[k]], 0.0, 1.0, k)
     for p in PROGRAMMES:
         assert row[f"final_members_{p}"] == mt[f"members_{p}"].iloc[-1]

@@ -63,7 +63,8 @@ def tables(sweeps):
 
 def test_grid_rows_are_named_by_their_grid_values(tables, sweeps):
     page = (sweeps["grid"] / "report" / "index.html").read_text()
-    rows = re.findall(r"<tr>(.*?)</tr>", page.split("<tbody>", 1)[1])
+    first_table = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", first_table)
     cells = [tuple(re.findall(r"<td>([^<]*)</td>", row)) for row in rows]
     assert len(cells) == 12 and len(set(cells)) == 12, cells
     assert "<th>threat_perception</th>" in page and "<th>rules_of_the_road</th>" in page
@@ -77,7 +78,7 @@ def test_grid_rows_are_named_by_their_grid_values(tables, sweeps):
 
 def test_multirun_rows_are_named_by_scenario_and_value(sweeps, tables):
     page = (sweeps["threat"] / "report" / "index.html").read_text()
-    rows = re.findall(r"<tr>(.*?)</tr>", page.split("<tbody>", 1)[1])
+    rows = re.findall(r"<tr>(.*?)</tr>", page.split("<tbody>", 1)[1].split("</tbody>", 1)[0])
     cells = [tuple(re.findall(r"<td>([^<]*)</td>", row)) for row in rows]
     assert len(cells) == 6 and len(set(cells)) == 6, cells
     summary = pd.read_csv(sweeps["threat"] / "report" / "summary.csv")

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sim.outcome import OUTCOMES  # noqa: E402
 from chunk_files import (chunk_files, cut, marker_state, ok, run, runs_table,  # noqa: E402
                          sha256, stamp, years_table)
 
@@ -27,7 +28,7 @@ BASE_RUNS, BASE_CHUNKS = 10, 5
 
 #: every plot a sweep report draws (the phase diagram only with two swept parameters)
 PLOTS = ["outcome_shares", "timeseries_cooperation", "timeseries_camps",
-         "timeseries_programmes", "camps_stacked", "networks"]
+         "timeseries_programmes", "camps_stacked", "networks", "ternary"]
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -150,14 +151,14 @@ def test_report_of_multirun(smoke):
     assert len(runs) == 12
     assert runs.groupby("scenario").size().to_dict() == {"cold_war_race": 6, "status_quo": 6}
     assert not runs.duplicated(["job", "run_id"]).any()
-    assert set(runs["outcome"]) <= {"collaboration", "bloc", "race"}
+    assert set(runs["outcome"]) <= set(OUTCOMES)
 
     summary = pd.read_csv(out / "summary.csv")
     assert sorted(summary["scenario"]) == ["cold_war_race", "status_quo"]
     assert (summary["runs"] == 6).all()
-    shares = summary[["share_collaboration", "share_bloc", "share_race"]].sum(axis=1)
+    shares = summary[[f"share_{o}" for o in OUTCOMES]].sum(axis=1)
     np.testing.assert_allclose(shares, 1.0, atol=1e-3)
-    for o in ("collaboration", "bloc", "race"):
+    for o in OUTCOMES:
         assert (summary[f"share_{o}_low"] <= summary[f"share_{o}"] + 1e-9).all()
         assert (summary[f"share_{o}"] <= summary[f"share_{o}_high"] + 1e-9).all()
         # the stored shares are the runs table's shares
@@ -479,3 +480,27 @@ def test_first_compile_is_announced(tmp_path, monkeypatch, capsys):
     (tmp_path / "sim" / "model.kernel-1.py312.nbi").write_bytes(b"")
     note_first_compile()
     assert capsys.readouterr().err == ""
+
+
+def test_report_has_the_outcome_pieces(smoke):
+    """Issue 11: the triangle, the threshold-robustness table, the US-China game table and
+    the lever effects (paired seeds against status_quo), recomputed here from the stored
+    yearly tables."""
+    smoke_report(smoke)
+    out = smoke["folder"] / "report"
+    page = (out / "index.html").read_text()
+    assert (out / "ternary.png").exists()
+    for heading in ("How the class shares move with the thresholds",
+                    "The US–China stage game over time", "What each lever does"):
+        assert heading in page
+    effects = pd.read_csv(out / "lever_effects.csv")
+    row = effects[(effects["scenario"] == "cold_war_race")
+                  & (effects["target"] == "racing spending")].iloc[0]
+    years = {}
+    for job in job_dirs(smoke["root"], "smoke"):
+        plan = json.loads((job / "job.json").read_text())
+        t = years_table(job)
+        years[plan["scenario"]] = t[t["year"] >= 2021].groupby("run_id")["racing_spending"].mean()
+    diff = years["cold_war_race"] - years["status_quo"]      # same run ids = same seeds here
+    assert row["effect"] == pytest.approx(diff.mean())
+    assert row["low"] > 0 and row["pairs"] == 6

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+import numpy as np
+
 from sim.mechanisms.base import ISS, Mechanism
-from sim.params import param
+from sim.params import nonneg, param
 
 YEARS = dict(lo=1957, hi=2200, unit="year")
 
@@ -15,6 +17,8 @@ YEARS = dict(lo=1957, hi=2200, unit="year")
 class WolfAmendmentConfig:
     enacted: int = param(**YEARS, source="source", doc="year the ban takes force (003: 2011)")
     repeal_year: Optional[int] = param(None, **YEARS, doc="first year without the ban (null: never)")
+    project_bonus: float = nonneg(0.05, hi=100.0, doc=(
+        "value of the bilateral projects the repeal opens, per unit of the partner's capability"))
 
 
 class WolfAmendment(Mechanism):
@@ -28,8 +32,14 @@ class WolfAmendment(Mechanism):
     Causal pathway: in force from ``enacted`` until ``repeal_year`` (null: never
     repealed), the US's move toward China is forced to *compete* (``blocked``) and China
     is banned from the ISS; once repealed, China is granted ISS eligibility (the
-    engine's eligibility rule: a ban wins over any grant). Shared programme membership
-    (multilateral) is not affected.
+    engine's eligibility rule: a ban wins over any grant) and bilateral US–China projects
+    become possible: both directions of the pair gain ``project_bonus`` (``mods.pair_bonus``,
+    added, like a shared programme's bonus; assumption: a bilateral project is worth what
+    one shared programme is, the same convention as ``payoffs.programme_bonus``). Whether
+    the US then cooperates is decided by its stage game toward China, i.e. by what 003
+    says moves it: China's transparency ("penchant for secrecy") and dual use, the
+    threat perception and the rules of the road (Logsdon: "China may—or we may—decide [to
+    say] no"). Shared programme membership (multilateral) is not affected.
     """
 
     name = "wolf_amendment"
@@ -40,6 +50,8 @@ class WolfAmendment(Mechanism):
     def __init__(self, cfg: dict):
         self.enacted = int(cfg["enacted"])
         self.repeal = cfg["repeal_year"]
+        self.project_bonus = float(cfg.get("project_bonus", 0.05))
+        self._projects = False
 
     def in_force(self, year: int) -> bool:
         return self.enacted <= year and (self.repeal is None or year < self.repeal)
@@ -47,6 +59,7 @@ class WolfAmendment(Mechanism):
     def setup(self, model):
         us, china = model.index[self.BANNED], model.index[self.PARTNER]
         self.edges = model.relations.directed_all(us, china)
+        self.pair = np.concatenate([self.edges, model.relations.rev[self.edges]])
         self.china_all = model.all_worlds([china])
         self.on_year(model, model.start_year)   # the documented start already has the ban
 
@@ -55,3 +68,7 @@ class WolfAmendment(Mechanism):
         model.blocked[self.edges] = force
         model.eligibility.ban(self.name, ISS, self.china_all, force)
         model.eligibility.grant(self.name, ISS, self.china_all, not force)
+        open_ = not force
+        if open_ != self._projects:             # projects open (or close): add (or remove)
+            model.mods.pair_bonus[self.pair] += self.project_bonus * (1 if open_ else -1)
+            self._projects = open_

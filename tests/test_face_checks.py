@@ -1,0 +1,93 @@
+"""Named actors' camps on full model runs of status_quo, against the documents (issue 11).
+
+Roles (docs/OUTCOMES.md): us_led / china_led (in a camp), bridge (in a camp and
+cooperating with the other camp's core), hedger (in both camps' programmes), non_aligned.
+Camps: WEST (the US's), EAST (China's), none.
+
+Two checks fail on the model as it is and are marked ``xfail(strict=True)``, so they turn
+into errors the day the model passes them: Iran's alignment drifts toward its (mostly
+western) partners and it accedes to Artemis in some runs (accession has no frictions yet:
+issue 10), and Japan cooperates with China in most runs (the model has no cost for a US
+ally of working with China: 002's "the role assigned to them by the US").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.camps import EAST, ROLES, WEST
+from sim.keywords import base_config
+from sim.run import simulate_many
+
+SEEDS = list(range(1, 21))
+
+
+@pytest.fixture(scope="module")
+def worlds():
+    m = simulate_many(base_config("status_quo"), SEEDS)
+    out = []
+    for b in range(m.n_worlds):
+        o = m.outcome(b)
+        k = {n: m.index[n] for n in m.names}
+        ij, ji, mutual = m.window_shares(b)
+        out.append({"role": {n: ROLES[o["labels"][i]] for n, i in k.items()},
+                    "camp": {n: int(o["camp_labels"][i]) for n, i in k.items()},
+                    "russia_china": _pair(m, b, "Russia", "China", mutual)})
+    return out
+
+
+def _pair(m, b, a, c, mutual):
+    r = m.relations.parts[b]
+    k = r.directed(m.index[a], m.index[c])
+    return float(mutual[k % r.E]) if k is not None else 0.0
+
+
+def test_esa_and_canada_bridge_or_hedge_and_are_never_china_led(worlds):
+    # 002: "Europe and Canada, America's oldest and closest friends ... can engage more
+    # closely with China"
+    for w in worlds:
+        for name in ("ESA", "Canada"):
+            assert w["role"][name] != "china_led" and w["camp"][name] != EAST
+    roles = [w["role"][n] for w in worlds for n in ("ESA", "Canada")]
+    assert np.mean([r in ("bridge", "hedger") for r in roles]) >= 0.75
+
+
+def test_japan_uk_australia_are_in_the_us_camp(worlds):
+    # 002: "axis of democracies (composed of the USA, Europe, Japan, and India)"; 003:
+    # Artemis signatories
+    for w in worlds:
+        for name in ("Japan", "UK", "Australia"):
+            assert w["camp"][name] == WEST, (name, w["role"][name])
+
+
+@pytest.mark.xfail(strict=True, reason="Japan cooperates with China in most runs: no cost "
+                   "for a US ally of working with China (002: 'the role assigned to them')")
+def test_japan_uk_australia_are_us_led_not_bridges(worlds):
+    for w in worlds:
+        for name in ("Japan", "UK", "Australia"):
+            assert w["role"][name] == "us_led", (name, w["role"][name])
+
+
+def test_russia_is_china_led_when_it_cooperates_with_china_and_not_otherwise(worlds):
+    # 003: "Russia seems to be the weaker of the partners in any Russia-China space
+    # relationship"; 002: the "association of autocracies"
+    for w in worlds:
+        if w["russia_china"] >= 0.5:
+            assert w["role"]["Russia"] in ("china_led", "hedger"), w["role"]["Russia"]
+        else:
+            assert w["role"]["Russia"] != "china_led"
+
+
+def test_iran_is_us_led_only_through_artemis_membership(worlds):
+    """When Iran does end US-led, the camp rule is not at fault: it joined Artemis."""
+    for w in worlds:
+        if w["role"]["Iran"] == "us_led":
+            assert w["camp"]["Iran"] == WEST
+
+
+@pytest.mark.xfail(strict=True, reason="Iran drifts west and accedes to Artemis in some runs "
+                   "(no accession frictions yet: issue 10)")
+def test_iran_never_ends_us_led(worlds):
+    # 002: "an association of autocracies (composed of China, Russia, and possibly Iran)"
+    assert all(w["role"]["Iran"] != "us_led" for w in worlds)
