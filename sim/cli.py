@@ -639,26 +639,22 @@ HELP_UNITS = {"world.start_year": "year", "world.horizon": "year",
 
 def help_rows() -> list[tuple[str, str, str, str, str]]:
     """(key, description, unit, default, range) rows for ``--help``, for the keys of
-    :data:`HELP_KEYS`: from the parameters' declarations (``sim.params.rows``) where the
-    engine declares them, else from the one-line comments of ``configs/<group>/default.yaml``."""
-    declared = {}
-    try:
-        from omegaconf import OmegaConf
+    :data:`HELP_KEYS`: from the parameters' declarations (``sim.params.rows``) where they
+    are declared, else from the one-line comments of ``configs/<group>/default.yaml``."""
+    from omegaconf import OmegaConf
 
-        from sim.params import rows                 # the engine's declarations, if present
+    from sim.params import rows
 
-        values = OmegaConf.to_container(compose([]), resolve=False)
-        values.pop("hydra", None)
-        declared = {r[0]: r for r in rows(values)}
-    except Exception:  # noqa: BLE001 - fall back to the YAML comments
-        declared = {}
+    values = OmegaConf.to_container(compose([]), resolve=False)
+    values.pop("hydra", None)
+    declared = {r[0]: r for r in rows(values)}
     out = []
     for group, keys in HELP_KEYS.items():
         lines = (CONFIG_DIR / group / "default.yaml").read_text(encoding="utf-8").splitlines()
         for key in keys:
             name = f"{group}.{key}"
             if name in declared:
-                k, text, unit, default, rng = declared[name]
+                k, text, unit, default, rng = declared[name][:5]
                 out.append((k, text, unit or HELP_UNITS.get(name, ""), str(default), rng or ""))
                 continue
             for line in lines:
