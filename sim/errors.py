@@ -1,10 +1,15 @@
-"""Errors a user can fix, printed as one line (no traceback), and the exit codes."""
+"""What the command line and the report share about failing: one line, an exit status.
+
+A :class:`UserError` is a problem with what the user asked for (a config, a folder);
+:func:`fail` prints it as ``error: <message>`` on stderr and exits, never a traceback.
+"""
 
 from __future__ import annotations
 
 import sys
 
 EXIT_USAGE = 2
+EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
 
 

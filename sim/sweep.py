@@ -15,111 +15,117 @@ Layout of a job folder::
     chunks/runs-00000.parquet    one row per run (outcome, metrics, final camp sizes, ...)
     chunks/years-00000.parquet   one row per run and year (the model table's columns)
     chunks/chunk-00000.json      completion marker with both files' SHA-256
+    .lock                    held (flock) while a sweep runs here: pid, host, start time
+
+The plan itself (points, seeds, hash, folder names) lives in :mod:`sim.plan`. Local
+workers die with the sweep (``PR_SET_PDEATHSIG``) and never write for a sweep that is
+gone; a run that overflows (NaN or infinity) stops the job with one line, unsaved.
 """
 
 from __future__ import annotations
 
-import copy
 import gc
-import hashlib
-import json
 import multiprocessing as mp
+import os
 import signal
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sim import manifest
-from sim.cli import EXIT_INTERRUPTED, apply_point, fail, grid_points
-from sim.io import atomic_write_json, atomic_write_parquet, read_json, sha256_file
+from sim.errors import EXIT_FAILED, EXIT_INTERRUPTED, fail
+from sim.io import (NonFiniteError, atomic_write_json, atomic_write_parquet, first_non_finite,
+                    is_disk_full, read_json, sha256_file)
 from sim.model import MODEL_COLUMNS
+from sim.plan import Plan, apply_point, stored_hash
 from sim.run import simulate_many, summary
 
-#: Chunks a local worker runs before it is replaced by a fresh one.
-RECYCLE = 40
-
-#: Sweep settings that change how, not what, is computed: left out of the plan hash.
-HOW_KEYS = ("workers", "executor", "ray_address", "progress", "name", "lockstep")
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Which runs a job holds: every grid point times every seed, in a fixed order."""
-
-    points: list[dict]
-    seeds: range            # a range, not a list: it travels to every worker with each chunk
-    chunk_size: int
-    config_hash: str
-
-    @classmethod
-    def from_config(cls, plain: dict) -> Plan:
-        sw = plain["sweep"]
-        seeds = range(sw["first_seed"], sw["first_seed"] + sw["seeds"])
-        return cls(grid_points(plain), seeds, int(sw["chunk_size"]), config_hash(plain))
-
-    @property
-    def n_runs(self) -> int:
-        return len(self.points) * len(self.seeds)
-
-    @property
-    def n_chunks(self) -> int:
-        return -(-self.n_runs // self.chunk_size)
-
-    def run(self, run_id: int) -> tuple[int, int]:
-        """(grid point index, seed) of a run."""
-        return run_id // len(self.seeds), self.seeds[run_id % len(self.seeds)]
-
-    def chunk(self, k: int) -> range:
-        return range(k * self.chunk_size, min((k + 1) * self.chunk_size, self.n_runs))
-
-
-def config_hash(plain: dict) -> str:
-    """Hash of everything that determines the results (not the executor settings)."""
-    what = copy.deepcopy(plain)
-    for key in HOW_KEYS:
-        what["sweep"].pop(key, None)
-    what.pop("output", None)
-    blob = json.dumps(what, sort_keys=True, default=str).encode()
-    return hashlib.sha256(blob).hexdigest()[:16]
+#: Chunks a local worker runs before it is replaced by a fresh one (the environment
+#: variable is for tests, which recycle after every chunk).
+RECYCLE = int(os.environ.get("SPACERACE_RECYCLE", "40"))
 
 
 # --- the work: one chunk of runs -------------------------------------------------------
 
 def run_chunk(plain: dict, plan: Plan, k: int) -> dict:
+    """Run chunk ``k`` (see :func:`_run_chunk`); an overflow is reported by name, once."""
+    with np.errstate(all="ignore"):
+        return _run_chunk(plain, plan, k)
+
+
+def _run_chunk(plain: dict, plan: Plan, k: int) -> dict:
     """Run chunk ``k``; returns its run rows and per-year series as plain arrays.
 
     Runs of the same grid point go ``sweep.lockstep`` at a time through one model that
     holds one world per seed (:func:`sim.run.simulate_many`): the same results as one
     model per run, with the yearly bookkeeping paid once for all of them."""
-    rows, years, ids = [], [], []
+    rows, years, ids, starts = [], [], [], []
     for point_idx, run_ids in _by_point(plan, plan.chunk(k), int(plain["sweep"]["lockstep"])):
         cfg = apply_point(plain, plan.points[point_idx])
         seeds = [plan.run(r)[1] for r in run_ids]
         model = simulate_many(cfg, seeds)
         for b, (run_id, seed) in enumerate(zip(run_ids, seeds)):
-            rows.append({"run_id": run_id, "seed": seed, **plan.points[point_idx],
-                         **summary(model, world=b)})
+            row = {"run_id": run_id, "seed": seed, **plan.points[point_idx],
+                   **summary(model, world=b)}
+            bad = first_non_finite(row) or first_non_finite(model.world_rows[b], "yearly table")
+            if bad:
+                point = ", ".join(f"{k}={v}" for k, v in plan.points[point_idx].items())
+                raise NonFiniteError(f"run {run_id} (seed {seed}{', ' + point if point else ''}) "
+                                     f"gave a non-finite {bad}")
+            rows.append(row)
             years.append(model.world_rows[b].astype(np.float32))
             ids.append(run_id)
+            starts.append(model.start_year)  # a grid may change the years a run covers
         del model
         if _frozen:             # a pool worker: collecting is cheap, do it every block
             gc.collect()
     if not _frozen:             # another process (serial, Ray): once per chunk
         gc.collect()
-    return {"chunk": k, "rows": rows, "years": np.stack(years), "run_ids": np.array(ids),
-            "start_year": int(plain["world"]["start_year"])}
+    return {"chunk": k, "rows": rows, "years": years, "run_ids": np.array(ids),
+            "start_years": np.array(starts)}
 
 
 #: True in a local pool worker once it has frozen its long-lived objects
 _frozen = False
+#: In a local pool worker: the sweep's main process and the worker's own parent
+_owner: tuple[int, int] | None = None
 
 
-def _start_worker() -> None:
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent ends (``PR_SET_PDEATHSIG``), so a
+    worker never outlives a sweep killed with ``kill -9``."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def owner_alive() -> bool:
+    """In a pool worker: whether the sweep that started it is still there (else the
+    worker must not write)."""
+    if _owner is None:
+        return True
+    main, parent = _owner
+    if os.getppid() != parent:
+        return False
+    try:
+        os.kill(main, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def _start_worker(main_pid: int | None = None) -> None:
     """Set up a local pool worker. It leaves Ctrl-C to the parent, which stops the
     workers and keeps finished chunks. And it moves what it inherited (modules, kernels,
     the config) out of the cycle collector's scan, so that collecting after every model
@@ -128,7 +134,11 @@ def _start_worker() -> None:
     worlds per model waiting for it let workers grow by hundreds of MB. Only workers
     freeze: in any other process (the serial executor, a notebook) freezing would keep
     the caller's objects forever, so there the collection runs once per chunk."""
-    global _frozen
+    global _frozen, _owner
+    _die_with_parent()
+    _owner = (main_pid or os.getppid(), os.getppid())
+    if not owner_alive():       # the parent died before the death signal was armed
+        os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.collect()
     gc.freeze()
@@ -183,6 +193,8 @@ def run_and_store(plain: dict, plan: Plan, k: int, folder: str, scenario: str) -
     """Run chunk ``k`` and write it atomically where it runs (local workers share the
     disk); only its size goes back to the parent process."""
     result = run_chunk(plain, plan, k)
+    if not owner_alive():       # the sweep is gone: write nothing, end quietly
+        os._exit(1)
     ChunkStore(Path(folder), plan, scenario).write(result)
     return {"chunk": k, "n_runs": len(result["rows"])}
 
@@ -221,10 +233,12 @@ class ChunkStore:
         marker.unlink(missing_ok=True)
         runs = pd.DataFrame(result["rows"])
         runs.insert(1, "scenario", self.scenario)
-        n_runs, n_years, n_cols = result["years"].shape
-        years = pd.DataFrame(result["years"].reshape(-1, n_cols), columns=list(MODEL_COLUMNS))
-        years.insert(0, "run_id", np.repeat(result["run_ids"], n_years))
-        years.insert(1, "year", np.tile(np.arange(n_years) + result["start_year"], n_runs))
+        n_runs = len(result["rows"])
+        lengths = np.array([len(y) for y in result["years"]])
+        years = pd.DataFrame(np.concatenate(result["years"]), columns=list(MODEL_COLUMNS))
+        years.insert(0, "run_id", np.repeat(result["run_ids"], lengths))
+        years.insert(1, "year", np.concatenate([np.arange(n) + s for n, s in
+                                                zip(lengths, result["start_years"])]))
         info = {"chunk": k, "n_runs": int(n_runs), "config_hash": self.plan.config_hash,
                 "years_sha256": atomic_write_parquet(years_path, years),
                 "runs_sha256": atomic_write_parquet(runs_path, runs)}
@@ -234,20 +248,30 @@ class ChunkStore:
 # --- executors ------------------------------------------------------------------------
 
 def _local(plain, plan, pending, workers, store):
+    workers = min(workers, len(pending))        # never more workers than chunks
     if workers <= 1:
         for k in pending:
             yield run_and_store(plain, plan, k, str(store.folder), store.scenario)
         return
-    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    ctx = _context()
     # fresh workers every RECYCLE chunks each: a long-lived worker's memory creeps up
     # (~9 kB a run, allocator fragmentation), so a 100,000-run sweep would not stay flat
     batch = RECYCLE * workers
     with _CtrlC() as ctrl_c:
         for start in range(0, len(pending), batch):
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
-                                       initializer=_start_worker)
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                       initializer=_start_worker, initargs=(os.getpid(),))
             yield from _drain(pool, plain, plan, pending[start:start + batch], workers,
                               ctrl_c, store)
+
+
+def _context():
+    """Workers are forked (cheap: they share the imported model). The parent forks only
+    while it runs a single thread (tqdm's monitor thread is off, the previous pool's
+    threads are joined), since forking a process with other threads running copies
+    their locks half-held; a sweep that replaced its workers once ended in ``terminate
+    called without an active exception``."""
+    return mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
 
 
 def _drain(pool, plain, plan, pending, workers, ctrl_c, store):
@@ -262,10 +286,13 @@ def _drain(pool, plain, plan, pending, workers, ctrl_c, store):
             for fut in done:
                 yield fut.result()
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        # take the workers before shutdown(): it forgets them (Python 3.12 sets
+        # _processes to None), and they would go on running and writing queued chunks
+        procs = list((getattr(pool, "_processes", None) or {}).values())
+        for proc in procs:
             proc.terminate()
-        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
             proc.join(timeout=5)
         raise
     pool.shutdown()
@@ -323,19 +350,34 @@ def execute(plain: dict, plan: Plan, pending: list[int], store: ChunkStore):
 
 # --- one job ----------------------------------------------------------------------------
 
-def stored_hash(folder: Path) -> str | None:
-    """The config hash of the sweep a job folder holds (None: no readable job.json)."""
-    try:
-        old = read_json(folder / "job.json")
-    except (OSError, ValueError):
-        return None
-    return old.get("config_hash") if isinstance(old, dict) else None
-
-
 def run_job(plain: dict, out: Path, overrides: list[str] | None = None) -> dict:
-    """Run (or resume) every missing chunk of this job's runs into ``out``."""
+    """Run (or resume) every missing chunk of this job's runs into ``out`` (holding the
+    job folder's lock: a second sweep on the same folder is refused, naming this one)."""
+    from sim.io import FolderLock, Locked
+
+    try:
+        with FolderLock(out / ".lock"):
+            return _run_job(plain, out, overrides)
+    except Locked as e:
+        fail(in_use(plain["sweep"]["name"], out, e.holder))
+
+
+def in_use(name: str, folder: Path, info: dict) -> str:
+    """The one line for a sweep folder locked by another sweep (who, where, since when)."""
+    return (f"sweep.name={name!r}: {folder} is in use by process {info.get('pid', '?')} on "
+            f"host {info.get('host', '?')} since {info.get('since', '?')}; wait for it to "
+            "finish (or stop it), or choose another sweep.name")
+
+
+def saved_runs(store: ChunkStore, plan: Plan) -> int:
+    """Runs in complete chunks on disk (what a resume will not redo)."""
+    return sum(len(plan.chunk(k)) for k in range(plan.n_chunks) if store.complete(k))
+
+
+def _run_job(plain: dict, out: Path, overrides: list[str] | None) -> dict:
     from tqdm import tqdm
 
+    tqdm.monitor_interval = 0       # no monitor thread: workers are forked from one thread
     plan = Plan.from_config(plain)
     scenario = plain["scenario_name"]
     job_file = out / "job.json"
@@ -343,35 +385,45 @@ def run_job(plain: dict, out: Path, overrides: list[str] | None = None) -> dict:
         fail(f"sweep folder {out} holds a different sweep (its config differs); "
              f"choose another sweep.name or delete that folder")
     started = manifest.now()
-    atomic_write_json(job_file, {
-        "scenario": scenario, "overrides": overrides or [], "grid": plain["sweep"]["grid"],
-        "points": plan.points,
-        "seeds": [plan.seeds[0], plan.seeds[-1]], "n_runs": plan.n_runs,
-        "chunk_size": plan.chunk_size, "n_chunks": plan.n_chunks,
-        "config_hash": plan.config_hash, "config": plain})
     store = ChunkStore(out, plan, scenario)
-    pending = [k for k in range(plan.n_chunks) if not store.complete(k)]
-    to_run = sum(len(plan.chunk(k)) for k in pending)
-    done_runs = plan.n_runs - to_run
-    t0 = time.perf_counter()
-    bar = tqdm(total=plan.n_runs, initial=done_runs, unit="run", smoothing=0.1,
-               desc=f"{scenario}", disable=not plain["sweep"]["progress"], file=sys.stderr,
-               dynamic_ncols=True)
+    resume = "run the same command again to resume"
     try:
-        for result in execute(plain, plan, pending, store):
-            done_runs += result["n_runs"]
-            bar.update(result["n_runs"])
+        atomic_write_json(job_file, {
+            "scenario": scenario, "overrides": overrides or [], "grid": plain["sweep"]["grid"],
+            "points": plan.points,
+            "seeds": [plan.seeds[0], plan.seeds[-1]], "n_runs": plan.n_runs,
+            "chunk_size": plan.chunk_size, "n_chunks": plan.n_chunks,
+            "config_hash": plan.config_hash, "config": plain})
+        pending = [k for k in range(plan.n_chunks) if not store.complete(k)]
+        to_run = sum(len(plan.chunk(k)) for k in pending)
+        t0 = time.perf_counter()
+        bar = tqdm(total=plan.n_runs, initial=plan.n_runs - to_run, unit="run", smoothing=0.1,
+                   desc=f"{scenario}", disable=not plain["sweep"]["progress"], file=sys.stderr,
+                   dynamic_ncols=True)
+        try:
+            for result in execute(plain, plan, pending, store):
+                bar.update(result["n_runs"])
+        finally:
+            bar.close()
+        elapsed = time.perf_counter() - t0
+        info = manifest.build(scenario=scenario, started=started, finished=manifest.now(),
+                              runs=plan.n_runs, ran_now=to_run, seconds=round(elapsed, 3),
+                              config_hash=plan.config_hash, config=plain)
+        atomic_write_json(out / "manifest.json", info)
     except KeyboardInterrupt:
-        bar.close()
-        print(f"\ninterrupted: {done_runs} of {plan.n_runs} runs are saved in {out}; "
-              f"run the same command again to resume", file=sys.stderr)
+        print(f"\ninterrupted: {saved_runs(store, plan)} of {plan.n_runs} runs are saved in "
+              f"{out}; {resume}", file=sys.stderr)
         raise SystemExit(EXIT_INTERRUPTED) from None
-    bar.close()
-    elapsed = time.perf_counter() - t0
-    info = manifest.build(scenario=scenario, started=started, finished=manifest.now(),
-                          runs=plan.n_runs, ran_now=to_run, seconds=round(elapsed, 3),
-                          config_hash=plan.config_hash, config=plain)
-    atomic_write_json(out / "manifest.json", info)
+    except NonFiniteError as e:
+        fail(f"{e}: the config's numbers are too large for the model (an overflow); "
+             f"nothing of it was saved. Lower them (`python -m sim --help` lists the ranges)",
+             EXIT_FAILED)
+    except OSError as e:
+        if not is_disk_full(e):
+            raise
+        fail(f"output.root={plain['output']['root']!r}: the disk is full ({e.strerror}); "
+             f"{saved_runs(store, plan)} of {plan.n_runs} runs are saved in {out}: free some "
+             f"space, then {resume}", EXIT_FAILED)
     counts = _outcome_counts(store, plan)
     shares = " · ".join(f"{o} {100 * counts.get(o, 0) / max(plan.n_runs, 1):.0f}%"
                         for o in ("collaboration", "bloc", "race"))

@@ -152,7 +152,73 @@ CASES = [
       "output.root='{tmp}/afile/results'", "folder is not writable (Not a directory)",
       prep="afile", root=False, files=("afile",)),
     C("target_outside_project", ["+hydra.callbacks.x._target_=os.system"],
-      "hydra.callbacks.x._target_='os.system'", "may only name classes of sim, hydra"),
+      "hydra.callbacks.x._target_='os.system'", "callbacks run code and are not allowed"),
+    # --- issue 14.1: no code from a config file or an override ----------------------
+    C("callback_writes_a_file_from_the_command_line",
+      ["+hydra.callbacks.x._target_=sim.io.atomic_write_text", "+hydra.callbacks.x.path={tmp}/X",
+       "+hydra.callbacks.x.text=hi"],
+      "hydra.callbacks.x._target_='sim.io.atomic_write_text'", "not allowed"),
+    C("callback_in_a_scenario_file", ["scenario={callback}", "{sp_callback}"],
+      "hydra.callbacks.w._target_='sim.io.atomic_write_text'", "not allowed"),
+    C("pickle_loader_in_a_scenario_file", ["scenario={pickle}", "{sp_pickle}"],
+      "hydra.callbacks.r._target_='sim.io.pd.read_pickle'", "not allowed"),
+    C("callbacks_group", ["hydra/callbacks=x"], ("hydra/callbacks=x", "hydra/callbacks"),
+      "unknown"),
+    C("launcher_target_not_a_launcher", ["hydra.launcher._target_=sim.io.atomic_write_text"],
+      "hydra.launcher._target_='sim.io.atomic_write_text'", "not a registered class; allowed: ",
+      "BasicLauncher"),
+    C("sweeper_target_prefix_only", ["hydra.sweeper._target_=hydra.utils.instantiate"],
+      "hydra.sweeper._target_='hydra.utils.instantiate'", "not a registered class",
+      "BasicSweeper"),
+    C("target_inside_another_key_in_a_scenario_file", ["scenario={nested_target}", "{sp_nested_target}"],
+      "hydra.job.env_set._target_='sim.io.atomic_write_text'", "not a registered class"),
+    C("logging_handler_class_runs_code", ["hydra.job_logging.handlers.console.class=subprocess.Popen"],
+      "hydra.job_logging.handlers.console.class='subprocess.Popen'", "allowed: ",
+      "logging.StreamHandler"),
+    C("logging_factory_in_a_scenario_file", ["scenario={log_factory}", "{sp_log_factory}"],
+      "hydra.job_logging.handlers.x.()='os.system'", "custom logging factories are not allowed"),
+    C("logging_ext_object", ["hydra.job_logging.handlers.console.stream=ext://os.system"],
+      "hydra.job_logging.handlers.console.stream='ext://os.system'", "ext://sys.stderr"),
+    # --- issue 14.2: nothing written outside output.root ------------------------------
+    C("run_dir_outside_root", ["hydra.run.dir={tmp}/outside"],
+      "hydra.run.dir='{tmp}/outside'", "must lie inside output.root"),
+    C("sweep_dir_outside_root", ["-m", "hydra.sweep.dir={tmp}/outside"],
+      "hydra.sweep.dir='{tmp}/outside'", "must lie inside output.root"),
+    C("sweep_subdir_escapes", ["-m", "hydra.sweep.subdir=../../../escaped"],
+      "hydra.sweep.subdir=", "must lie inside output.root"),
+    C("output_subdir_absolute", ["hydra.output_subdir={tmp}/outside"],
+      "hydra.output_subdir='{tmp}/outside", "must lie inside output.root"),
+    C("output_subdir_dotdot", ["hydra.output_subdir=../../.."],
+      "hydra.output_subdir='../../..'", "must be a plain folder name inside the job's folder"),
+    C("log_file_outside_root", ["hydra.job_logging.handlers.file.filename={tmp}/outside.log"],
+      "hydra.job_logging.handlers.file.filename='{tmp}/outside.log'", "inside output.root"),
+    C("hydra_log_file_outside_root",
+      ["+hydra.hydra_logging.handlers.f={class:logging.FileHandler,filename:{tmp}/h.log}"],
+      "hydra.hydra_logging.handlers.f.filename='{tmp}/h.log'", "inside output.root"),
+    C("launcher_folder_outside_root",
+      ["-m", "hydra/launcher=submitit_local", "hydra.launcher.submitit_folder={tmp}/outside"],
+      "hydra.launcher.submitit_folder='{tmp}/outside'", "must lie inside output.root"),
+    C("searchpath_missing_folder", ["hydra.searchpath=[file://{tmp}/nowhere]"],
+      "hydra.searchpath='file://{tmp}/nowhere'", "must name an existing folder"),
+    C("empty_output_root", ["output.root="], "output.root=", "must name a folder",
+      root=False),
+    C("blank_output_root", ["output.root=' '"], "output.root=' '", "must name a folder",
+      root=False),
+    # --- issue 14.3: bounded work ----------------------------------------------------
+    C("too_many_workers", ["sweep.workers=1000", "sweep.seeds=32", "sweep.chunk_size=2"],
+      "sweep.workers=1000", "at most", "CPUs"),
+    C("alias_bomb_in_a_scenario_file", ["scenario={bomb}", "{sp_bomb}"],
+      "{sp_dir_bomb}/scenario/{bomb}.yaml", "alias bomb"),
+    C("grid_too_many_points", ["+sweep.grid={world.threat_perception:[%s],world.rules_of_the_road:[%s]}"
+                               % (",".join(["0.5"] * 101), ",".join(["0.1"] * 100))],
+      "sweep.grid='<10100 points>'", "at most 10000 points"),
+    C("too_many_runs", ["sweep.seeds=100000000", "+sweep.grid={world.threat_perception:[0.5,1]}"],
+      "sweep.seeds=100000000", "at most 10,000,000 runs"),
+    C("multirun_too_many_jobs", ["-m", "seed=range(0,2100)", "sweep.seeds=2"],
+      "-m: 2100 jobs", "at most 2000"),
+    # --- issue 14.7: refused up front, not mid-sweep ------------------------------------
+    C("sweep_name_too_long", ["sweep.name=" + "n" * 300, "sweep.seeds=2"],
+      "sweep.name='nnnnnnnnnnnnnnnnnnnn...'", "at most 64 characters"),
     C("unknown_flag", ["--bogus"],
       "unknown option '--bogus'", "allowed: -m/--multirun"),
     C("unparsable_override", ["world.horizon=["],
@@ -170,6 +236,21 @@ TEMP_SCENARIOS = {
     "broken": "# @package _global_\nworld:\n  horizon: [2040\n  start_year: 2021\n",
     # valid YAML with a misspelt key
     "unknown_key": "# @package _global_\nworld:\n  horizn: 2040\n",
+    # issue 14.1: a callback that writes a file anywhere, one that loads a pickle
+    "callback": ("# @package _global_\nhydra:\n  callbacks:\n    w:\n"
+                 "      _target_: sim.io.atomic_write_text\n      path: /tmp/spacerace-pwned-{tag}\n"
+                 "      text: hi\n"),
+    "pickle": ("# @package _global_\nhydra:\n  callbacks:\n    r:\n"
+               "      _target_: sim.io.pd.read_pickle\n"
+               "      filepath_or_buffer: /tmp/spacerace-pwned-{tag}\n"),
+    "nested_target": ("# @package _global_\nhydra:\n  job:\n    env_set:\n"
+                      "      _target_: sim.io.atomic_write_text\n"),
+    "log_factory": ("# @package _global_\nhydra:\n  job_logging:\n    handlers:\n      x:\n"
+                    "        (): os.system\n        command: touch /tmp/spacerace-pwned-{tag}\n"),
+    # issue 14.3: a few hundred bytes that expand to 10^9 values
+    "bomb": ("# @package _global_\nbomb:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+             + "".join(f"  {chr(98 + k)}: &{chr(98 + k)} [{', '.join(['*' + chr(97 + k)] * 10)}]\n"
+                       for k in range(8))),
 }
 
 
@@ -188,7 +269,8 @@ class Result:
 
 
 def _fill(text: str, tmp: Path, names: dict) -> str:
-    """Replace the placeholders {tmp}, {broken}, {unknown_key} (other braces are kept)."""
+    """Replace the placeholders {tmp} and the temporary scenario names (other braces are
+    kept)."""
     for key, value in {"tmp": str(tmp), **names}.items():
         text = text.replace("{" + key + "}", value)
     return text
@@ -196,6 +278,10 @@ def _fill(text: str, tmp: Path, names: dict) -> str:
 
 def _run(case: Case, tmp: Path, names: dict) -> Result:
     args = [_fill(a, tmp, names) for a in case.args]
+    if case.id == "yaml_syntax_error_in_scenario":
+        args.append(names["sp_broken"])
+    if case.id == "unknown_key_in_scenario_file":
+        args.append(names["sp_unknown_key"])
     if case.root and case.module == "sim":
         args.append(f"output.root={tmp / 'results'}")
     argv = [sys.executable, "-m", case.module, *args]
@@ -218,8 +304,13 @@ def runs(tmp_path_factory) -> dict[str, Result]:
     they are started first and the files are deleted as soon as those finish.
     """
     base = tmp_path_factory.mktemp("bad_input")
+    search = tmp_path_factory.mktemp("searchpath")      # never the repository's scenarios/
     names = {key: f"_tmp_broken_{TAG}_{key}" for key in TEMP_SCENARIOS}
-    paths = [SCENARIO_DIR / f"{name}.yaml" for name in names.values()]
+    for key, text in TEMP_SCENARIOS.items():         # one search path each
+        (search / key / "scenario").mkdir(parents=True)
+        (search / key / "scenario" / f"{names[key]}.yaml").write_text(text.replace("{tag}", TAG))
+        names.update({f"sp_{key}": f"hydra.searchpath=[file://{search / key}]",
+                      f"sp_dir_{key}": str(search / key)})
     folders = {}
     for case in CASES:
         tmp = base / case.id
@@ -229,26 +320,12 @@ def runs(tmp_path_factory) -> dict[str, Result]:
         elif case.prep == "empty":
             (tmp / "empty").mkdir()
         folders[case.id] = tmp
-    uses_temp = [c for c in CASES if any("{broken}" in a or "{unknown_key}" in a for a in c.args)]
     # the cases that reveal bugs may run the whole model (~5 s): start them early
-    rest = sorted((c for c in CASES if c not in uses_temp), key=lambda c: c.bug is None)
-    try:
-        for key, text in TEMP_SCENARIOS.items():
-            (SCENARIO_DIR / f"{names[key]}.yaml").write_text(text)
-        with ThreadPoolExecutor(WORKERS) as pool:
-            first = {c.id: pool.submit(_run, c, folders[c.id], names) for c in uses_temp}
-            later = {c.id: pool.submit(_run, c, folders[c.id], names) for c in rest}
-            try:
-                wait(first.values())
-            finally:
-                for path in paths:
-                    path.unlink(missing_ok=True)
-            futures = {**first, **later}
-            results = {cid: f.result() for cid, f in futures.items()}
-    finally:
-        for path in paths:
-            path.unlink(missing_ok=True)
-    return results
+    cases = sorted(CASES, key=lambda c: c.bug is None)
+    with ThreadPoolExecutor(WORKERS) as pool:
+        futures = {c.id: pool.submit(_run, c, folders[c.id], names) for c in cases}
+        wait(futures.values())
+    return {cid: f.result() for cid, f in futures.items()}
 
 
 def _params():
@@ -267,7 +344,7 @@ def _describe(r: Result) -> str:
 def test_cases_are_unique_and_enough():
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids))
-    assert len(CASES) >= 35
+    assert len(CASES) >= 60
 
 
 @pytest.mark.parametrize("case", _params())
@@ -309,6 +386,10 @@ def test_bad_input(case: Case, runs: dict[str, Result]):
         assert not (r.tmp / "missing").exists(), "sim.report created the missing folder"
 
 
-def test_temporary_scenarios_removed(runs):
+def test_no_file_written_into_the_repository_or_by_a_callback(runs):
     leftovers = sorted(p.name for p in SCENARIO_DIR.glob(f"_tmp_broken_{TAG}_*.yaml"))
-    assert not leftovers, f"temporary scenario files left behind: {leftovers}"
+    assert not leftovers, f"temporary scenario files in scenarios/: {leftovers}"
+    assert not Path(f"/tmp/spacerace-pwned-{TAG}").exists(), "a config file ran code"
+    for r in runs.values():
+        assert not (r.tmp / "X").exists() and not (r.tmp / "outside").exists()
+        assert not (r.tmp / "escaped").exists() and not (r.tmp / "h.log").exists()

@@ -12,6 +12,7 @@ half-written), not by wall-clock time alone, so they stay meaningful on a slow m
 from __future__ import annotations
 
 import os
+import subprocess
 import re
 import shutil
 import signal
@@ -300,8 +301,13 @@ sim.cli.check = check
 """
 
 CTRL_C_WHILE_WORKERS_FORK = """
-# Ctrl-C while the worker pool forks: delivered during the parent's after-fork handlers
-os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT))
+# Ctrl-C while the worker pool starts: delivered as each worker process has just started
+import multiprocessing.process as _mpp
+_start = _mpp.BaseProcess.start
+def _start_then_ctrl_c(self):
+    _start(self)
+    os.kill(os.getpid(), signal.SIGINT)
+_mpp.BaseProcess.start = _start_then_ctrl_c
 """
 
 
@@ -357,3 +363,146 @@ def test_marker_with_json_that_is_not_an_object_is_redone(reference, tmp_path):
     ok(result)
     assert f"{SEEDS} runs ({CHUNK} now" in result.stdout, result.stdout
     assert_same_as_reference(job, reference)
+
+
+# --- issue 14: processes and their folders --------------------------------------------------
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process below ``pid`` (read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = set(), [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            if c not in out:
+                out.add(c)
+                todo.append(c)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _markers(root: Path, name: str) -> set[str]:
+    return {p.name for p in (root / "sweeps" / name).glob("*/chunks/chunk-*.json")}
+
+
+def _wait_for(predicate, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_end_with_the_main_process(tmp_path, sig):
+    """Issue 14.4: kill only the sweep's main process; no worker survives and no chunk
+    appears afterwards."""
+    proc = start(command(tmp_path, "orphans", seeds=4000))
+    try:
+        _wait_for(lambda: len(_markers(tmp_path, "orphans")) >= 1)
+        workers = _descendants(proc.pid)
+        assert workers, "no worker processes found"
+        os.kill(proc.pid, sig)                      # the main process only, not its group
+        proc.wait(timeout=30)
+        _wait_for(lambda: not any(_alive(w) for w in workers), timeout=15)
+        after = _markers(tmp_path, "orphans")
+        time.sleep(3)
+        assert _markers(tmp_path, "orphans") == after, "a chunk was written after the kill"
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.communicate()
+
+
+def test_second_sweep_on_the_same_folder_is_refused(tmp_path):
+    """Issue 14.5: two sweeps with one sweep.name; the second names the first and stops."""
+    first = start(command(tmp_path, "twice", seeds=4000))
+    try:
+        _wait_for(lambda: len(_markers(tmp_path, "twice")) >= 1)
+        second = run(command(tmp_path, "twice", seeds=4000), timeout=120)
+        assert second.returncode == 2, second.stderr
+        lines = second.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: sweep.name='twice'"), second.stderr
+        assert f"in use by process {first.pid} on host " in lines[0], lines[0]
+        assert "Traceback" not in second.stderr
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.communicate()
+
+
+def test_ctrl_c_counts_what_is_saved(tmp_path):
+    """Issue 14.10: the interrupted message counts the complete chunks on disk."""
+    proc = start(command(tmp_path, "counted", seeds=4000))
+    _wait_for(lambda: len(_markers(tmp_path, "counted")) >= 3)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = finish(proc, timeout=120)
+    assert proc.returncode == 130, err
+    m = re.search(r"interrupted: (\d+) of 4000 runs are saved", err)
+    assert m, err
+    job = the_job(tmp_path, "counted")
+    on_disk = sum(marker_state(job, k, CHUNK) is True for k in range(4000 // CHUNK)) * CHUNK
+    assert int(m.group(1)) == on_disk, (m.group(0), on_disk)
+
+
+def test_recycled_workers_exit_cleanly(tmp_path):
+    """Issue 14.9: workers replaced after every chunk; the sweep exits 0 with the same
+    tables as one serial process."""
+    env = {"SPACERACE_RECYCLE": "1"}
+    ok(run(command(tmp_path / "recycled", "r", seeds=48), env=env))
+    ok(run([*command(tmp_path / "serial", "r", seeds=48), "sweep.executor=serial"]))
+    a, b = (runs_table(the_job(tmp_path / w, "r")) for w in ("recycled", "serial"))
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_never_more_workers_than_chunks(monkeypatch, tmp_path):
+    """Issue 14.3: a pool gets at most one worker per pending chunk."""
+    from sim import sweep
+
+    sizes = []
+
+    class Pool:
+        def __init__(self, max_workers, **kw):
+            sizes.append(max_workers)
+            raise RuntimeError("stop")
+
+    monkeypatch.setattr(sweep, "ProcessPoolExecutor", Pool)
+    with pytest.raises(RuntimeError):
+        list(sweep._local({}, None, [0, 1], 64, sweep.ChunkStore(tmp_path, None, "x")))
+    assert sizes == [2]
+
+
+def test_full_disk_gives_one_line_and_the_resume_hint(tmp_path):
+    """Issue 14.7: a sweep that fills its disk stops with one line and the resume hint;
+    what is saved stays complete."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(disk)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs (needs root)")
+    try:
+        result = run(command(disk, "full", seeds=4000), timeout=300)
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith("error: output.root=") and "the disk is full" in last, last
+        assert RESUME_HINT in last, last
+        job = the_job(disk, "full")
+        assert job is not None
+        assert_no_broken_markers(job, "disk full")
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)

@@ -374,3 +374,107 @@ def test_lockstep_blocks_never_mix_grid_points():
     assert [ids for _, ids in blocks] == [[0, 1, 2], [3, 4], [5, 6], [7, 8, 9], [10, 11, 12],
                                           [13], [14]]
     assert all(plan.run(r)[0] == p for p, ids in blocks for r in ids)
+
+
+# --- issue 14: one definition per folder, runs to the end, help, names ------------------------
+
+def test_other_counts_under_the_same_name_are_refused(tmp_path):
+    """Issue 14.6: a sweep folder holds one definition; the same job asked with another
+    seed count lands on its folder and is refused, not run beside it."""
+    ok(sim(tmp_path, "scenario=status_quo", "world.threat_perception=0.5,1.0", "sweep.seeds=4",
+           "sweep.chunk_size=2", "sweep.name=threat", multirun=True))
+    before = job_dirs(tmp_path, "threat")
+    assert len(before) == 2
+    again = sim(tmp_path, "scenario=status_quo", "world.threat_perception=0.5", "sweep.seeds=2",
+                "sweep.name=threat", multirun=True)
+    assert again.returncode == 2, again.stdout + again.stderr
+    lines = again.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: sweep.name='threat'"), again.stderr
+    assert "holds a different sweep" in lines[0]
+    assert job_dirs(tmp_path, "threat") == before
+    # the same command again is a resume: allowed, nothing re-run
+    resumed = ok(sim(tmp_path, "scenario=status_quo", "world.threat_perception=0.5,1.0",
+                     "sweep.seeds=4", "sweep.chunk_size=2", "sweep.name=threat", multirun=True))
+    assert resumed.stdout.count("(0 now") == 2, resumed.stdout
+
+
+def test_grid_over_the_horizon_runs_to_the_end(tmp_path):
+    """Issue 14.7 (and 14.14): a grid over world.horizon gives each point its own years;
+    the job folder is named by what it sweeps and listed in index.csv."""
+    ok(sim(tmp_path, "+sweep.grid={world.horizon:[2030,2040]}", "sweep.seeds=3",
+           "sweep.chunk_size=2", "sweep.name=span"))
+    job = only_job(tmp_path, "span")
+    assert job.name == "grid=world.horizon"
+    years = years_table(job)
+    last = years.groupby("run_id")["year"].max().to_dict()
+    assert last == {0: 2030, 1: 2030, 2: 2030, 3: 2040, 4: 2040, 5: 2040}
+    index = pd.read_csv(job.parent / "index.csv")
+    assert index["folder"].tolist() == ["grid=world.horizon"]
+    assert "+sweep.grid={world.horizon:[2030,2040]}" in index["overrides"][0]
+
+
+def test_overflow_is_refused_and_nothing_is_saved(tmp_path):
+    """Issue 14.7: values that overflow never leave NaN in results (exit non-zero, one
+    line, no outcome.json or chunk)."""
+    for args in (["payoffs.coop_gain=1e308"], ["payoffs.coop_gain=1e308", "sweep.seeds=2"]):
+        result = sim(tmp_path, *args)
+        assert result.returncode != 0, result.stdout
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+        assert "Traceback" not in result.stderr
+    assert not list(tmp_path.rglob("outcome.json")) and not list(tmp_path.rglob("chunk-*.json"))
+
+
+def test_outcome_json_is_strict(tmp_path):
+    """Issue 14.7: results are strict JSON; a NaN is refused by the writer itself."""
+    from sim.io import NonFiniteError, atomic_write_json
+
+    with pytest.raises(NonFiniteError, match="density"):
+        atomic_write_json(tmp_path / "o.json", {"density": float("nan")})
+    assert not (tmp_path / "o.json").exists()
+
+
+def test_help_names_groups_and_main_keys():
+    """Issue 14.13: --help is short and says what the main keys mean."""
+    result = ok(run([sys.executable, "-m", "sim", "--help"]))
+    lines = result.stdout.splitlines()
+    assert 20 < len(lines) < 100, len(lines)
+    text = result.stdout
+    assert "scenario " in text and "cold_war_race" in text
+    assert re.search(r"world\.threat_perception\s+1\.0\s+\[x rivalry\] assumption", text), text
+    assert "world.horizon" in text and "[year]" in text
+    assert "--cfg job" in text
+
+
+def test_folder_names_are_short_and_readable():
+    """Issue 14.14: names show the overrides; a hash only where text was lost."""
+    from sim.plan import job_dirname, run_dir
+
+    assert run_dir("r", "status_quo", 42, 1, {}, "default", []) == "r/runs/status_quo/seed42"
+    assert run_dir("r", "status_quo", 42, 1, {}, "default",
+                   ["world.horizon=2040", "output.root=r"]) == \
+        "r/runs/status_quo/seed42,world.horizon=2040"
+    assert job_dirname(["scenario=cold_war_race", "world.threat_perception=0.5",
+                        "sweep.seeds=100", "sweep.workers=2", "hydra/launcher=joblib"]) == \
+        "scenario=cold_war_race,world.threat_perception=0.5"
+    grid = "+sweep.grid={world.threat_perception:[0.5,1,1.5,2],world.rules_of_the_road:[0,0.5,1]}"
+    assert job_dirname([grid, "sweep.seeds=50"]) == \
+        "grid=world.threat_perception+world.rules_of_the_road"
+    odd = job_dirname(["milestones.asteroid_mission.actors=[China,US]"])
+    assert re.fullmatch(r"milestones\.asteroid_mission\.actors=_China,US_-[0-9a-f]{6}", odd), odd
+    long = job_dirname([f"+strategies.by_actor.state_{k:03d}=tit_for_tat" for k in range(40)])
+    assert len(long) <= 100 and re.search(r"-[0-9a-f]{6}$", long)
+
+
+def test_first_compile_is_announced(tmp_path, monkeypatch, capsys):
+    """Issue 14.15: one line on stderr when no compiled kernels are cached yet."""
+    from sim.cli import note_first_compile
+
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    note_first_compile()
+    assert capsys.readouterr().err == \
+        "compiling the model's kernels (first run only, ~1 min) ...\n"
+    (tmp_path / "sim").mkdir()
+    (tmp_path / "sim" / "model.kernel-1.py312.nbi").write_bytes(b"")
+    note_first_compile()
+    assert capsys.readouterr().err == ""
