@@ -236,6 +236,8 @@ def plot_phase(runs: pd.DataFrame, out: Path) -> bool:
         return False
     xk, yk = axes_keys
     sub = runs[runs[xk].notna() & runs[yk].notna()]
+    if "design_point" in sub:           # a design's runs are not grid points
+        sub = sub[sub["design_point"].isna()]
     table = sub.groupby([yk, xk])["outcome"].value_counts(normalize=True).unstack(fill_value=0)
     xs = sorted(sub[xk].unique(), key=_sort_key)
     ys = sorted(sub[yk].unique(), key=_sort_key)
