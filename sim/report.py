@@ -551,7 +551,9 @@ def build(root: Path, plots: bool = True, quiet: bool = False) -> dict:
                   "manifest": _maybe(j["folder"] / "manifest.json")} for j in jobs],
         "versions": manifest.versions(), "git": manifest.git_commit()})
     from sim.plots import scenario_groups
-    write_html(out, runs, summary, figures, counts, scenario_groups(runs, jobs), problems)
+    from sim.report_decide import section          # "What decides the outcome" (designs)
+    write_html(out, runs, summary, figures, counts, scenario_groups(runs, jobs), problems,
+               section(root, runs, jobs, out, plots))
     if not quiet:
         skipped = f", {len(problems)} skipped" if problems else ""
         print(f"report: {len(runs)} runs from {len(jobs)} jobs "
@@ -593,7 +595,7 @@ def _table(summary: pd.DataFrame, coords: dict, swept: list[str]) -> str:
 
 
 def write_html(out: Path, runs: pd.DataFrame, summary: pd.DataFrame, figures, counts,
-               scenario_groups: list[str], problems: list[str] = ()) -> None:
+               scenario_groups: list[str], problems: list[str] = (), extra: str = "") -> None:
     swept = runs.attrs.get("swept", [])
     coords = runs.attrs["coords"]
     whole = set(runs.loc[runs["job"].isin({j for j, n in
@@ -645,6 +647,7 @@ runs, in actors.</p>
 {partial}
 {tables}
 {figs}
+{extra}
 <p><small>Made by <code>python -m sim.report</code>. Tables:
 <a href=summary.csv>summary.csv</a>, runs.parquet, series.parquet; provenance: manifest.json.</small></p>
 </body></html>
