@@ -789,6 +789,8 @@ def cmd_sensitivity(args) -> pd.DataFrame:
     runs = _filter_scenario(read_runs(runs_path), args.scenario)
     metrics = [m for m in args.metrics.split(",") if m] if args.metrics else None
     designs = find_designs(args.folder, runs, args.design)
+    if len(designs) > 1:        # a folder of several jobs: those made for sensitivity
+        designs = {job: d for job, d in designs.items() if d.kind in ("sobol", "morris")} or designs
     table = pd.concat([
         sensitivity(runs if job is None else runs[runs["job"].astype(str) == job], design,
                     metrics, num_resamples=args.resamples,

@@ -345,10 +345,10 @@ def section(root: Path, runs: pd.DataFrame, jobs: list[dict], out: Path, plots: 
                               f"Each design point's share is over its seeds; an index below its "
                               f"panel's seed-noise share cannot be told from noise."))
         for output, ranked in ranking(stable).items():
-            if ranked and ranked[0][1] > 0:
+            if ranked and ranked[0][1] > 0 and output.startswith("share "):
                 top = ", ".join(f"{lab} ({v:.2f})" for lab, v in ranked[:3])
-                notes.append(f"The {output} is moved most by {top} "
-                             f"({'mu*' if method == 'morris' else 'total Sobol index'}).")
+                notes.append(f"The share of {output[6:]} is moved most by {top} "
+                             f"({'mu*, in share per whole range' if method == 'morris' else 'total Sobol index'}).")
         break                                   # one sensitivity figure: the first job
 
     for job in lever_jobs(designs, jobs)[:1]:
@@ -398,10 +398,15 @@ def section(root: Path, runs: pd.DataFrame, jobs: list[dict], out: Path, plots: 
                                   "The same changes as a chart: a point right of zero means the "
                                   "lever makes that outcome more likely across the ensemble."))
             best = effects.loc[effects["change"].abs().idxmax()]
-            notes.append(f"The lever that moves an outcome most: {best['lever']} "
-                         f"({best['off_label']} → {best['on_label']}) changes {best['outcome']} by "
-                         f"{100 * best['change']:+.0f} points (95% {100 * best['low']:+.0f} to "
-                         f"{100 * best['high']:+.0f}).")
+            if not ((effects["low"] > 0) | (effects["high"] < 0)).any():
+                notes.append(f"No lever changes an outcome's probability beyond chance across the "
+                             f"ensemble (largest change {100 * best['change']:+.0f} points: "
+                             f"{best['lever']}, {best['outcome']}).")
+            else:
+                notes.append(f"The lever that moves an outcome most: {best['lever']} "
+                             f"({best['off_label']} → {best['on_label']}) changes {best['outcome']} "
+                             f"by {100 * best['change']:+.0f} points (95% {100 * best['low']:+.0f} "
+                             f"to {100 * best['high']:+.0f}).")
     if notes:
         parts.append("<h3>In short</h3><ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes)
                      + "</ul><p><small>Computed from this folder's runs by "
