@@ -136,3 +136,35 @@ def test_an_interrupted_design_sweep_resumes_to_the_same_tables(tmp_path):
     pd.testing.assert_frame_equal(runs_table(cut), runs_table(whole))
     pd.testing.assert_frame_equal(years_table(cut), years_table(whole))
     assert designs.load(cut / "design.json") == designs.load(whole / "design.json")
+
+
+# --- the same design on Ray and through Hydra's submitit launcher --------------------------
+
+LAUNCH = ["scenario=status_quo", "+sweep.design={kind: sobol, N: 4, seed: 1}", "sweep.seeds=2",
+          "sweep.chunk_size=16"]
+
+
+def design_runs(root: Path, name: str) -> pd.DataFrame:
+    return runs_table(only_job(root, name)).sort_values("run_id").reset_index(drop=True)
+
+
+@pytest.mark.slow
+def test_a_design_sweep_on_ray_matches_local(tmp_path):
+    pytest.importorskip("ray", reason="Ray is an optional extra: pip install -e '.[ray]'")
+    ok(sim(tmp_path, *LAUNCH, "sweep.name=local"))
+    ok(sim(tmp_path, *LAUNCH, "sweep.name=ray", "sweep.executor=ray", "sweep.workers=2",
+           timeout=600))
+    local, ray = design_runs(tmp_path, "local"), design_runs(tmp_path, "ray")
+    assert len(local) == 4 * (10 + 2) * 2       # Saltelli: N (k + 2) points (k = 10) x seeds
+    pd.testing.assert_frame_equal(local, ray)
+    assert (only_job(tmp_path, "ray") / "design.json").is_file()
+
+
+@pytest.mark.slow
+def test_a_design_sweep_through_submitit_matches_the_basic_launcher(tmp_path):
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher",
+                        reason="the SLURM launcher is an optional extra: pip install -e '.[slurm]'")
+    ok(sim(tmp_path, "-m", *LAUNCH, "sweep.name=basic"))
+    ok(sim(tmp_path, "-m", *LAUNCH, "sweep.name=submitit", "hydra/launcher=submitit_local",
+           "hydra.launcher.timeout_min=10", timeout=600))
+    pd.testing.assert_frame_equal(design_runs(tmp_path, "basic"), design_runs(tmp_path, "submitit"))
