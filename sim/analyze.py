@@ -20,7 +20,8 @@ column             needed    meaning
                              bloc, race, ...; shares are computed for every class present)
 ``<config key>``   design    the value each design parameter had in the run, one column
                              per key of the design (e.g. ``world.threat_perception``)
-``design_point``   design    the run's index in the design (``sim.designs.points``). If
+``design_point``   design    the run's index in the design (``sim.designs.points``; the
+                             report writes it for the jobs of a ``sweep.design``). If
                              absent it is derived as ``run_id // seeds`` within each
                              ``job`` (the sweep's point-major order) and checked against
                              the parameter columns

@@ -12,6 +12,7 @@ Layout of a job folder::
 
     job.json                 plan: scenario, grid, seeds, run count, config hash, resolved config
     manifest.json            command, versions, git commit, start and end time
+    design.json              the sampling design (``sweep.design``), when the job has one
     chunks/runs-00000.parquet    one row per run (outcome, metrics, final camp sizes, ...)
     chunks/years-00000.parquet   one row per run and year (the model table's columns)
     chunks/chunk-00000.json      completion marker with both files' SHA-256
