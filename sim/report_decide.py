@@ -206,6 +206,18 @@ def discoveries(runs: pd.DataFrame, design, levers: list[str]) -> list[dict]:
     return results
 
 
+def significant(result: dict, alpha: float = 0.05) -> list[str]:
+    """The inputs of a PRIM box whose restriction is more than chance (EMA's quasi-p of
+    a restricted side below ``alpha``), by label."""
+    out = []
+    for dim, p in result["quasi_p"].items():
+        sides = np.atleast_1d(p).astype(float)
+        sides = sides[sides >= 0]                   # -1: a side left unrestricted
+        if len(sides) and sides.min() < alpha:
+            out.append(result["labels"].get(dim, dim))
+    return out
+
+
 def lever_effects(runs: pd.DataFrame, levers: list[str]) -> pd.DataFrame:
     """Per lever on the grid: each outcome's probability with the lever at its first
     (status-quo) value and at its last, over runs paired on design point, seed and the
@@ -314,7 +326,8 @@ def section(root: Path, runs: pd.DataFrame, jobs: list[dict], out: Path, plots: 
         parts.append(f"<p>Each scenario's ensemble samples {n_pts} points of "
                      f"<code>configs/uncertainties/default.yaml</code> (narrowed to the scenario: "
                      f"the keys a scenario sets stay fixed). Brackets are 95% Wilson intervals "
-                     f"over runs.</p>" + ensemble_html(table))
+                     f"over runs (the seeds of one design point share its parameters, so with "
+                     f"several seeds per point they are somewhat too narrow).</p>" + ensemble_html(table))
         first = table["outcome"].iloc[0]
         t = table[table["outcome"] == first]
         gap = (t["ensemble"] - t["point"]).abs()
@@ -367,7 +380,9 @@ def section(root: Path, runs: pd.DataFrame, jobs: list[dict], out: Path, plots: 
                 name = f"decide-discover-{A._safe(r['outcome'])}"
                 atomic_write_bytes(out / f"{name}.csv",
                                    r["trajectory"].to_csv(index=False, float_format="%.5g").encode())
-                parts.append(f"<li><b>PRIM:</b> {html.escape(r['rule'])}.<br><small>CART: "
+                parts.append(f"<li><b>PRIM:</b> {html.escape(r['rule'])}.<br><small>"
+                             f"Restrictions more than chance (quasi-p &lt; 0.05): "
+                             f"{html.escape(', '.join(significant(r)) or 'none')}. CART: "
                              f"{html.escape(r['cart_rule'])}.</small></li>")
                 notes.append(f"PRIM: {r['rule']}.")
             parts.append("</ul>")
