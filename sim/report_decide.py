@@ -213,7 +213,7 @@ def significant(result: dict, alpha: float = 0.05) -> list[str]:
     for dim, p in result["quasi_p"].items():
         sides = np.atleast_1d(p).astype(float)
         sides = sides[sides >= 0]                   # -1: a side left unrestricted
-        if len(sides) and sides.min() < alpha:
+        if len(sides) and sides.max() < alpha:     # as the figure shows it (its largest)
             out.append(result["labels"].get(dim, dim))
     return out
 
@@ -242,6 +242,11 @@ def lever_effects(runs: pd.DataFrame, levers: list[str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
+def lever_labels(levers: list[str]) -> dict[str, str]:
+    """A lever's key without its config group: wolf_amendment.repeal_year, iss_retirement.year."""
+    return {k: k.split(".", 1)[-1] for k in levers}
+
+
 def plot_levers(table: pd.DataFrame, path: Path) -> None:
     """Change of each outcome's probability per lever (points) with 95% intervals."""
     import matplotlib
@@ -252,7 +257,7 @@ def plot_levers(table: pd.DataFrame, path: Path) -> None:
 
     levers = list(dict.fromkeys(table["lever"]))
     outcomes = list(dict.fromkeys(table["outcome"]))
-    labels = A.short_labels(levers)
+    labels = lever_labels(levers)
     fig, ax = plt.subplots(figsize=(8.5, 1.4 + 0.75 * len(levers)))
     step = 0.7 / max(len(outcomes), 1)
     for k, o in enumerate(outcomes):
@@ -279,7 +284,7 @@ def plot_levers(table: pd.DataFrame, path: Path) -> None:
 
 def levers_html(table: pd.DataFrame) -> str:
     outcomes = list(dict.fromkeys(table["outcome"]))
-    labels = A.short_labels(list(dict.fromkeys(table["lever"])))
+    labels = lever_labels(list(dict.fromkeys(table["lever"])))
     head = "<th>lever</th><th>status quo → on</th><th>pairs</th>" + "".join(
         f"<th>{html.escape(o)}</th>" for o in outcomes)
     rows = []
