@@ -30,7 +30,7 @@ jobs, lays out the page and words the numbers.
 from __future__ import annotations
 
 import html
-import warnings
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +42,11 @@ from sim import analyze as A
 COLOURS = {"collaboration": "#2ca02c", "bloc": "#ff7f0e", "race": "#7f1d1d"}
 #: PRIM is run for an outcome only when its share of the runs lies in this range.
 DISCOVER_RANGE = (0.03, 0.97)
+
+
+def _note(text: str) -> None:
+    """A part of the section left out, and why (one line on stderr; the report goes on)."""
+    print(f"note: what decides the outcome: {text}", file=sys.stderr)
 
 
 def _design_jobs(root: Path, runs: pd.DataFrame) -> dict:
@@ -168,7 +173,7 @@ def sensitivity_tables(runs: pd.DataFrame, designs: dict) -> dict:
         try:
             table = A.sensitivity(sub, design, metrics=[], where=f"job {job}")
         except A.AnalysisError as e:
-            warnings.warn(f"{job}: no sensitivity ({e})", stacklevel=2)
+            _note(f"{job}: no sensitivity analysis ({e})")
             continue
         out[job] = table
     return out
@@ -202,7 +207,7 @@ def discoveries(runs: pd.DataFrame, design, levers: list[str]) -> list[dict]:
         try:
             results.append(A.discover(runs, o, inputs, nominal=nominal))
         except A.AnalysisError as e:
-            warnings.warn(f"no discovery for {o} ({e})", stacklevel=2)
+            _note(f"no scenario discovery for {o} ({e})")
     return results
 
 
@@ -236,7 +241,11 @@ def lever_effects(runs: pd.DataFrame, levers: list[str]) -> pd.DataFrame:
         sub["design_point"] = pd.factorize(keys)[0]
         text = lambda v: "null" if v is None or (isinstance(v, float) and np.isnan(v)) else \
             (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
-        table = A.policy_effects(sub, lever, text(off), text(on))
+        try:
+            table = A.policy_effects(sub, lever, text(off), text(on))
+        except A.AnalysisError as e:
+            _note(f"no policy view for {lever} ({e})")
+            continue
         table["off_label"], table["on_label"] = text(off), text(on)
         parts.append(table)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
@@ -311,7 +320,13 @@ def section(root: Path, runs: pd.DataFrame, jobs: list[dict], out: Path, plots: 
     tables into ``out``."""
     from sim.io import atomic_write_bytes
 
-    designs = _design_jobs(Path(root), runs)
+    from sim.designs import DesignError
+
+    try:
+        designs = _design_jobs(Path(root), runs)
+    except (A.AnalysisError, DesignError) as e:     # e.g. an edited design.json
+        _note(f"left out: {e}")
+        return ""
     if not designs:
         return ""
     parts, notes = ["<h2>What decides the outcome</h2>"], []
