@@ -751,7 +751,8 @@ def plot_policy(table: pd.DataFrame, path: Path, title: str) -> None:
                   [f"{r}\n({int(table.loc[table['region'] == r, 'pairs'].iloc[0])} pairs)"
                    for r in regions], fontsize=8)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_xlabel("change in the outcome's probability (lever on − off), 95% paired-bootstrap interval")
+    ax.set_xlabel("change in the outcome's probability (lever on − off)\n"
+                  "with its 95% paired-bootstrap interval")
     ax.legend(fontsize=8, loc="best")
     ax.set_title(title, fontsize=10)
     fig.tight_layout()

@@ -141,24 +141,29 @@ def plot_ensemble(table: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
-def ensemble_html(table: pd.DataFrame) -> str:
+def per_outcome_table(table: pd.DataFrame, by: str, head: str, first_cells, cell) -> str:
+    """An HTML table with a row per ``by`` value: ``first_cells(key, row)`` then
+    ``cell(row)`` for each outcome (the rows of ``table`` are per ``by`` and outcome)."""
     outcomes = list(dict.fromkeys(table["outcome"]))
-    head = "<th>scenario</th><th>runs (fixed / ensemble)</th>" + "".join(
-        f"<th>{html.escape(o)}: fixed</th><th>{html.escape(o)}: ensemble</th>" for o in outcomes)
     rows = []
-    for scenario, sub in table.groupby("scenario", sort=False):
+    for key, sub in table.groupby(by, sort=False):
         sub = sub.set_index("outcome")
-        r0 = sub.iloc[0]
-        cells = (f"<td>{html.escape(scenario)}</td><td class=num>{int(r0['point_runs'])} / "
-                 f"{int(r0['ensemble_runs'])}</td>")
-        for o in outcomes:
-            r = sub.loc[o]
-            for name in ("point", "ensemble"):
-                cells += (f"<td class=num>{_pct(r[name])} <small>({_pct(r[f'{name}_low'])}–"
-                          f"{_pct(r[f'{name}_high'])})</small></td>")
+        cells = first_cells(key, sub.iloc[0]) + "".join(cell(sub.loc[o]) for o in outcomes)
         rows.append(f"<tr>{cells}</tr>")
     return (f"<div class=scroll><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}"
             f"</tbody></table></div>")
+
+
+def ensemble_html(table: pd.DataFrame) -> str:
+    head = "<th>scenario</th><th>runs (fixed / ensemble)</th>" + "".join(
+        f"<th>{html.escape(o)}: fixed</th><th>{html.escape(o)}: ensemble</th>"
+        for o in dict.fromkeys(table["outcome"]))
+    return per_outcome_table(
+        table, "scenario", head,
+        lambda scenario, r: (f"<td>{html.escape(scenario)}</td><td class=num>"
+                             f"{int(r['point_runs'])} / {int(r['ensemble_runs'])}</td>"),
+        lambda r: "".join(f"<td class=num>{_pct(r[name])} <small>({_pct(r[f'{name}_low'])}–"
+                          f"{_pct(r[f'{name}_high'])})</small></td>" for name in ("point", "ensemble")))
 
 
 # --- sensitivity ---------------------------------------------------------------------------
@@ -257,60 +262,31 @@ def lever_labels(levers: list[str]) -> dict[str, str]:
 
 
 def plot_levers(table: pd.DataFrame, path: Path) -> None:
-    """Change of each outcome's probability per lever (points) with 95% intervals."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from sim.io import atomic_savefig
-
-    levers = list(dict.fromkeys(table["lever"]))
-    outcomes = list(dict.fromkeys(table["outcome"]))
-    labels = lever_labels(levers)
-    fig, ax = plt.subplots(figsize=(8.5, 1.4 + 0.75 * len(levers)))
-    step = 0.7 / max(len(outcomes), 1)
-    for k, o in enumerate(outcomes):
-        sub = table[table["outcome"] == o].set_index("lever").reindex(levers)
-        pos = np.arange(len(levers))[::-1] + 0.35 - step * (k + 0.5)
-        err = np.vstack([sub["change"] - sub["low"], sub["high"] - sub["change"]]).clip(min=0)
-        ax.errorbar(sub["change"], pos, xerr=err, fmt="o", color=COLOURS.get(o, f"C{k}"),
-                    capsize=3, label=o)
-    ax.axvline(0, color="#555", lw=0.8)
-    first = table.drop_duplicates("lever").set_index("lever")
-    ax.set_yticks(np.arange(len(levers))[::-1],
-                  [f"{labels[lv]}\n{first.loc[lv, 'off_label']} → {first.loc[lv, 'on_label']}"
-                   f" ({int(first.loc[lv, 'pairs'])} pairs)" for lv in levers], fontsize=8)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_xlabel("change in the outcome's probability (lever on − status quo), "
-                  "95% paired-bootstrap interval", fontsize=9)
-    ax.grid(axis="x", color="#eee")
-    ax.legend(fontsize=8, loc="best")
-    ax.set_title("What each lever buys across the uncertainty ensemble", fontsize=10)
-    fig.tight_layout()
-    atomic_savefig(fig, path, dpi=110)
-    plt.close(fig)
+    """Change of each outcome's probability per lever with 95% intervals (the library's
+    policy plot, one row per lever)."""
+    labels = lever_labels(list(dict.fromkeys(table["lever"])))
+    rows = table.assign(region=[f"{labels[lv]}: {a} → {b}" for lv, a, b in
+                                zip(table["lever"], table["off_label"], table["on_label"])])
+    A.plot_policy(rows, path, "What each lever buys across the uncertainty ensemble")
 
 
 def levers_html(table: pd.DataFrame) -> str:
-    outcomes = list(dict.fromkeys(table["outcome"]))
     labels = lever_labels(list(dict.fromkeys(table["lever"])))
     head = "<th>lever</th><th>status quo → on</th><th>pairs</th>" + "".join(
-        f"<th>{html.escape(o)}</th>" for o in outcomes)
-    rows = []
-    for lever, sub in table.groupby("lever", sort=False):
-        sub = sub.set_index("outcome")
-        r0 = sub.iloc[0]
-        cells = (f"<td>{html.escape(labels[lever])}</td><td>{html.escape(r0['off_label'])} → "
-                 f"{html.escape(r0['on_label'])}</td><td class=num>{int(r0['pairs'])}</td>")
-        for o in outcomes:
-            r = sub.loc[o]
-            sure = r["low"] > 0 or r["high"] < 0
-            cells += (f"<td class=num>{'<b>' if sure else ''}{100 * r['change']:+.0f} pp"
-                      f"{'</b>' if sure else ''} <small>({100 * r['low']:+.0f} to "
-                      f"{100 * r['high']:+.0f}; {_pct(r['p_off'])} → {_pct(r['p_on'])})</small></td>")
-        rows.append(f"<tr>{cells}</tr>")
-    return (f"<div class=scroll><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}"
-            f"</tbody></table></div>")
+        f"<th>{html.escape(o)}</th>" for o in dict.fromkeys(table["outcome"]))
+
+    def cell(r) -> str:
+        sure = r["low"] > 0 or r["high"] < 0            # the interval excludes zero
+        change = f"{100 * r['change']:+.0f} pp"
+        return (f"<td class=num>{f'<b>{change}</b>' if sure else change} <small>("
+                f"{100 * r['low']:+.0f} to {100 * r['high']:+.0f}; {_pct(r['p_off'])} → "
+                f"{_pct(r['p_on'])})</small></td>")
+
+    return per_outcome_table(
+        table, "lever", head,
+        lambda lever, r: (f"<td>{html.escape(labels[lever])}</td><td>{html.escape(r['off_label'])}"
+                          f" → {html.escape(r['on_label'])}</td><td class=num>{int(r['pairs'])}</td>"),
+        cell)
 
 
 # --- the section -------------------------------------------------------------------------------
@@ -318,9 +294,8 @@ def levers_html(table: pd.DataFrame) -> str:
 def section(root: Path, runs: pd.DataFrame, jobs: list[dict], out: Path, plots: bool = True) -> str:
     """The HTML of the section (empty without design jobs); writes its figures and CSV
     tables into ``out``."""
-    from sim.io import atomic_write_bytes
-
     from sim.designs import DesignError
+    from sim.io import atomic_write_bytes
 
     try:
         designs = _design_jobs(Path(root), runs)
@@ -421,12 +396,12 @@ def section(root: Path, runs: pd.DataFrame, jobs: list[dict], out: Path, plots: 
             effects = effects[effects["region"] == "all"]
             atomic_write_bytes(out / "decide-levers.csv",
                                effects.to_csv(index=False, float_format="%.4g").encode())
-            parts.append(f"<h3>What each lever buys</h3><p>Each lever's status-quo option against "
-                         f"the other, over pairs of runs that share the design point, the seed "
-                         f"and the other levers' settings (common random numbers): the change in "
-                         f"each outcome's probability in percentage points, its 95% "
-                         f"paired-bootstrap interval and the probabilities off → on. Bold: the "
-                         f"interval excludes zero.</p>" + levers_html(effects))
+            parts.append("<h3>What each lever buys</h3><p>Each lever's status-quo option against "
+                         "the other, over pairs of runs that share the design point, the seed "
+                         "and the other levers' settings (common random numbers): the change in "
+                         "each outcome's probability in percentage points, its 95% "
+                         "paired-bootstrap interval and the probabilities off → on. Bold: the "
+                         "interval excludes zero.</p>" + levers_html(effects))
             if plots:
                 plot_levers(effects, out / "decide-levers.png")
                 parts.append(_fig("decide-levers", "lever effects",
