@@ -20,7 +20,8 @@ column             needed    meaning
                              bloc, race, ...; shares are computed for every class present)
 ``<config key>``   design    the value each design parameter had in the run, one column
                              per key of the design (e.g. ``world.threat_perception``)
-``design_point``   design    the run's index in the design (``sim.designs.points``). If
+``design_point``   design    the run's index in the design (``sim.designs.points``; the
+                             report writes it for the jobs of a ``sweep.design``). If
                              absent it is derived as ``run_id // seeds`` within each
                              ``job`` (the sweep's point-major order) and checked against
                              the parameter columns
@@ -750,7 +751,8 @@ def plot_policy(table: pd.DataFrame, path: Path, title: str) -> None:
                   [f"{r}\n({int(table.loc[table['region'] == r, 'pairs'].iloc[0])} pairs)"
                    for r in regions], fontsize=8)
     ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_xlabel("change in the outcome's probability (lever on − off), 95% paired-bootstrap interval")
+    ax.set_xlabel("change in the outcome's probability (lever on − off)\n"
+                  "with its 95% paired-bootstrap interval")
     ax.legend(fontsize=8, loc="best")
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
@@ -789,6 +791,8 @@ def cmd_sensitivity(args) -> pd.DataFrame:
     runs = _filter_scenario(read_runs(runs_path), args.scenario)
     metrics = [m for m in args.metrics.split(",") if m] if args.metrics else None
     designs = find_designs(args.folder, runs, args.design)
+    if len(designs) > 1:        # a folder of several jobs: those made for sensitivity
+        designs = {job: d for job, d in designs.items() if d.kind in ("sobol", "morris")} or designs
     table = pd.concat([
         sensitivity(runs if job is None else runs[runs["job"].astype(str) == job], design,
                     metrics, num_resamples=args.resamples,

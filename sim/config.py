@@ -212,6 +212,12 @@ class SweepConfig:
     executor: str = MISSING              # local | ray | serial
     ray_address: Optional[str] = None
     progress: bool = True
+    # a sampling design over the declared uncertainties, its points x grid x seeds:
+    # {kind: latin|sobol|morris, N, seed, uncertainties: default, levers: [...],
+    #  calc_second_order (sobol), num_levels, optimal_trajectories (morris)}; {} = none.
+    # Checked by sim.designs.from_spec (sim.plan.check_design). A plain mapping with an
+    # empty default: OmegaConf cannot merge a mapping into an optional None node
+    design: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -4,8 +4,11 @@ One module for the experiment's facts, so the command line, the sweep and the re
 read them from one place:
 
 * points: a job runs an ordered list of parameter points (``{dotted.key: value}``
-  dicts) times its seeds. Today the points are ``sweep.grid``'s cartesian product;
-  sample points of a design (Latin hypercube, Sobol) are another such list.
+  dicts) times its seeds: ``sweep.grid``'s cartesian product, times (grid outer, design
+  inner) the points of ``sweep.design`` when set (:func:`design_of`: a Latin hypercube,
+  Sobol or Morris design from :mod:`sim.designs`, narrowed to the job's scenario; its
+  fingerprint is part of the config hash, so a changed uncertainties file is a different
+  sweep);
 * :func:`apply_point`: a point applied to a plain config;
 * :func:`config_hash`: what determines the results (not how they are computed:
   :data:`HOW_KEYS`);
@@ -89,13 +92,22 @@ class Plan:
     seeds: range            # a range, not a list: it travels to every worker with each chunk
     chunk_size: int
     config_hash: str
+    design_n: int = 0       # points of sweep.design (0: none); point i is design point i % design_n
 
     @classmethod
     def from_config(cls, plain: dict, points: list[dict] | None = None) -> Plan:
         sw = plain["sweep"]
         seeds = range(sw["first_seed"], sw["first_seed"] + sw["seeds"])
-        points = grid_points(plain) if points is None else points
-        return cls(points, seeds, int(sw["chunk_size"]), config_hash(plain))
+        design = design_of(plain)
+        if points is None:
+            points = grid_points(plain)
+            if design is not None:
+                from sim.designs import points as design_points
+
+                inner = design_points(design)
+                points = [{**g, **d} for g in points for d in inner]
+        return cls(points, seeds, int(sw["chunk_size"]), config_hash(plain),
+                   design.n_points if design is not None else 0)
 
     @property
     def n_runs(self) -> int:
@@ -114,10 +126,16 @@ class Plan:
 
 
 def config_hash(plain: dict) -> str:
-    """Hash of everything that determines the results (not the executor settings)."""
+    """Hash of everything that determines the results (not the executor settings); with
+    a design, its fingerprint too (the design's points, not only its spec)."""
     what = copy.deepcopy(plain)
     for key in HOW_KEYS:
         what["sweep"].pop(key, None)
+    if not what["sweep"].get("design"):
+        what["sweep"].pop("design", None)       # no design: the hash of a plain sweep
+    else:
+        what["sweep"]["design"] = {**what["sweep"]["design"],
+                                   "fingerprint": design_of(plain).fingerprint()}
     what.pop("output", None)
     blob = json.dumps(what, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
@@ -137,6 +155,64 @@ def stored_hash(folder: Path) -> str | None:
 def batched(plain: dict, multirun: bool) -> bool:
     """Whether a job is a batched sweep (else one run with its own files)."""
     return multirun or plain["sweep"]["seeds"] > 1 or bool(plain["sweep"]["grid"])
+
+
+# --- designs ------------------------------------------------------------------------
+
+_DESIGNS: dict = {}
+
+
+def design_of(plain: dict):
+    """The :class:`sim.designs.Design` of ``sweep.design`` for this job's scenario (None
+    without one); built once per process. A bad spec is a ``ConfigError`` naming
+    ``sweep.design.<key>``."""
+    spec = plain["sweep"].get("design")
+    if not spec and isinstance(spec, (dict, type(None))):
+        return None
+    from sim import designs
+    from sim.validation import ConfigError
+
+    scenario = plain.get("scenario_name")
+    key = (json.dumps(spec, sort_keys=True, default=str), scenario)
+    if key not in _DESIGNS:
+        try:
+            if not isinstance(spec, dict):
+                raise designs.DesignError("design", spec, "a mapping such as {kind: latin, N: 100, seed: 1}")
+            _DESIGNS[key] = designs.from_spec({k: v for k, v in spec.items() if v is not None},
+                                              scenario)
+        except designs.DesignError as e:
+            text = str(e)
+            err = ConfigError("sweep.design", spec, text)
+            err.args = (f"sweep.{text}" if text.startswith("design") else
+                        f"sweep.design.{text}",)
+            raise err from None
+    return _DESIGNS[key]
+
+
+def check_design(plain: dict) -> None:
+    """Check ``sweep.design``: it builds, does not sample a key the grid sets, stays within
+    the run limit, and every parameter's extremes (each option of a categorical one)
+    give a valid config. Called by :func:`sim.validation.validate`."""
+    from sim.validation import ConfigError, validate
+
+    design = design_of(plain)
+    if design is None:
+        return
+    both = sorted(set(design.keys) & set(plain["sweep"]["grid"] or {}))
+    if both:
+        raise ConfigError(f"sweep.grid.{both[0]}", plain["sweep"]["grid"][both[0]],
+                          "is sampled by sweep.design; set it in one of the two")
+    from sim.cli import MAX_RUNS
+
+    runs = design.n_points * n_points(plain) * int(plain["sweep"]["seeds"])
+    if runs > MAX_RUNS:
+        raise ConfigError("sweep.design.N", design.N, f"gives {runs:,} runs; at most "
+                          f"{MAX_RUNS:,} in one job (lower N or sweep.seeds)")
+    base = copy.deepcopy(plain)
+    base["sweep"]["design"] = {}
+    for u in design.params:
+        for value in (u.values if u.kind == "categorical" else u.transform(u.bounds)):
+            validate(apply_point(base, {u.key: value}))
 
 
 # --- folder names -----------------------------------------------------------------------
@@ -163,6 +239,15 @@ def _token(override: str) -> tuple[str, bool]:
             return "grid=" + "+".join(grid), False
         except Exception:  # noqa: BLE001 - an unparsable grid is refused elsewhere
             return "grid", True
+    if key == "sweep.design":                    # design=sobol-N64-seed1 (rest: in the index)
+        try:
+            from hydra.core.override_parser.overrides_parser import OverridesParser
+            spec = OverridesParser.create().parse_override(override).value()
+            name = f"design={spec['kind']}-N{spec['N']}-seed{spec.get('seed')}"
+            safe = _UNSAFE.sub("_", name)
+            return safe, safe != name or bool(set(spec) - {"kind", "N", "seed"})
+        except Exception:  # noqa: BLE001 - an unparsable design is refused elsewhere
+            return "design", True
     text = f"{key}={value}" if not override.startswith("~") else f"no-{key}"
     safe = _UNSAFE.sub("_", text)
     return safe, safe != text

@@ -233,6 +233,9 @@ def plot_camps_stacked(series: pd.DataFrame, groups, names, out: Path, common: s
 def plot_phase(runs: pd.DataFrame, out: Path) -> bool:
     """Outcome shares as heatmaps over the first two swept parameters (pooled over the rest)."""
     swept = [k for k in runs.attrs.get("swept", []) if k in runs]
+    if "design_point" in runs:          # a design's runs (and the keys only they vary) are no grid
+        runs = runs[runs["design_point"].isna()]
+        swept = [k for k in swept if runs[k].nunique() > 1]
     if "scenario" in runs and runs["scenario"].nunique() > 1:
         swept = swept + ["scenario"]
     numeric = [k for k in swept if pd.api.types.is_numeric_dtype(runs[k])]

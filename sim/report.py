@@ -116,7 +116,7 @@ def _no_constants(name: str):
 
 def read_job(folder: Path) -> dict:
     """The job.json of ``folder``, checked; raises :class:`Skip` with the reason."""
-    from sim.sweep import Plan, apply_point, grid_points
+    from sim.plan import Plan, apply_point, grid_points
     from sim.validation import ConfigError, validate
 
     path = folder / "job.json"
@@ -159,10 +159,18 @@ def read_job(folder: Path) -> dict:
             raise Skip(f"job.json: {key}={_short(job[key])} does not match its stored config "
                        f"(which gives {_short(value)})")
     job["plan"] = plan
-    job["years_per_point"] = [
-        int(p["world"]["horizon"]) - int(p["world"]["start_year"]) + 1
-        for p in (apply_point(config, point) for point in points)]
+    job["group_points"] = points        # the report's groups: grid points (a design's pooled)
+    job["point_keys"] = sorted({key for p in plan.points for key in p})
+    if plan.design_n and not {"world.horizon", "world.start_year"} & set(job["point_keys"]):
+        per_grid = [_years(apply_point(config, point)) for point in points]
+        job["years_per_point"] = [per_grid[k // plan.design_n] for k in range(len(plan.points))]
+    else:
+        job["years_per_point"] = [_years(apply_point(config, p)) for p in plan.points]
     return job
+
+
+def _years(config: dict) -> int:
+    return int(config["world"]["horizon"]) - int(config["world"]["start_year"]) + 1
 
 
 def _short(value, limit: int = 80) -> str:
@@ -181,7 +189,7 @@ def read_chunk(store, job: dict, k: int) -> pd.DataFrame:
         raise Skip("its files are symbolic links (a results folder holds plain files)")
     ids = np.fromiter(plan.chunk(k), dtype=np.int64)
     point_of = ids // len(plan.seeds)
-    keys = sorted({key for p in plan.points for key in p})
+    keys = job["point_keys"]
     try:                                # Parquet from an untrusted file: any decoding error
         runs = pd.read_parquet(runs_path)
     except Exception as e:  # noqa: BLE001
@@ -274,6 +282,8 @@ def load(root: Path, problems: list[str] | None = None) -> tuple[pd.DataFrame, l
             counts["complete"] += 1
             job["chunks"].append(k)
             runs.insert(0, "job", label)
+            if plan.design_n:           # the run's row of the job's design.json
+                runs["design_point"] = (runs["run_id"] // len(plan.seeds)) % plan.design_n
             frames.append(runs)
         counts["missing"] += plan.n_chunks - len(job["chunks"])
         jobs.append(job)
@@ -334,7 +344,8 @@ def label_groups(runs: pd.DataFrame, jobs: list[dict]) -> None:
     swept values, short keys) to ``runs``; ``runs.attrs`` gets ``swept`` (the keys
     that vary, long names), ``coords`` ({group: {key: value}}) and ``labels``."""
     by_label = {j["label"]: j for j in jobs}
-    n_seeds = runs["job"].map({k: len(j["plan"].seeds) for k, j in by_label.items()})
+    n_seeds = runs["job"].map({k: len(j["plan"].seeds) * max(j["plan"].design_n, 1)
+                               for k, j in by_label.items()})
     runs["point"] = (runs["run_id"] // n_seeds).astype(int)
     coords: dict[str, dict] = {}
     group_of = {}
@@ -342,8 +353,8 @@ def label_groups(runs: pd.DataFrame, jobs: list[dict]) -> None:
         job = by_label[label]
         values = {"scenario": job["scenario"]}
         values.update({k: _typed(v) for k, v in job["coarse"].items() if k != "scenario"})
-        values.update(job["points"][point])
-        text = ",".join(f"{k}={fmt_value(v)}" for k, v in job["points"][point].items())
+        values.update(job["group_points"][point])
+        text = ",".join(f"{k}={fmt_value(v)}" for k, v in job["group_points"][point].items())
         group = label + (f" | {text}" if text else "")
         coords[group], group_of[(label, point)] = values, group
     runs["group"] = [group_of[key] for key in zip(runs["job"], runs["point"])]
@@ -361,6 +372,9 @@ def label_groups(runs: pd.DataFrame, jobs: list[dict]) -> None:
         if key == "scenario":
             continue
         column = runs["group"].map({g: c.get(key, np.nan) for g, c in coords.items()})
+        if key in runs:                 # a design's own value where the group has none
+            column = column.where(runs["group"].map({g: key in c for g, c in coords.items()}),
+                                  runs[key])
         runs[key] = _numeric(column)
     runs["label"] = runs["group"].map(labels)
     runs.attrs.update(swept=[k for k in swept if k != "scenario"], coords=coords, labels=labels)
@@ -538,10 +552,12 @@ def build(root: Path, plots: bool = True, quiet: bool = False) -> dict:
                   "manifest": _maybe(j["folder"] / "manifest.json")} for j in jobs],
         "versions": manifest.versions(), "git": manifest.git_commit()})
     from sim.plots import group_names, scenario_groups
+    from sim.report_decide import section as decide  # "What decides the outcome" (designs)
     from sim.report_outcomes import section       # issue 11: triangle, robustness, US-China, levers
     groups = scenario_groups(runs, jobs)
     extra_figures, extra = section(runs, jobs, out, groups, group_names(runs, groups), plots)
-    write_html(out, runs, summary, figures + extra_figures, counts, groups, problems, extra)
+    write_html(out, runs, summary, figures + extra_figures, counts, groups, problems,
+               extra, decide(root, runs, jobs, out, plots))
     if not quiet:
         skipped = f", {len(problems)} skipped" if problems else ""
         print(f"report: {len(runs)} runs from {len(jobs)} jobs "
@@ -586,7 +602,8 @@ def _table(summary: pd.DataFrame, coords: dict, swept: list[str]) -> str:
 
 
 def write_html(out: Path, runs: pd.DataFrame, summary: pd.DataFrame, figures, counts,
-               scenario_groups: list[str], problems: list[str] = (), extra: str = "") -> None:
+               scenario_groups: list[str], problems: list[str] = (), extra: str = "",
+               decide: str = "") -> None:
     swept = runs.attrs.get("swept", [])
     coords = runs.attrs["coords"]
     whole = set(runs.loc[runs["job"].isin({j for j, n in
@@ -642,6 +659,7 @@ intervals; indices and role counts are means over runs (roles in actors).</p>
 {tables}
 {extra}
 {figs}
+{decide}
 <p><small>Made by <code>python -m sim.report</code>. Tables:
 <a href=summary.csv>summary.csv</a>, runs.parquet, series.parquet; provenance: manifest.json.</small></p>
 </body></html>

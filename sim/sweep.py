@@ -12,6 +12,7 @@ Layout of a job folder::
 
     job.json                 plan: scenario, grid, seeds, run count, config hash, resolved config
     manifest.json            command, versions, git commit, start and end time
+    design.json              the sampling design (``sweep.design``), when the job has one
     chunks/runs-00000.parquet    one row per run (outcome, metrics, final camp sizes, ...)
     chunks/years-00000.parquet   one row per run and year (the model table's columns)
     chunks/chunk-00000.json      completion marker with both files' SHA-256
@@ -394,6 +395,10 @@ def _run_job(plain: dict, out: Path, overrides: list[str] | None) -> dict:
             "seeds": [plan.seeds[0], plan.seeds[-1]], "n_runs": plan.n_runs,
             "chunk_size": plan.chunk_size, "n_chunks": plan.n_chunks,
             "config_hash": plan.config_hash, "config": plain})
+        if plan.design_n:               # the design beside its runs (sim.analyze reads it)
+            from sim.designs import save
+            from sim.plan import design_of
+            save(design_of(plain), out / "design.json")
         pending = [k for k in range(plan.n_chunks) if not store.complete(k)]
         to_run = sum(len(plan.chunk(k)) for k in pending)
         t0 = time.perf_counter()

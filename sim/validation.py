@@ -275,6 +275,9 @@ def validate(cfg: dict) -> None:
     for key, values in (sw["grid"] or {}).items():
         if not isinstance(values, list) or not values:
             raise ConfigError(f"sweep.grid.{key}", values, "must be a non-empty list of values")
+    if sw.get("design", {}) != {}:
+        from sim.plan import check_design       # builds the design; checks its extremes
+        check_design(cfg)
 
 
 def _attr_ranges() -> dict[str, tuple[float, float]]:
