@@ -340,8 +340,9 @@ class SpaceRaceModel(mesa.Model):
         progs = cfg["programmes"]
         self.members = np.zeros((len(PROGRAMMES), n), dtype=bool)
         configured = np.ones((len(PROGRAMMES), n), dtype=bool)
+        start = self._start_members(cfg)
         for k, p in enumerate(PROGRAMMES):
-            initial = self.all_worlds([self.index[a] for a in progs[p]["initial_members"]])
+            initial = self.all_worlds(start[p])
             self.members[k, initial] = True
             if not progs[p]["open"]:
                 configured[k] = False
@@ -353,6 +354,10 @@ class SpaceRaceModel(mesa.Model):
         self.attractiveness_worlds = np.zeros((len(PROGRAMMES), B))
         self.join_bonus = np.zeros((len(PROGRAMMES), n))
         self.membership_rule = MembershipRule.from_config(progs, self.index)
+        #: per actor: the yearly hazard of reconsidering and the accession cost (one value
+        #: per world; sim.calibrate sets them world by world)
+        self.revision_rate = np.full(n, self.membership_rule.revision_rate)
+        self.accession_cost = np.full(n, self.membership_rule.accession_cost)
         leaders = self.membership_rule.leader
         self.ilrs_leader = int(leaders[ILRS])
         self._to_leader = np.concatenate(                 # (programme, actor) -> a->L
@@ -501,6 +506,34 @@ class SpaceRaceModel(mesa.Model):
 
     # --- set-up ---------------------------------------------------------------------
 
+    def set_world_params(self, revision_rate=None, accession_cost=None) -> None:
+        """One accession hazard and cost per world (arrays of length ``n_worlds``), so
+        many parameter sets run side by side (the calibration's batched ABC)."""
+        for name, value in (("revision_rate", revision_rate), ("accession_cost", accession_cost)):
+            if value is not None:
+                value = np.broadcast_to(np.asarray(value, dtype=np.float64), (self.n_worlds,))
+                setattr(self, name, np.repeat(value, self.world_n))
+
+    def _start_members(self, cfg: dict) -> dict[str, list[int]]:
+        """Programme -> its members before the first step (one world's indices).
+
+        The synthetic world: ``programmes.<p>.initial_members``. The data world: the
+        record's members before ``world.start_year`` (:func:`sim.world_states.record_start_members`),
+        plus the configured initial members the record does not date later (ESA in the
+        ISS; a lever's "India signs"), plus each programme's leader."""
+        progs = cfg["programmes"]
+        configured = {p: [self.index[a] for a in progs[p]["initial_members"]] for p in PROGRAMMES}
+        if cfg["world"]["rest_of_world"].get("source", "synthetic") != "states":
+            return configured
+        from sim.world_states import record_dated_later, record_start_members
+        iso3 = self.actors.iso3[:self.world_n]
+        record, later = record_start_members(cfg, iso3), record_dated_later(cfg, iso3)
+        out = {}
+        for p in PROGRAMMES:
+            keep = [a for a in configured[p] if a not in later[p]]
+            out[p] = sorted(set(record[p].tolist()) | set(keep) | {self.index[progs[p]["leader"]]})
+        return out
+
     def _initial_cooperation(self, n_china_partners: int) -> np.ndarray:
         """Last year's moves: who cooperated with whom in the documents' present."""
         rel = self.relations
@@ -518,7 +551,15 @@ class SpaceRaceModel(mesa.Model):
         # 000: "Since 2016, China has made 46 space cooperation agreements with 19
         # different countries and regions." Partners of the ILRS's leader, drawn among
         # non-Artemis, non-major actors, more likely the closer they lean to its camp.
-        candidates = np.flatnonzero((self.actors.kind[:n] > 0) & ~members[ARTEMIS])
+        act = self.actors
+        known = np.flatnonzero(act.china_partner[:n])[:n_china_partners]
+        if len(known):      # the data world: the partners the record names, the rest drawn
+            pairs[self.ilrs_leader, known] = pairs[known, self.ilrs_leader] = True
+            n_china_partners -= len(known)
+        candidates = np.flatnonzero((act.kind[:n] > 0) & ~members[ARTEMIS]
+                                    & ~act.china_partner[:n])
+        if (act.kind[:n] == 3).any():
+            candidates = candidates[act.china_candidate[candidates]]
         k = min(n_china_partners, len(candidates))
         if k > 0:
             weight = 1.0 - alignment[candidates] + 1e-6
@@ -631,11 +672,15 @@ class SpaceRaceModel(mesa.Model):
         shape = (self.members.shape[0], self.world_n)
         draws = self.rng.random(shape) if self.n_worlds == 1 else \
             np.concatenate([g.random(shape) for g in self.rngs], axis=1)
-        revising = draws < self.membership_rule.revision_rate
-        self.members = self.membership_rule.revise(
+        revising = draws < self.revision_rate
+        rule = self.membership_rule
+        bonus = self.join_bonus + rule.social(self.members, act.region, act.tie_west,
+                                              act.tie_east, self.world_n)
+        self.members = rule.revise(
             self.members, actions, self._to_leader, self.relations.rev, act.capability,
-            act.alignment, act.prestige_international, self.attractiveness_worlds, self.join_bonus,
-            self.eligibility.eligible, self.programme_open, revising, self.world_n)
+            act.alignment, act.prestige_international, self.attractiveness_worlds, bonus,
+            self.eligibility.eligible, self.programme_open, revising, self.world_n,
+            self.accession_cost)
 
     def _grow(self, mutual: np.ndarray) -> None:
         """Capability, budget, prestige and alignment after this year's choices."""

@@ -1,0 +1,80 @@
+"""The data world: 193 named states + ESA, documented attributes kept, start = the record."""
+
+import numpy as np
+import pytest
+
+from sim.keywords import base_config
+from sim.model import SpaceRaceModel
+from sim.states import load_record, load_states, members_at
+from sim.world_states import fit_capability_map
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return base_config()
+
+
+@pytest.fixture(scope="module")
+def model(cfg):
+    return SpaceRaceModel(cfg, rng=3)
+
+
+def test_world_is_the_un_members_plus_esa(model, cfg):
+    states = load_states()
+    assert model.world_n == 194
+    assert len(set(model.names)) == 194
+    iso = set(model.actors.iso3) - {""}
+    assert iso == set(states["iso3"])
+    assert [n for n, c in zip(model.names, model.actors.iso3) if c == ""] == ["ESA"]
+    assert "Germany" in model.index and "Nigeria" in model.index
+
+
+def test_named_actors_keep_documented_attributes(model, cfg):
+    for name, a in cfg["actors"].items():
+        k = model.index[name]
+        for attr in ("capability", "budget", "alignment", "transparency"):
+            assert getattr(model.actors, attr)[k] == pytest.approx(float(a[attr])), (name, attr)
+
+
+def test_unnamed_states_from_data(model, cfg):
+    states = load_states().set_index("name")
+    k = model.index["Germany"]
+    assert model.actors.alignment[k] == states.loc["Germany", "alignment"]
+    fit = fit_capability_map(load_states(), cfg["actors"])
+    # docs/DATA.md: log capability = -7.15 + 0.146 log1p(sat) + 0.516 log(gdp) + 0.83 launch
+    assert fit["capability"]["coef"] == pytest.approx([-7.15, 0.146, 0.516, 0.83], abs=0.01)
+    assert 0.05 < model.actors.capability[k] < 0.2      # Germany ~0.10
+    cap = model.actors.capability[model.actors.kind == 3]
+    assert 0.002 < np.median(cap) < 0.02
+
+
+def test_world_is_the_same_in_every_seed(cfg):
+    a, b = SpaceRaceModel(cfg, rng=1), SpaceRaceModel(cfg, rng=2)
+    assert np.array_equal(a.actors.capability, b.actors.capability)
+    assert np.array_equal(a.relations.i, b.relations.i)
+
+
+def test_start_state_is_the_record(model):
+    record = load_record(through=2022)
+    names = np.array(model.names)
+    iso = model.actors.iso3
+    for prog, rec in (("artemis", "artemis_accords"), ("iss", "iss")):
+        p = ["artemis", "ilrs", "iss", "tiangong"].index(prog)
+        assert set(iso[model.members[p]]) - {""} == set(members_at(record, rec, 2020))
+    assert list(names[model.members[1]]) == ["China"]          # ILRS: its leader only
+    assert list(names[model.members[3]]) == ["China"]          # Tiangong = China
+    assert "ESA" in names[model.members[2]]                    # ESA: an ISS partner agency
+    assert model.members[:, model.index["ESA"]].sum() == 1     # and signs no accord
+
+
+def test_synthetic_world_still_available():
+    cfg = base_config(overrides=["world.rest_of_world.source=synthetic"])
+    m = SpaceRaceModel(cfg, rng=1)
+    assert m.world_n == 17 + 173 and "state_001" in m.index
+
+
+def test_bad_source_is_one_line_error():
+    from sim.validation import ConfigError, validate
+    cfg = base_config(overrides=["world.rest_of_world.source=mars"])
+    with pytest.raises(ConfigError, match="world.rest_of_world.source"):
+        validate(cfg)
