@@ -294,3 +294,6 @@ def register() -> None:
     if not OmegaConf.has_resolver("spacerace_dir"):
         OmegaConf.register_new_resolver("spacerace_dir", output_dir)
         OmegaConf.register_new_resolver("spacerace_dirname", dirname)
+    if not OmegaConf.has_resolver("calibrated"):     # ${calibrated:name}: data/calibration.json
+        from sim.calibrate import calibrated
+        OmegaConf.register_new_resolver("calibrated", calibrated)

@@ -347,6 +347,9 @@ class SpaceRaceModel(mesa.Model):
             if not progs[p]["open"]:
                 configured[k] = False
                 configured[k, initial] = True
+        #: (programme, actor): the year the actor (last) joined, start_year - 1 for the
+        #: members before the first step, 0 for a non-member
+        self.joined = np.where(self.members, self.start_year - 1, 0).astype(np.int16)
         #: who may be in which programme (mechanisms grant and ban; see Eligibility)
         self.eligibility = Eligibility(configured)
         self.programme_open = np.ones(len(PROGRAMMES), dtype=bool)
@@ -676,11 +679,14 @@ class SpaceRaceModel(mesa.Model):
         rule = self.membership_rule
         bonus = self.join_bonus + rule.social(self.members, act.region, act.tie_west,
                                               act.tie_east, self.world_n)
+        before = self.members
         self.members = rule.revise(
             self.members, actions, self._to_leader, self.relations.rev, act.capability,
             act.alignment, act.prestige_international, self.attractiveness_worlds, bonus,
             self.eligibility.eligible, self.programme_open, revising, self.world_n,
             self.accession_cost)
+        self.joined[self.members & ~before] = self.year
+        self.joined[~self.members] = 0
 
     def _grow(self, mutual: np.ndarray) -> None:
         """Capability, budget, prestige and alignment after this year's choices."""

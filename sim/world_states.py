@@ -244,3 +244,47 @@ def record_dated_later(cfg: dict, iso3: np.ndarray) -> dict[str, set[int]]:
     joined = _record_joined(cfg, before=False)
     where = {c: k for k, c in enumerate(iso3) if c}
     return {p: {where[c] for c in joined[p] if c in where} for p in PROGRAMMES}
+
+
+#: how many of the largest economies (besides the named actors) the sweep tables follow
+NOTABLE_LARGEST = 30
+#: the programmes whose accession year the sweep tables record per notable state
+FOLLOWED = ("artemis", "ilrs")
+
+
+def notable(model) -> list[int]:
+    """One world's notable states: the named states, then the ``NOTABLE_LARGEST``
+    largest other economies (data world); the named actors only (synthetic world)."""
+    n = model.world_n
+    act = model.actors
+    cached = getattr(model, "_notable", None)
+    if cached is None:
+        named = [k for k in range(n) if act.kind[k] <= 1 and act.un_member[k]]
+        others = [k for k in np.argsort(-act.gdp[:n], kind="stable") if act.kind[k] == 3]
+        cached = model._notable = named + [int(k) for k in others[:NOTABLE_LARGEST]]
+    return cached
+
+
+def joined_columns(model, world: int = 0) -> dict[str, int]:
+    """``joined_<programme>:<state>`` -> the year the state joined (0: not a member at
+    the end; ``start_year - 1``: a member from the start), for the notable states."""
+    a0 = world * model.world_n
+    out = {}
+    for p in FOLLOWED:
+        k = PROGRAMMES.index(p)
+        for v in notable(model):
+            out[f"joined_{p}:{model.names[v]}"] = int(model.joined[k, a0 + v])
+    return out
+
+
+def joins_table(model, world: int = 0) -> pd.DataFrame:
+    """Every state's programme memberships at the end of a run: one row per (state,
+    programme) it is in, with the year it joined (``start_year - 1``: from the start)."""
+    n, a0 = model.world_n, world * model.world_n
+    rows = []
+    for k, p in enumerate(PROGRAMMES):
+        for v in np.flatnonzero(model.members[k, a0:a0 + n]):
+            rows.append({"actor": model.names[v], "iso3": model.actors.iso3[v], "programme": p,
+                         "joined": int(model.joined[k, a0 + v]),
+                         "from_start": bool(model.joined[k, a0 + v] < model.start_year)})
+    return pd.DataFrame(rows, columns=["actor", "iso3", "programme", "joined", "from_start"])

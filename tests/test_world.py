@@ -78,3 +78,28 @@ def test_bad_source_is_one_line_error():
     cfg = base_config(overrides=["world.rest_of_world.source=mars"])
     with pytest.raises(ConfigError, match="world.rest_of_world.source"):
         validate(cfg)
+
+
+def test_per_state_join_years(cfg):
+    from sim.run import simulate, summary
+    from sim.world_states import joins_table
+    m = simulate(base_config(overrides=["world.horizon=2030"]), 4)
+    t = joins_table(m)
+    names = np.array(m.names)
+    for k, p in enumerate(["artemis", "ilrs", "iss", "tiangong"]):
+        assert set(t.loc[t.programme == p, "actor"]) == set(names[m.members[k]])
+    assert t["joined"].between(2020, 2030).all()
+    assert set(t.loc[t.from_start & (t.programme == "artemis"), "iso3"]) == set(
+        members_at(load_record(), "artemis_accords", 2020))
+    row = summary(m)
+    assert row["joined_artemis:US"] == 2020 and row["joined_artemis:China"] == 0
+    assert "joined_ilrs:Germany" in row
+
+
+def test_state_membership_table():
+    import pandas as pd
+    from sim.report_world import state_membership
+    runs = pd.DataFrame({"scenario": ["a"] * 4, "joined_artemis:X": [2020, 2025, 2040, 0],
+                         "joined_ilrs:X": [0, 2024, 0, 0]})
+    t = state_membership(runs).iloc[0]
+    assert (t.artemis_2030, t.artemis_end, t.ilrs_2030, t.both_2030, t.both_end) == (0.5, 0.75, 0.25, 0.25, 0.25)
