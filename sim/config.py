@@ -154,6 +154,7 @@ class ProgrammeConfig:
     cost: float = nonneg(hi=100.0, doc="cost of membership (wish units)")
     open: bool = True                    # anyone may join (False: only initial members)
     seat: bool = False                   # a station: joining takes cooperation with the leader
+    seats_per_year: Optional[int] = None  # new members a year at most (None: no limit)
     initial_members: list[str] = field(default_factory=list)
 
 

@@ -120,7 +120,8 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
                  prestige_international, growth, anchors):
     """One year of growth (see ``configs/dynamics``), for every actor:
 
-    * science = c (1 - racing share) + coop_gain * sum over mutual partners of min(c_i, c_j);
+    * science = c (1 - racing share) + coop_gain * c S / (c + S), S = sum over mutual
+      partners of min(c_i, c_j) (absorptive capacity: at most coop_gain * c);
     * capability = max(0, c (1 + base_growth + race_spur * racing share)
       + science_learning * (science - c));
     * budget grows by budget_growth; prestige decays by prestige_decay and gains
@@ -139,7 +140,11 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
     target, new_alignment = np.empty(n), np.empty(n)
     for v in range(n):
         share = racing[v] / budget[v] if budget[v] > 0 else 0.0
-        science[v] = c[v] * (1.0 - share) + coop_gain * shared[v]
+        # partners' science saturates at the actor's own capability (absorptive
+        # capacity): c S / (c + S) <= c, so many small partners cannot lift a middling
+        # power past a larger one, and the yearly gain from cooperation is bounded
+        absorbed = c[v] * shared[v] / (c[v] + shared[v]) if c[v] + shared[v] > 0 else 0.0
+        science[v] = c[v] * (1.0 - share) + coop_gain * absorbed
         capability[v] = min(CEILING, max(0.0, c[v] * (1.0 + base_growth + race_spur * share)
                                          + science_learning * (science[v] - c[v])))
         new_budget[v] = min(CEILING, budget[v] * (1.0 + budget_growth))
@@ -361,6 +366,9 @@ class SpaceRaceModel(mesa.Model):
         #: per world; sim.calibrate sets them world by world)
         self.revision_rate = np.full(n, self.membership_rule.revision_rate)
         self.accession_cost = np.full(n, self.membership_rule.accession_cost)
+        #: per programme: new members a year at most (-1: no limit)
+        self.seats_per_year = [-1 if progs[p].get("seats_per_year") is None
+                               else int(progs[p]["seats_per_year"]) for p in PROGRAMMES]
         leaders = self.membership_rule.leader
         self.ilrs_leader = int(leaders[ILRS])
         self._to_leader = np.concatenate(                 # (programme, actor) -> a->L
@@ -685,8 +693,22 @@ class SpaceRaceModel(mesa.Model):
             act.alignment, act.prestige_international, self.attractiveness_worlds, bonus,
             self.eligibility.eligible, self.programme_open, revising, self.world_n,
             self.accession_cost)
+        self._limit_seats(before)
         self.joined[self.members & ~before] = self.year
         self.joined[~self.members] = 0
+
+    def _limit_seats(self, before: np.ndarray) -> None:
+        """A station signs at most ``seats_per_year`` new seat agreements a year (per
+        world), the most capable applicants first."""
+        for p, cap in enumerate(self.seats_per_year):
+            if cap < 0:
+                continue
+            new = (self.members[p] & ~before[p]).reshape(self.n_worlds, self.world_n)
+            for b in np.flatnonzero(new.sum(axis=1) > cap):
+                applicants = np.flatnonzero(new[b])
+                c = self.actors.capability[b * self.world_n + applicants]
+                refused = applicants[np.argsort(-c, kind="stable")[cap:]]
+                self.members[p, b * self.world_n + refused] = False
 
     def _grow(self, mutual: np.ndarray) -> None:
         """Capability, budget, prestige and alignment after this year's choices."""

@@ -205,6 +205,9 @@ def validate(cfg: dict) -> None:
         if pc["side"] not in (1, -1, 1.0, -1.0):
             raise ConfigError(f"programmes.{prog}.side", pc["side"], "must be 1 (US-led) or -1 (China-led)")
         check_declared(pc, ProgrammeConfig, f"programmes.{prog}")
+        cap = pc.get("seats_per_year")
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
+            raise ConfigError(f"programmes.{prog}.seats_per_year", cap, "must be an integer >= 0 or null")
         for k, a in enumerate(pc["initial_members"]):
             _actor_ref(f"programmes.{prog}.initial_members[{k}]", a, actors)
         if len(set(pc["initial_members"])) != len(pc["initial_members"]):

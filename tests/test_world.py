@@ -103,3 +103,17 @@ def test_state_membership_table():
                          "joined_ilrs:X": [0, 2024, 0, 0]})
     t = state_membership(runs).iloc[0]
     assert (t.artemis_2030, t.artemis_end, t.ilrs_2030, t.both_2030, t.both_end) == (0.5, 0.75, 0.25, 0.25, 0.25)
+
+
+def test_capability_standings_stay_plausible():
+    """No overtaking without a cause: China stays ahead of Russia and the US ahead of
+    China through 2050; total capability at most triples (it grew fourfold, and 600,000-
+    fold at coop_gain 4, before the partners' science saturated)."""
+    for over in ([], ["payoffs.coop_gain=4.0"]):
+        m = SpaceRaceModel(base_config(overrides=over), seeds=range(10), record_actors=False)
+        c0 = m.actors.capability.reshape(10, -1).sum(axis=1)
+        m.run()
+        c = m.actors.capability.reshape(10, -1)
+        us, china, russia = (m.index[k] for k in ("US", "China", "Russia"))
+        assert (c[:, us] > c[:, china]).all() and (c[:, china] > c[:, russia]).all(), over
+        assert (c.sum(axis=1) / c0 < (3.0 if not over else 6.0)).all(), over
