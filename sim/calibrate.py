@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.io import atomic_savefig, atomic_write_json
 from sim.names import PROGRAMMES
 from sim.states import DATA_DIR, HOLDOUT_FILE, RECORD_FILE, DataError, counts_by_year, load_record
 
@@ -207,20 +208,6 @@ def predictive(cfg_long, samples, weights, draws: int = 400, seed: int = 7) -> d
     return out
 
 
-def _write_json(data: dict, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=1)
-            f.write("\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def calibrate(record_file=None, out: Path = CALIBRATION_FILE, method: str = "smc",
               population: int = 300, generations: int = 6, n_procs: int = 2,
               check: int = 4000, seed: int = 1, plot: bool = True) -> dict:
@@ -265,11 +252,10 @@ def calibrate(record_file=None, out: Path = CALIBRATION_FILE, method: str = "smc
         "runtime_s": None,
     }
     result["runtime_s"] = round(time.perf_counter() - t0, 1)
-    _write_json(result, out)
+    atomic_write_json(out, result)
     if plot:
         from sim.report_world import hindcast_figure
-        fig = hindcast_figure(result)
-        fig.savefig(out.with_suffix(".png"), dpi=110)
+        atomic_savefig(hindcast_figure(result), out.with_suffix(".png"), dpi=110)
     return result
 
 

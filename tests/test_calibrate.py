@@ -97,3 +97,13 @@ def test_bad_record_is_a_one_line_error(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "iso3" in err
     assert not (tmp_path / "c.json").exists()
+
+
+def test_calibrate_end_to_end_writes_fit_and_plot(tmp_path, capsys):
+    out = tmp_path / "cal.json"
+    assert C.main(["--method", "rejection", "--check", "300", "--out", str(out)]) == 0
+    cal = json.loads(out.read_text())
+    assert cal["through"] == 2022 and cal["record_sha256"] == C.sha256(RECORD_FILE)
+    assert set(cal["parameters"]) == set(C.PRIORS) and len(cal["posterior"]["samples"]) >= 2
+    assert out.with_suffix(".png").stat().st_size > 10_000
+    assert "Artemis 2023" in capsys.readouterr().out
