@@ -133,10 +133,44 @@ def state_figure(table, out: Path, top: int = 30) -> list[tuple[str, str]]:
                        "the ILRS or both, by 2030 and by the end (table: state_membership.csv)")]
 
 
+def capability_shares(runs, out: Path) -> list[tuple[str, str]]:
+    """Per scenario, the mean share of world capability in the final year held by the
+    US, China, Russia, ESA and everyone else (stacked bars)."""
+    import numpy as np
+    majors = ["US", "China", "Russia", "ESA"]
+    cols = [f"capability_{m}" for m in majors]
+    if not set(cols + ["final_total_capability"]) <= set(runs.columns):
+        return []
+    by = "scenario" if "scenario" in runs.columns else "group"
+    total = runs["final_total_capability"].where(runs["final_total_capability"] > 0)
+    shares = runs[cols].div(total, axis=0).assign(**{by: runs[by]}).groupby(by).mean()
+    shares["rest of the world"] = 1 - shares[cols].sum(axis=1)
+    fig, ax = plt.subplots(figsize=(8, 0.9 + 0.42 * len(shares)), constrained_layout=True)
+    left = np.zeros(len(shares))
+    colours = ["tab:blue", "tab:red", "tab:orange", "tab:cyan", "lightgrey"]
+    for col, colour in zip(cols + ["rest of the world"], colours):
+        v = shares[col].to_numpy()
+        ax.barh(range(len(shares)), v, left=left, color=colour, label=col.replace("capability_", ""))
+        for k, (x, w) in enumerate(zip(left, v)):
+            if w > 0.05:
+                ax.text(x + w / 2, k, f"{100 * w:.0f}%", ha="center", va="center", fontsize=8)
+        left += v
+    ax.set_yticks(range(len(shares)), [str(s).replace("_", " ") for s in shares.index], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of world capability in the final year (mean over runs)")
+    ax.legend(ncol=5, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    for ext in ("png", "svg"):
+        atomic_savefig(fig, Path(out) / f"capability_shares.{ext}", dpi=110)
+    plt.close(fig)
+    return [("capability_shares", "Share of world capability in the final year by scenario "
+                                  "(US, China, Russia, ESA, the rest)")]
+
+
 def report_pieces(runs, out: Path) -> list[tuple[str, str]]:
     """Everything this module adds to a sweep report (figures and state_membership.csv)."""
     from sim.io import atomic_write_bytes
-    figures = world_figures(out)
+    figures = world_figures(out) + capability_shares(runs, out)
     table = state_membership(runs)
     if not table.empty:
         atomic_write_bytes(Path(out) / "state_membership.csv",
