@@ -145,7 +145,7 @@ def capability_shares(runs, out: Path) -> list[tuple[str, str]]:
     total = runs["final_total_capability"].where(runs["final_total_capability"] > 0)
     shares = runs[cols].div(total, axis=0).assign(**{by: runs[by]}).groupby(by).mean()
     shares["rest of the world"] = 1 - shares[cols].sum(axis=1)
-    fig, ax = plt.subplots(figsize=(8, 0.9 + 0.42 * len(shares)), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(8, max(2.6, 0.9 + 0.42 * len(shares))), constrained_layout=True)
     left = np.zeros(len(shares))
     colours = ["tab:blue", "tab:red", "tab:orange", "tab:cyan", "lightgrey"]
     for col, colour in zip(cols + ["rest of the world"], colours):
