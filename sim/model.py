@@ -352,6 +352,9 @@ class SpaceRaceModel(mesa.Model):
             if not progs[p]["open"]:
                 configured[k] = False
                 configured[k, initial] = True
+            elif p in ("artemis", "ilrs") and world["rest_of_world"].get("source") == "states":
+                # the record counts accords by state: an agency (ESA) signs none
+                configured[k] &= self.actors.un_member | self.members[k]
         #: (programme, actor): the year the actor (last) joined, start_year - 1 for the
         #: members before the first step, 0 for a non-member
         self.joined = np.where(self.members, self.start_year - 1, 0).astype(np.int16)

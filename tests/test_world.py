@@ -117,3 +117,10 @@ def test_capability_standings_stay_plausible():
         us, china, russia = (m.index[k] for k in ("US", "China", "Russia"))
         assert (c[:, us] > c[:, china]).all() and (c[:, china] > c[:, russia]).all(), over
         assert (c.sum(axis=1) / c0 < (3.0 if not over else 6.0)).all(), over
+
+
+def test_esa_signs_no_accord(cfg):
+    m = SpaceRaceModel(cfg, seeds=range(5), record_actors=False)
+    m.run()
+    esa = m.named("ESA")
+    assert not m.members[0, esa].any() and not m.members[1, esa].any()
