@@ -16,7 +16,7 @@ import numpy as np
 DRAWN = ("capability", "budget", "alignment", "transparency", "dual_use",
          "prestige_domestic", "prestige_international", "relative_gains", "failure_tolerance")
 SCALAR = ("reaction", "fatigue", "future_weight")
-KINDS = ("major", "named", "generated")
+KINDS = ("major", "named", "generated", "state")
 
 
 @dataclass
@@ -24,7 +24,7 @@ class ActorState:
     """Per-actor arrays. Static attributes come from config; the rest evolve yearly."""
 
     names: list[str]
-    kind: np.ndarray                 # 0 major, 1 named, 2 generated
+    kind: np.ndarray                 # 0 major, 1 named, 2 generated, 3 a state of data/states.csv
     un_member: np.ndarray
     capability: np.ndarray
     budget: np.ndarray
@@ -41,6 +41,20 @@ class ActorState:
     racing: np.ndarray = field(default=None)     # racing spending, billion USD / yr
     prestige: np.ndarray = field(default=None)   # accumulated prestige (index)
     science: np.ndarray = field(default=None)    # science output this year (capability units)
+    iso3: np.ndarray = field(default=None)       # ISO code of the actor's row ('' if none)
+    region: np.ndarray = field(default=None)     # UN sub-region index (-1: none)
+    tie_west: np.ndarray = field(default=None)   # 1: a tie to the US-led camp (treaty ally, MNNA)
+    tie_east: np.ndarray = field(default=None)   # 1: a tie to the China-led camp (BRI MoU, APSCO)
+    china_partner: np.ndarray = field(default=None)    # known space agreement with China
+    china_candidate: np.ndarray = field(default=None)  # BRI MoU and a space agency
+    gdp: np.ndarray = field(default=None)        # GDP 2021, billion USD (0: unknown)
+
+    def __post_init__(self):
+        n = len(self.kind)
+        for f, v in (("iso3", ""), ("region", -1), ("tie_west", 0.0), ("tie_east", 0.0),
+                     ("china_partner", False), ("china_candidate", False), ("gdp", 0.0)):
+            if getattr(self, f) is None:
+                setattr(self, f, np.full(n, v, dtype=object if f == "iso3" else None))
 
     @property
     def n(self) -> int:
@@ -76,9 +90,14 @@ def draw(dist: dict, size: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def build_actors(cfg: dict, rng: np.random.Generator) -> ActorState:
-    """Named actors in config order, then ``rest_of_world.count`` generated states."""
+    """Named actors in config order, then the rest of the world: the UN member states of
+    ``data/states.csv`` (``rest_of_world.source: states``, see :mod:`sim.world_states`)
+    or ``rest_of_world.count`` generated states (``source: synthetic``)."""
     named = cfg["actors"]
     row = cfg["world"]["rest_of_world"]
+    if row.get("source", "synthetic") == "states":
+        from sim.world_states import build_state_actors
+        return build_state_actors(cfg, DRAWN, SCALAR, ActorState)
     n_gen = int(row["count"])
     names = list(named) + [f"state_{k + 1:03d}" for k in range(n_gen)]
     cols = {}
@@ -194,12 +213,17 @@ def build_relations(actors: ActorState, ties_per_state: int, rng: np.random.Gene
     deals with everyone); named spacefaring states all relate to each other; each
     generated state also relates to ``ties_per_state`` random non-major states (regional
     partners). This keeps the relation count linear in the number of generated states
-    while every pair the documents discuss is present.
+    while every pair the documents discuss is present. States of the data world relate
+    to their sub-region's largest economies instead (:func:`sim.world_states.regional_pairs`).
     """
     n = actors.n
     major = actors.kind == 0
     named = actors.kind <= 1
-    pair = np.zeros((n, n), dtype=bool)
+    if (actors.kind == 3).any():
+        from sim.world_states import regional_pairs
+        pair = regional_pairs(actors, ties_per_state)
+    else:
+        pair = np.zeros((n, n), dtype=bool)
     pair[major, :] = True
     pair[:, major] = True
     pair[np.ix_(named, named)] = True

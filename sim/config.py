@@ -18,7 +18,7 @@ from typing import Any, Optional
 from pathlib import Path
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING
+from omegaconf import MISSING, OmegaConf
 
 from sim.mechanisms import REGISTRY, MilestoneConfig
 from sim.names import MAJORS, PROGRAMMES  # noqa: F401 - re-exported (sim.config.MAJORS)
@@ -71,6 +71,9 @@ class DistConfig:
 
 @dataclass
 class RestOfWorldConfig:
+    source: str = "states"               # states: data/states.csv by name; synthetic: drawn
+    states_file: Optional[str] = None    # default: the project's data/states.csv
+    record_file: Optional[str] = None    # default: data/programme_record_2020_2022.csv
     count: int = MISSING
     ties_per_state: int = MISSING        # random ties to other non-major states
     china_agreement_partners: int = MISSING
@@ -151,6 +154,8 @@ class ProgrammeConfig:
     side: float = MISSING                # +1 US-led, -1 China-led
     cost: float = nonneg(hi=100.0, doc="cost of membership (wish units)")
     open: bool = True                    # anyone may join (False: only initial members)
+    seat: bool = False                   # a station: joining takes cooperation with the leader
+    seats_per_year: Optional[int] = None  # new members a year at most (None: no limit)
     initial_members: list[str] = field(default_factory=list)
 
 
@@ -162,7 +167,16 @@ class ProgrammesConfig:
     w_prestige: float = param(lo=-100.0, hi=100.0, doc="weight of attractiveness x prestige abroad")
     inertia: float = param(lo=-100.0, hi=100.0, doc="status-quo bias of a member")
     hedging_penalty: float = param(lo=-100.0, hi=100.0, doc="cost of being in both camps")
-    revision_rate: float = prob(doc="share of (programme, actor) entries reconsidered each year")
+    revision_rate: float = prob(doc="yearly hazard that a (programme, actor) entry is decided "
+                                    "(fitted: python -m sim.calibrate)", unit="1 / yr",
+                                source="source")
+    accession_cost: float = param(0.0, lo=0.0, hi=100.0, unit="wish units", source="source",
+                                  doc="friction a non-member's wish must beat to join "
+                                      "(negotiation, domestic approval; fitted)")
+    w_ties: float = param(0.0, lo=-100.0, hi=100.0, doc="weight of a treaty/BRI tie to the "
+                          "programme's camp", source="direction")
+    w_peers: float = param(0.0, lo=-100.0, hi=100.0, doc="weight of the share of sub-region "
+                           "peers already in the programme", source="direction")
     allow_hedging: bool = True
     artemis: ProgrammeConfig = field(default_factory=ProgrammeConfig)
     ilrs: ProgrammeConfig = field(default_factory=ProgrammeConfig)
@@ -299,3 +313,6 @@ def register() -> None:
     ConfigStore.instance().store(name="base_config", node=Config)
     from sim.plan import register_resolvers     # folder names live with the sweep plan
     register_resolvers()
+    if not OmegaConf.has_resolver("calibrated"):     # ${calibrated:name}: data/calibration.json
+        from sim.calibrate import calibrated
+        OmegaConf.register_new_resolver("calibrated", calibrated)

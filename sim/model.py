@@ -128,10 +128,11 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
                  prestige_international, growth, anchors):
     """One year of growth (see ``configs/dynamics``), for every actor:
 
-    * science = c (1 - racing share) + science_sharing * sum over mutual partners of
-      min(c_i, c_j) (the science cooperation realises; the stage game's ``coop_gain`` is what
-      actors expect from it, a separate number, so raising the expectation does not also
-      speed up growth);
+    * science = c (1 - racing share) + science_sharing * c S / (c + S), S = sum over mutual
+      partners of min(c_i, c_j) (the science cooperation realises, saturating at the actor's
+      own capability: absorptive capacity; the stage game's ``coop_gain`` is what actors
+      expect from it, a separate number, so raising the expectation does not also speed up
+      growth);
     * capability = max(0, c (1 + base_growth + race_spur * racing share)
       + science_learning * (science - c));
     * budget grows by budget_growth; prestige decays by prestige_decay and gains
@@ -150,7 +151,11 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
     target, new_alignment = np.empty(n), np.empty(n)
     for v in range(n):
         share = racing[v] / budget[v] if budget[v] > 0 else 0.0
-        science[v] = c[v] * (1.0 - share) + science_sharing * shared[v]
+        # partners' science saturates at the actor's own capability (absorptive
+        # capacity): c S / (c + S) <= c, so many small partners cannot lift a middling
+        # power past a larger one, and the yearly gain from cooperation is bounded
+        absorbed = c[v] * shared[v] / (c[v] + shared[v]) if c[v] + shared[v] > 0 else 0.0
+        science[v] = c[v] * (1.0 - share) + science_sharing * absorbed
         capability[v] = min(CEILING, max(0.0, c[v] * (1.0 + base_growth + race_spur * share)
                                          + science_learning * (science[v] - c[v])))
         new_budget[v] = min(CEILING, budget[v] * (1.0 + budget_growth))
@@ -356,12 +361,19 @@ class SpaceRaceModel(mesa.Model):
         progs = cfg["programmes"]
         self.members = np.zeros((len(PROGRAMMES), n), dtype=bool)
         configured = np.ones((len(PROGRAMMES), n), dtype=bool)
+        start = self._start_members(cfg)
         for k, p in enumerate(PROGRAMMES):
-            initial = self.all_worlds([self.index[a] for a in progs[p]["initial_members"]])
+            initial = self.all_worlds(start[p])
             self.members[k, initial] = True
             if not progs[p]["open"]:
                 configured[k] = False
                 configured[k, initial] = True
+            elif p in ("artemis", "ilrs") and world["rest_of_world"].get("source") == "states":
+                # the record counts accords by state: an agency (ESA) signs none
+                configured[k] &= self.actors.un_member | self.members[k]
+        #: (programme, actor): the year the actor (last) joined, start_year - 1 for the
+        #: members before the first step, 0 for a non-member
+        self.joined = np.where(self.members, self.start_year - 1, 0).astype(np.int16)
         #: who may be in which programme (mechanisms grant and ban; see Eligibility)
         self.eligibility = Eligibility(configured)
         self.programme_open = np.ones(len(PROGRAMMES), dtype=bool)
@@ -369,6 +381,13 @@ class SpaceRaceModel(mesa.Model):
         self.attractiveness_worlds = np.zeros((len(PROGRAMMES), B))
         self.join_bonus = np.zeros((len(PROGRAMMES), n))
         self.membership_rule = MembershipRule.from_config(progs, self.index)
+        #: per actor: the yearly hazard of reconsidering and the accession cost (one value
+        #: per world; sim.calibrate sets them world by world)
+        self.revision_rate = np.full(n, self.membership_rule.revision_rate)
+        self.accession_cost = np.full(n, self.membership_rule.accession_cost)
+        #: per programme: new members a year at most (-1: no limit)
+        self.seats_per_year = [-1 if progs[p].get("seats_per_year") is None
+                               else int(progs[p]["seats_per_year"]) for p in PROGRAMMES]
         leaders = self.membership_rule.leader
         self.ilrs_leader = int(leaders[ILRS])
         self._to_leader = np.concatenate(                 # (programme, actor) -> a->L
@@ -533,6 +552,34 @@ class SpaceRaceModel(mesa.Model):
 
     # --- set-up ---------------------------------------------------------------------
 
+    def set_world_params(self, revision_rate=None, accession_cost=None) -> None:
+        """One accession hazard and cost per world (arrays of length ``n_worlds``), so
+        many parameter sets run side by side (the calibration's batched ABC)."""
+        for name, value in (("revision_rate", revision_rate), ("accession_cost", accession_cost)):
+            if value is not None:
+                value = np.broadcast_to(np.asarray(value, dtype=np.float64), (self.n_worlds,))
+                setattr(self, name, np.repeat(value, self.world_n))
+
+    def _start_members(self, cfg: dict) -> dict[str, list[int]]:
+        """Programme -> its members before the first step (one world's indices).
+
+        The synthetic world: ``programmes.<p>.initial_members``. The data world: the
+        record's members before ``world.start_year`` (:func:`sim.world_states.record_start_members`),
+        plus the configured initial members the record does not date later (ESA in the
+        ISS; a lever's "India signs"), plus each programme's leader."""
+        progs = cfg["programmes"]
+        configured = {p: [self.index[a] for a in progs[p]["initial_members"]] for p in PROGRAMMES}
+        if cfg["world"]["rest_of_world"].get("source", "synthetic") != "states":
+            return configured
+        from sim.world_states import record_dated_later, record_start_members
+        iso3 = self.actors.iso3[:self.world_n]
+        record, later = record_start_members(cfg, iso3), record_dated_later(cfg, iso3)
+        out = {}
+        for p in PROGRAMMES:
+            keep = [a for a in configured[p] if a not in later[p]]
+            out[p] = sorted(set(record[p].tolist()) | set(keep) | {self.index[progs[p]["leader"]]})
+        return out
+
     def _initial_cooperation(self, n_china_partners: int) -> np.ndarray:
         """Last year's moves: who cooperated with whom in the documents' present."""
         rel = self.relations
@@ -550,7 +597,15 @@ class SpaceRaceModel(mesa.Model):
         # 000: "Since 2016, China has made 46 space cooperation agreements with 19
         # different countries and regions." Partners of the ILRS's leader, drawn among
         # non-Artemis, non-major actors, more likely the closer they lean to its camp.
-        candidates = np.flatnonzero((self.actors.kind[:n] > 0) & ~members[ARTEMIS])
+        act = self.actors
+        known = np.flatnonzero(act.china_partner[:n])[:n_china_partners]
+        if len(known):      # the data world: the partners the record names, the rest drawn
+            pairs[self.ilrs_leader, known] = pairs[known, self.ilrs_leader] = True
+            n_china_partners -= len(known)
+        candidates = np.flatnonzero((act.kind[:n] > 0) & ~members[ARTEMIS]
+                                    & ~act.china_partner[:n])
+        if (act.kind[:n] == 3).any():
+            candidates = candidates[act.china_candidate[candidates]]
         k = min(n_china_partners, len(candidates))
         if k > 0:
             weight = 1.0 - alignment[candidates] + 1e-6
@@ -663,11 +718,32 @@ class SpaceRaceModel(mesa.Model):
         shape = (self.members.shape[0], self.world_n)
         draws = self.rng.random(shape) if self.n_worlds == 1 else \
             np.concatenate([g.random(shape) for g in self.rngs], axis=1)
-        revising = draws < self.membership_rule.revision_rate
-        self.members = self.membership_rule.revise(
+        revising = draws < self.revision_rate
+        rule = self.membership_rule
+        bonus = self.join_bonus + rule.social(self.members, act.region, act.tie_west,
+                                              act.tie_east, self.world_n)
+        before = self.members
+        self.members = rule.revise(
             self.members, actions, self._to_leader, self.relations.rev, act.capability,
-            act.alignment, act.prestige_international, self.attractiveness_worlds, self.join_bonus,
-            self.eligibility.eligible, self.programme_open, revising, self.world_n)
+            act.alignment, act.prestige_international, self.attractiveness_worlds, bonus,
+            self.eligibility.eligible, self.programme_open, revising, self.world_n,
+            self.accession_cost)
+        self._limit_seats(before)
+        self.joined[self.members & ~before] = self.year
+        self.joined[~self.members] = 0
+
+    def _limit_seats(self, before: np.ndarray) -> None:
+        """A station signs at most ``seats_per_year`` new seat agreements a year (per
+        world), the most capable applicants first."""
+        for p, cap in enumerate(self.seats_per_year):
+            if cap < 0:
+                continue
+            new = (self.members[p] & ~before[p]).reshape(self.n_worlds, self.world_n)
+            for b in np.flatnonzero(new.sum(axis=1) > cap):
+                applicants = np.flatnonzero(new[b])
+                c = self.actors.capability[b * self.world_n + applicants]
+                refused = applicants[np.argsort(-c, kind="stable")[cap:]]
+                self.members[p, b * self.world_n + refused] = False
 
     def _grow(self, mutual: np.ndarray) -> None:
         """Capability, budget, prestige and alignment after this year's choices."""

@@ -1,22 +1,29 @@
 """Programme membership: the Artemis Accords, the ILRS, the ISS and Tiangong.
 
-Each year a random share ``revision_rate`` of (programme, actor) entries is reconsidered:
-the actor decides, if eligible and the programme is open, whether to be in it.
-Its wish to be in programme p is
+Accession is a process with frictions. An actor's wish to be in programme p is
 
 ``U = w_alignment * alignment * side_p + w_leader * (relation with the leader - 1/2)
 + w_science * (members' share of world capability) + w_prestige * w_int * attractiveness_p
-+ inertia * [already a member] + join_bonus - cost_p - hedging_penalty * [in the other camp's programme]``
++ w_ties * tie to p's camp + w_peers * (share of its sub-region's peers in p)
++ inertia * [already a member] + join_bonus - cost_p - hedging_penalty * [in the other camp's programme]
+- accession_cost * [not yet a member]``
 
-and it is in when ``U > 0``. Leaders stay in their own open programme (if eligible
-for it) and, without hedging, out of the other camp's. Each year a random share ``revision_rate`` of
-(programme, actor) entries is reconsidered, so accession spreads over years. Leaders stay in their own programme while it is open.
-Being in both camps' programmes (hedging) is possible unless ``allow_hedging`` is
+Each year a random share ``revision_rate`` of (programme, actor) entries is reconsidered
+(the yearly hazard of a decision: negotiation and domestic approval take years); a
+reconsidered entry follows ``U > 0``, the others stay as they are. So a non-member joins
+only when its wish beats the accession cost (``accession_cost``: negotiation, domestic
+approval), and then with probability ``revision_rate`` a year; a member leaves only when
+its wish falls below ``-inertia`` (leaving is costly), also at that hazard. A station
+(``seat: true``: the ISS, Tiangong) takes a bilateral agreement for a seat: a non-member
+joins only in a year it and the station's leader cooperate with each other. Leaders stay
+in their own open programme (if eligible for it) and, without hedging, out of the other
+camp's. Being in both camps' programmes (hedging) is possible unless ``allow_hedging`` is
 false, in which case an actor keeps only the side it wishes more. Sources: 003 (the
 Artemis Accords' "shared vision for principles ... to create a safe and transparent
 environment", 12 signatories); 002 ("two separate highways" to the Moon: Artemis vs.
-the China–Russia station); 004 (Tiangong open to all); the weights are assumptions
-(see docs/PARAMETERS.md).
+the China–Russia station); 004 (Tiangong open to all); ``revision_rate`` and
+``accession_cost`` are fitted to the record through 2022 (``python -m sim.calibrate``),
+the other weights are assumptions (see docs/PARAMETERS.md).
 """
 
 from __future__ import annotations
@@ -89,6 +96,10 @@ class MembershipRule:
     side: np.ndarray        # per programme, +1 US-led / -1 China-led
     cost: np.ndarray        # per programme
     leader: np.ndarray      # actor index of each programme's leader
+    accession_cost: float = 0.0
+    w_ties: float = 0.0
+    w_peers: float = 0.0
+    seat: np.ndarray = None  # per programme: joining needs cooperation with the leader
 
     @classmethod
     def from_config(cls, cfg: dict, index: dict[str, int]) -> MembershipRule:
@@ -99,25 +110,52 @@ class MembershipRule:
                    allow_hedging=bool(cfg["allow_hedging"]),
                    side=np.array([float(p["side"]) for p in progs]),
                    cost=np.array([float(p["cost"]) for p in progs]),
-                   leader=np.array([index[p["leader"]] for p in progs]))
+                   leader=np.array([index[p["leader"]] for p in progs]),
+                   accession_cost=float(cfg.get("accession_cost", 0.0)),
+                   w_ties=float(cfg.get("w_ties", 0.0)), w_peers=float(cfg.get("w_peers", 0.0)),
+                   seat=np.array([bool(p.get("seat", False)) for p in progs]))
 
     def revise(self, members, actions, to_leader, rev, capability, alignment, w_int,
                attractiveness, join_bonus, eligible, programme_open, revising,
-               world_n=None) -> np.ndarray:
+               world_n=None, friction=None) -> np.ndarray:
         """New memberships (4, n): entries in ``revising`` follow ``U > 0``, the rest stay;
         ineligible actors and closed programmes have no members; leaders stay in.
 
         ``to_leader[p, v]`` is the relation v -> leader of p (-1 if none); the relation
         with the leader is read from this year's ``actions``. With several worlds side by
         side, ``world_n`` is the number of actors per world and ``attractiveness`` is
-        (programme, world)."""
+        (programme, world). ``friction`` (per actor) is the accession cost a non-member
+        must overcome (default ``accession_cost`` for all; the calibration sets one per
+        world)."""
         n = members.shape[1]
         world_n = n if world_n is None else world_n
         attractiveness = np.asarray(attractiveness, dtype=np.float64).reshape(len(self.side), -1)
+        if friction is None:
+            friction = np.full(n, self.accession_cost)
+        seat = self.seat if self.seat is not None else np.zeros(len(self.side), dtype=bool)
         return _revise_all(members, actions, to_leader, rev, capability, alignment, w_int,
                            attractiveness, join_bonus, eligible, programme_open, revising,
                            self._weights, self.side, self.cost, self.leader, self.allow_hedging,
-                           world_n)
+                           world_n, friction, seat)
+
+    def social(self, members, region, tie_west, tie_east, world_n) -> np.ndarray:
+        """(programme, actor): ``w_ties`` x the actor's tie to the programme's camp +
+        ``w_peers`` x the share of its sub-region's other actors (same world) in it."""
+        out = np.zeros(members.shape, dtype=np.float64)
+        if self.w_ties:
+            out += self.w_ties * np.where(self.side[:, None] > 0, tie_west[None, :],
+                                          tie_east[None, :])
+        if self.w_peers and (region >= 0).any():
+            n = members.shape[1]
+            n_regions = int(region.max()) + 1
+            key = np.where(region >= 0, (np.arange(n) // world_n) * n_regions + region, -1)
+            ok = key >= 0
+            size = np.bincount(key[ok], minlength=(n // world_n) * n_regions)
+            for p in range(members.shape[0]):
+                inside = np.bincount(key[ok], members[p, ok], minlength=len(size))
+                others = np.maximum(size[key[ok]] - 1, 1)
+                out[p, ok] += self.w_peers * (inside[key[ok]] - members[p, ok]) / others
+        return out
 
     def __post_init__(self):
         object.__setattr__(self, "_weights", np.array(
@@ -128,12 +166,12 @@ class MembershipRule:
 @njit
 def _revise_all(members, actions, to_leader, rev, capability, alignment, w_int, attractiveness,
                 join_bonus, eligible, programme_open, revising, weights, side, cost, leader,
-                allow_hedging, world_n):
+                allow_hedging, world_n, friction, seat):
     relation = _leader_relation(actions, to_leader, rev, leader, world_n)
     science = _capability_share(members, capability, world_n)
     return _revise_kernel(members, relation, alignment, w_int, attractiveness, join_bonus,
                           eligible, programme_open, revising, science, weights, side, cost,
-                          leader, allow_hedging, world_n)
+                          leader, allow_hedging, world_n, friction, seat)
 
 
 @njit
@@ -170,7 +208,7 @@ def _leader_relation(actions, to_leader, rev, leader, world_n):
 @njit
 def _revise_kernel(members, leader_relation, alignment, w_int, attractiveness, join_bonus,
                    eligible, programme_open, revising, science, weights, side, cost, leader,
-                   allow_hedging, world_n):
+                   allow_hedging, world_n, friction, seat):
     w_alignment, w_leader, w_science, w_prestige, inertia, hedging_penalty = weights
     n_prog, n = members.shape
     wish = np.empty((n_prog, n))
@@ -189,8 +227,11 @@ def _revise_kernel(members, leader_relation, alignment, w_int, attractiveness, j
                           + inertia * members[p, v]
                           + join_bonus[p, v]
                           - cost[p]
-                          - hedging_penalty * other_side)
+                          - hedging_penalty * other_side
+                          - (0.0 if members[p, v] else friction[v]))
             keep = wish[p, v] > 0 if revising[p, v] else members[p, v]
+            if keep and not members[p, v] and seat[p] and leader_relation[p, v] < 1.0:
+                keep = False    # a station seat takes a bilateral agreement with its leader
             new[p, v] = keep and eligible[p, v] and programme_open[p]
         if not allow_hedging:
             best_west, best_east = -np.inf, -np.inf

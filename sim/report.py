@@ -543,6 +543,8 @@ def build(root: Path, plots: bool = True, quiet: bool = False) -> dict:
         from sim import plots as P
         figures = P.sweep_figures(runs, summary, series, jobs, out,
                                   lambda g: representative(runs, jobs, g))
+        from sim.report_world import report_pieces
+        figures += report_pieces(runs, out)     # hindcast and per-state membership (issue 10)
     # times and machine details go here, not into the page: index.html (committed for
     # the headline sweep) is the same bytes whenever the same results are reported
     atomic_write_json(out / "manifest.json", {

@@ -47,6 +47,8 @@ def summary(model: SpaceRaceModel, outcome: dict | None = None, world: int = 0) 
         row[f"prestige_{name}"] = float(act.prestige[k])
         row[f"racing_{name}"] = float(act.racing[k])
     row["milestones_succeeded"] = sum(1 for *_, r in model.event_logs[world] if r == "success")
+    from sim.world_states import joined_columns
+    row.update(joined_columns(model, world))
     return row
 
 
@@ -98,6 +100,8 @@ def write_run(model: SpaceRaceModel, out_dir: str | Path, resolved_yaml: str,
         atomic_write_parquet(out / "actors.parquet", actor_table(model))
     network = network_table(model)
     atomic_write_parquet(out / "network.parquet", network)
+    from sim.world_states import joins_table
+    atomic_write_parquet(out / "joins.parquet", joins_table(model))
     labels = outcome.pop("labels")
     camps = {name: CAMPS[int(k)] for name, k in zip(model.names, labels)}
     if plot:

@@ -130,6 +130,10 @@ def validate(cfg: dict) -> None:
         raise ConfigError("world.horizon", end, f"must be >= world.start_year ({start})")
     check_declared(world, WorldConfig, "world")
     row = world["rest_of_world"]
+    if row.get("source", "synthetic") not in ("states", "synthetic"):
+        raise ConfigError("world.rest_of_world.source", row.get("source"), "allowed: states, synthetic")
+    if row.get("source") == "states":
+        _data_files(row)
     for key in ("count", "ties_per_state", "china_agreement_partners"):
         v = row[key]
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
@@ -201,6 +205,9 @@ def validate(cfg: dict) -> None:
         if pc["side"] not in (1, -1, 1.0, -1.0):
             raise ConfigError(f"programmes.{prog}.side", pc["side"], "must be 1 (US-led) or -1 (China-led)")
         check_declared(pc, ProgrammeConfig, f"programmes.{prog}")
+        cap = pc.get("seats_per_year")
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
+            raise ConfigError(f"programmes.{prog}.seats_per_year", cap, "must be an integer >= 0 or null")
         for k, a in enumerate(pc["initial_members"]):
             _actor_ref(f"programmes.{prog}.initial_members[{k}]", a, actors)
         if len(set(pc["initial_members"])) != len(pc["initial_members"]):
@@ -287,3 +294,18 @@ def _attr_ranges() -> dict[str, tuple[float, float]]:
     from sim.config import ActorConfig
     fields = dict(declared(ActorConfig))
     return {attr: (fields[attr].metadata["lo"], fields[attr].metadata["hi"]) for attr in DRAWN}
+
+
+def _data_files(row: dict) -> None:
+    """The data world's files must load (one-line error naming the key and the problem)."""
+    from sim.states import DataError
+    from sim.world_states import record_table, states_table
+    for key in ("states_file", "record_file"):
+        if row.get(key) is not None and not isinstance(row[key], str):
+            raise ConfigError(f"world.rest_of_world.{key}", row[key], "must be a file path or null")
+    try:
+        states_table(row.get("states_file"))
+        record_table({"world": {"rest_of_world": row}})
+    except DataError as e:
+        raise ConfigError("world.rest_of_world.states_file/record_file", e.path,
+                          f"{e.where}: {e.allowed}") from None

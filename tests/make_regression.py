@@ -17,7 +17,7 @@ OUT = Path(__file__).parent / "data" / "regression"
 def tables(scenario: str, seed: int):
     model = simulate(to_plain(compose([f"scenario={scenario}"])), seed, record_actors=True)
     actors = actor_table(model)
-    named = actors[actors["kind"] != "generated"].reset_index(drop=True)
+    named = actors[actors["kind"].isin(("major", "named"))].reset_index(drop=True)
     return model_table(model), named, model.outcome()["outcome"]
 
 

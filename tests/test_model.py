@@ -34,6 +34,11 @@ def default_cfg():
 
 
 @pytest.fixture(scope="module")
+def synthetic_cfg():
+    return to_plain(compose(["world.rest_of_world.source=synthetic"]))
+
+
+@pytest.fixture(scope="module")
 def cfg(default_cfg):
     def get() -> dict:
         return copy.deepcopy(default_cfg)
@@ -140,11 +145,13 @@ def test_named_actors_come_first(default_cfg):
     model = SpaceRaceModel(default_cfg, rng=1, record_actors=False)
     named = list(default_cfg["actors"])
     assert model.names[: len(named)] == named
-    assert all(name.startswith("state_") for name in model.names[len(named):])
+    rest = model.names[len(named):]
+    assert len(rest) == 193 + 1 - len(named) and not any(n.startswith("state_") for n in rest)
     assert len(model.names) == len(set(model.names))
 
 
-def test_initial_programme_members(default_cfg):
+def test_initial_programme_members(synthetic_cfg):
+    default_cfg = synthetic_cfg
     model = SpaceRaceModel(default_cfg, rng=1, record_actors=False)
     names = np.array(model.names)
     assert set(names[model.members[ARTEMIS]]) == ARTEMIS_SIGNATORIES
@@ -152,7 +159,8 @@ def test_initial_programme_members(default_cfg):
     assert set(names[model.members[TIANGONG]]) == {"China"}
 
 
-def test_initial_moves_follow_shared_programmes(default_cfg):
+def test_initial_moves_follow_shared_programmes(synthetic_cfg):
+    default_cfg = synthetic_cfg
     # co-members of a programme start out cooperating (Artemis signatories with the US)
     model = SpaceRaceModel(default_cfg, rng=1, record_actors=False)
     rel = model.relations
@@ -161,7 +169,8 @@ def test_initial_moves_follow_shared_programmes(default_cfg):
         assert k is not None and model.last_actions[k], name
 
 
-def test_initial_cooperation_with_china_includes_agreement_partners(default_cfg):
+def test_initial_cooperation_with_china_includes_agreement_partners(synthetic_cfg):
+    default_cfg = synthetic_cfg
     # 19 agreement partners (000) start out cooperating with China, drawn among
     # non-major actors outside the Artemis Accords
     model = SpaceRaceModel(default_cfg, rng=5, record_actors=False)
@@ -267,7 +276,7 @@ def test_agent_attributes_read_the_arrays(run7):
                                      if model.members[k, agent.index]}
     by_name = {a.name: a for a in model.agents}
     assert by_name["US"].kind == "major" and by_name["Japan"].kind == "named"
-    assert by_name["state_001"].kind == "generated"
+    assert by_name["Germany"].kind == "state"
 
 
 def test_agent_attribute_writes_go_to_the_arrays(cfg):
@@ -286,7 +295,7 @@ def test_cooperates_with_reads_last_moves(run7):
     k = model.relations.directed(us.index, china.index)
     assert us.cooperates_with(china) == bool(model.last_actions[k])
     # two generated states that do not relate
-    gen = [a for a in model.agents if a.kind == "generated"]
+    gen = [a for a in model.agents if a.kind in ("generated", "state")]
     unrelated = next((a, b) for a in gen for b in gen
                      if a is not b and model.relations.directed(a.index, b.index) is None)
     assert unrelated[0].cooperates_with(unrelated[1]) is None

@@ -28,7 +28,8 @@ BASE_RUNS, BASE_CHUNKS = 10, 5
 
 #: every plot a sweep report draws (the phase diagram only with two swept parameters)
 PLOTS = ["outcome_shares", "timeseries_cooperation", "timeseries_camps",
-         "timeseries_programmes", "camps_stacked", "networks", "ternary"]
+         "timeseries_programmes", "camps_stacked", "networks", "ternary",
+         "hindcast", "capability_shares", "states"]   # sim/report_world.py
 
 
 # --- helpers ---------------------------------------------------------------------------

@@ -1,0 +1,126 @@
+"""The data world: 193 named states + ESA, documented attributes kept, start = the record."""
+
+import numpy as np
+import pytest
+
+from sim.keywords import base_config
+from sim.model import SpaceRaceModel
+from sim.states import load_record, load_states, members_at
+from sim.world_states import fit_capability_map
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return base_config()
+
+
+@pytest.fixture(scope="module")
+def model(cfg):
+    return SpaceRaceModel(cfg, rng=3)
+
+
+def test_world_is_the_un_members_plus_esa(model, cfg):
+    states = load_states()
+    assert model.world_n == 194
+    assert len(set(model.names)) == 194
+    iso = set(model.actors.iso3) - {""}
+    assert iso == set(states["iso3"])
+    assert [n for n, c in zip(model.names, model.actors.iso3) if c == ""] == ["ESA"]
+    assert "Germany" in model.index and "Nigeria" in model.index
+
+
+def test_named_actors_keep_documented_attributes(model, cfg):
+    for name, a in cfg["actors"].items():
+        k = model.index[name]
+        for attr in ("capability", "budget", "alignment", "transparency"):
+            assert getattr(model.actors, attr)[k] == pytest.approx(float(a[attr])), (name, attr)
+
+
+def test_unnamed_states_from_data(model, cfg):
+    states = load_states().set_index("name")
+    k = model.index["Germany"]
+    assert model.actors.alignment[k] == states.loc["Germany", "alignment"]
+    fit = fit_capability_map(load_states(), cfg["actors"])
+    # docs/DATA.md: log capability = -7.15 + 0.146 log1p(sat) + 0.516 log(gdp) + 0.83 launch
+    assert fit["capability"]["coef"] == pytest.approx([-7.15, 0.146, 0.516, 0.83], abs=0.01)
+    assert 0.05 < model.actors.capability[k] < 0.2      # Germany ~0.10
+    cap = model.actors.capability[model.actors.kind == 3]
+    assert 0.002 < np.median(cap) < 0.02
+
+
+def test_world_is_the_same_in_every_seed(cfg):
+    a, b = SpaceRaceModel(cfg, rng=1), SpaceRaceModel(cfg, rng=2)
+    assert np.array_equal(a.actors.capability, b.actors.capability)
+    assert np.array_equal(a.relations.i, b.relations.i)
+
+
+def test_start_state_is_the_record(model):
+    record = load_record(through=2022)
+    names = np.array(model.names)
+    iso = model.actors.iso3
+    for prog, rec in (("artemis", "artemis_accords"), ("iss", "iss")):
+        p = ["artemis", "ilrs", "iss", "tiangong"].index(prog)
+        assert set(iso[model.members[p]]) - {""} == set(members_at(record, rec, 2020))
+    assert list(names[model.members[1]]) == ["China"]          # ILRS: its leader only
+    assert list(names[model.members[3]]) == ["China"]          # Tiangong = China
+    assert "ESA" in names[model.members[2]]                    # ESA: an ISS partner agency
+    assert model.members[:, model.index["ESA"]].sum() == 1     # and signs no accord
+
+
+def test_synthetic_world_still_available():
+    cfg = base_config(overrides=["world.rest_of_world.source=synthetic"])
+    m = SpaceRaceModel(cfg, rng=1)
+    assert m.world_n == 17 + 173 and "state_001" in m.index
+
+
+def test_bad_source_is_one_line_error():
+    from sim.validation import ConfigError, validate
+    cfg = base_config(overrides=["world.rest_of_world.source=mars"])
+    with pytest.raises(ConfigError, match="world.rest_of_world.source"):
+        validate(cfg)
+
+
+def test_per_state_join_years(cfg):
+    from sim.run import simulate, summary
+    from sim.world_states import joins_table
+    m = simulate(base_config(overrides=["world.horizon=2030"]), 4)
+    t = joins_table(m)
+    names = np.array(m.names)
+    for k, p in enumerate(["artemis", "ilrs", "iss", "tiangong"]):
+        assert set(t.loc[t.programme == p, "actor"]) == set(names[m.members[k]])
+    assert t["joined"].between(2020, 2030).all()
+    assert set(t.loc[t.from_start & (t.programme == "artemis"), "iso3"]) == set(
+        members_at(load_record(), "artemis_accords", 2020))
+    row = summary(m)
+    assert row["joined_artemis:US"] == 2020 and row["joined_artemis:China"] == 0
+    assert "joined_ilrs:Germany" in row
+
+
+def test_state_membership_table():
+    import pandas as pd
+    from sim.report_world import state_membership
+    runs = pd.DataFrame({"scenario": ["a"] * 4, "joined_artemis:X": [2020, 2025, 2040, 0],
+                         "joined_ilrs:X": [0, 2024, 0, 0]})
+    t = state_membership(runs).iloc[0]
+    assert (t.artemis_2030, t.artemis_end, t.ilrs_2030, t.both_2030, t.both_end) == (0.5, 0.75, 0.25, 0.25, 0.25)
+
+
+def test_capability_standings_stay_plausible():
+    """No overtaking without a cause: China stays ahead of Russia and the US ahead of
+    China through 2050; total capability at most triples (it grew fourfold, and 600,000-
+    fold at coop_gain 4, before the partners' science saturated)."""
+    for over in ([], ["payoffs.coop_gain=4.0"]):
+        m = SpaceRaceModel(base_config(overrides=over), seeds=range(10), record_actors=False)
+        c0 = m.actors.capability.reshape(10, -1).sum(axis=1)
+        m.run()
+        c = m.actors.capability.reshape(10, -1)
+        us, china, russia = (m.index[k] for k in ("US", "China", "Russia"))
+        assert (c[:, us] > c[:, china]).all() and (c[:, china] > c[:, russia]).all(), over
+        assert (c.sum(axis=1) / c0 < (3.0 if not over else 6.0)).all(), over
+
+
+def test_esa_signs_no_accord(cfg):
+    m = SpaceRaceModel(cfg, seeds=range(5), record_actors=False)
+    m.run()
+    esa = m.named("ESA")
+    assert not m.members[0, esa].any() and not m.members[1, esa].any()
