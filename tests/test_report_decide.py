@@ -13,6 +13,9 @@ import pandas as pd
 import pytest
 from chunk_files import ok, run
 
+#: builds a small headline folder through five experiments (about a minute): slow
+pytestmark = pytest.mark.slow
+
 SCENARIOS = "scenario=status_quo,cold_war_race"
 
 
