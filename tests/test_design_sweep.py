@@ -123,6 +123,7 @@ def command(root: Path, name: str) -> list[str]:
             "sweep.progress=false"]
 
 
+@pytest.mark.slow
 def test_an_interrupted_design_sweep_resumes_to_the_same_tables(tmp_path):
     ok(run(command(tmp_path, "whole")))
     whole = only_job(tmp_path, "whole")

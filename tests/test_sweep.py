@@ -276,6 +276,7 @@ def test_report_on_partial_folder(base, tmp_path):
     assert "Partial results" in page and "1 chunk(s) missing" in page
 
 
+@pytest.mark.slow
 def test_phase_diagram_over_two_swept_parameters(tmp_path):
     grid = "+sweep.grid={world.threat_perception:[0.5,1.5],world.rules_of_the_road:[0.0,1.0]}"
     ok(sim(tmp_path, grid, "sweep.seeds=3", "sweep.chunk_size=4", "sweep.name=phase"))
