@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Rewrite old flat module paths (``sim.model``, ``from sim import camps``, ``python -m
+sim.calibrate``, ``_target_: sim.xxx``, ``sim/model.py``) to the package layout of issue 9
+(``sim.mesa.model``, ``from sim.outcome import camps``, ...).
+
+Idempotent: a path that already names a module of the new layout is left alone, so the
+script can be run again after merging branches whose new code still uses the old paths::
+
+    python scripts/dev/relayout_imports.py            # sim/ tests/ benchmarks/ scripts/ configs/ docs/ ...
+    python scripts/dev/relayout_imports.py --readme   # ... and README.md
+    python scripts/dev/relayout_imports.py --check    # list what would change; exit 1 if anything
+
+Only text is rewritten (no module is imported); the old -> new table is :data:`MOVES`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: old module -> new module (issue 9's layout: the tree shows the architecture)
+MOVES = {
+    # the named world: actors and relations, programmes, the record's states, calibration
+    "sim.actors": "sim.world.actors",
+    "sim.programmes": "sim.world.programmes",
+    "sim.states": "sim.world.states",
+    "sim.world_states": "sim.world.world_states",
+    "sim.calibrate": "sim.world.calibrate",
+    "sim.calibration": "sim.world.calibration",
+    # the game: payoffs (the stage game), rules (strategies), a match between two rules
+    "sim.payoffs": "sim.game.payoffs",
+    "sim.strategies": "sim.game.strategies",
+    "sim.game": "sim.game.match",
+    # measured outcomes
+    "sim.outcome": "sim.outcome.rule",
+    "sim.indices": "sim.outcome.indices",
+    "sim.camps": "sim.outcome.camps",
+    "sim.snapshot": "sim.outcome.snapshot",
+    "sim.ternary": "sim.outcome.ternary",
+    # the Mesa layer
+    "sim.model": "sim.mesa.model",
+    "sim.agents": "sim.mesa.agents",
+    "sim.collect": "sim.mesa.collect",
+    "sim.keywords": "sim.mesa.keywords",
+    "sim.app": "sim.mesa.app",
+    "sim.app_figures": "sim.mesa.app_figures",
+    # configuration: schema and composition, validation, declared parameters
+    "sim.config": "sim.config.schema",
+    "sim.validation": "sim.config.validation",
+    "sim.params": "sim.config.params",
+    "sim.plain": "sim.config.plain",
+    # experiments: one run, the sweep plan, executors, designs, analysis, report, plots
+    "sim.run": "sim.experiments.run",
+    "sim.plan": "sim.experiments.plan",
+    "sim.sweep": "sim.experiments.sweep",
+    "sim.designs": "sim.experiments.designs",
+    "sim.analyze": "sim.experiments.analyze",
+    "sim.report": "sim.experiments.report",
+    "sim.report_decide": "sim.experiments.report_decide",
+    "sim.report_outcomes": "sim.experiments.report_outcomes",
+    "sim.report_world": "sim.experiments.report_world",
+    "sim.plots": "sim.experiments.plots",
+    "sim.manifest": "sim.experiments.manifest",
+    "sim.stats": "sim.experiments.stats",
+    # the command line
+    "sim.cli": "sim.cli.command",
+}
+#: modules of the new layout (and packages): a dotted path starting with one of these is new
+NEW = set(MOVES.values()) | {"sim.world", "sim.game", "sim.outcome", "sim.mesa", "sim.config",
+                             "sim.experiments", "sim.cli", "sim.engine", "sim.mechanisms"}
+#: old modules whose name is now a package: ``sim.config`` alone is the old module
+COLLIDING = {old for old in MOVES if old in NEW}
+
+DIRS = ("sim", "tests", "benchmarks", "scripts", "configs", "docs", "scenarios", ".ci")
+FILES = ("Makefile", "pyproject.toml")
+SUFFIXES = {".py", ".md", ".yaml", ".yml", ".toml", ".txt", ".cfg", ".ini", ".sh", ""}
+
+_DOTTED = re.compile(r"(?<![\w.])sim((?:\.\w+)+)")
+_FROM_SIM = re.compile(r"^(?P<indent>[ \t]*)from[ \t]+sim[ \t]+import[ \t]+(?P<names>[^\n#(]+?)"
+                       r"(?P<tail>[ \t]*(?:#[^\n]*)?)$", re.M)
+_PATH = re.compile(r"(?<![\w/.])sim/(\w+)\.py\b")
+
+
+def _is_new(dotted: str) -> bool:
+    """``dotted`` already names (something in) a module of the new layout."""
+    parts = dotted.split(".")
+    for k in range(len(parts), 1, -1):
+        head = ".".join(parts[:k])
+        if head in NEW and head not in COLLIDING:
+            return True
+        if head in COLLIDING and k < len(parts) and f"{head}.{parts[k]}" in NEW:
+            return True
+    return False
+
+
+def _map(dotted: str) -> str:
+    if _is_new(dotted):
+        return dotted
+    parts = dotted.split(".")
+    for k in range(len(parts), 1, -1):
+        head = ".".join(parts[:k])
+        if head in MOVES:
+            return ".".join([MOVES[head], *parts[k:]])
+    return dotted
+
+
+def _from_sim(m: re.Match) -> str:
+    """``from sim import camps, plots as P`` -> one line per new package."""
+    groups: dict[str, list[str]] = {}
+    for item in m["names"].split(","):
+        item = item.strip()
+        if not item:
+            continue
+        name, _, alias = (s.strip() for s in item.partition(" as "))
+        new = MOVES.get(f"sim.{name}")
+        if new is None:
+            groups.setdefault("sim", []).append(item)
+            continue
+        package, leaf = new.rsplit(".", 1)
+        alias = alias or name
+        groups.setdefault(package, []).append(leaf if leaf == alias else f"{leaf} as {alias}")
+    lines = [f"{m['indent']}from {package} import {', '.join(names)}" for package, names in groups.items()]
+    lines[0] += m["tail"]
+    return "\n".join(lines)
+
+
+def _dotted(m: re.Match, text: str) -> str:
+    dotted = "sim" + m[1]
+    after = text[m.end():m.end() + 200]
+    before = text[max(0, m.start() - 40):m.start()]
+    # ``from sim.config import schema``: already the new layout
+    imp = re.match(r"[ \t]+import[ \t]+\(?\s*(\w+)", after)
+    if imp and re.search(r"from[ \t]+$", before) and f"{dotted}.{imp[1]}" in NEW:
+        return m[0]
+    return _map(dotted)
+
+
+def _path(m: re.Match) -> str:
+    new = MOVES.get(f"sim.{m[1]}")
+    return m[0] if new is None else new.replace(".", "/") + ".py"
+
+
+def rewrite(text: str) -> str:
+    text = _FROM_SIM.sub(_from_sim, text)
+    text = _DOTTED.sub(lambda m: _dotted(m, text), text)
+    return _PATH.sub(_path, text)
+
+
+def targets(readme: bool):
+    for d in DIRS:
+        for p in sorted((ROOT / d).rglob("*")):
+            if p.is_file() and p.suffix in SUFFIXES and "__pycache__" not in p.parts \
+                    and p.resolve() != Path(__file__).resolve() and not p.name.endswith(".png"):
+                yield p
+    for f in FILES + (("README.md",) if readme else ()):
+        if (ROOT / f).is_file():
+            yield ROOT / f
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--readme", action="store_true", help="rewrite README.md too")
+    ap.add_argument("--check", action="store_true", help="only list the files that would change")
+    args = ap.parse_args(argv)
+    changed = []
+    for p in targets(args.readme):
+        try:
+            text = p.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        new = rewrite(text)
+        if new != text:
+            changed.append(p.relative_to(ROOT))
+            if not args.check:
+                p.write_text(new, encoding="utf-8")
+    for p in changed:
+        print(p)
+    return 1 if args.check and changed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
