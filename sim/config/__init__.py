@@ -1,0 +1,1 @@
+"""Configuration: the schema and composition, validation, declared parameters."""

@@ -1,0 +1,1 @@
+"""Experiments: one run, the sweep plan and executors, designs, analysis, report, plots."""

@@ -1,0 +1,1 @@
+"""The game: the stage game's payoffs, the rules (strategies), a match between two rules."""

@@ -1,0 +1,1 @@
+"""Measured outcomes: the outcome rule, indices, camps, the world snapshot, the ternary view."""

@@ -1,0 +1,1 @@
+"""The named world: actors and relations, programmes, the record's states, calibration."""
