@@ -35,6 +35,7 @@ from sim.agents import SpacePower
 from sim.collect import TableCollector
 from sim.names import MAJORS, PROGRAMMES
 from sim.mechanisms import Mechanism, Played, build_mechanisms, build_milestones
+from sim.camps import AGENCIES, agency_of_states, camp_membership
 from sim.outcome import CAMPS, OutcomeRule, _modularity_kernel, year_roles
 from sim.snapshot import WorldSnapshot
 from sim.payoffs import (GAME_TYPES, PayoffParams, RelationModifiers, StageGame,
@@ -170,8 +171,8 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
 
 @njit
 def _year_metrics_worlds(rows, mutual, actions, i_local, j_local, n, pair_offset, us, china,
-                         tie_threshold, align, members, side, c, alignment, racing, science,
-                         cross_all, cross_offset, us_china, R, S, T, P, artemis, ilrs):
+                         tie_threshold, align, members, camp_members, side, c, alignment, racing,
+                         science, cross_all, cross_offset, us_china, R, S, T, P, artemis, ilrs):
     """Fill each world's row of the model table (``rows[b]``); return the roles
     (:data:`sim.outcome.CAMPS` codes) of all actors.
     World b's actors are ``b*n ... (b+1)*n - 1``, its pairs
@@ -186,7 +187,7 @@ def _year_metrics_worlds(rows, mutual, actions, i_local, j_local, n, pair_offset
         labels[a0:a1] = _year_metrics(
             rows[b], mutual[lo:hi], actions[lo:hi], actions[e_total + lo:e_total + hi],
             i_local[lo:hi], j_local[lo:hi], n, us, china, tie_threshold, align,
-            members[:, a0:a1], side, c[a0:a1], alignment[a0:a1], racing[a0:a1],
+            members[:, a0:a1], camp_members[:, a0:a1], side, c[a0:a1], alignment[a0:a1], racing[a0:a1],
             science[a0:a1], cross_all[cross_offset[b]:cross_offset[b + 1]], us_china[b],
             counts, 2 * (hi - lo), artemis, ilrs)
     return labels
@@ -194,18 +195,19 @@ def _year_metrics_worlds(rows, mutual, actions, i_local, j_local, n, pair_offset
 
 @njit
 def _year_metrics(row, mutual, act_i, act_j, i, j, n, us, china, tie_threshold, align, members,
-                  side, c, alignment, racing, science, cross, us_china, counts, n_relations,
+                  camp_members, side, c, alignment, racing, science, cross, us_china, counts, n_relations,
                   artemis, ilrs):
     """Fill one world's row of the model table (:data:`MODEL_COLUMNS`); return its roles
-    (the camp rule of :mod:`sim.camps` on this year's moves)."""
+    (the camp rule of :mod:`sim.camps` on this year's moves; ``camp_members``: programme
+    membership as the camp rule reads it, :func:`sim.camps.camp_membership`)."""
     n_prog = members.shape[0]
     tie = mutual.astype(np.float64)
     in_w, in_e = np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
     for v in range(n):
         for p in range(n_prog):
-            if members[p, v] and side[p] > 0:
+            if camp_members[p, v] and side[p] > 0:
                 in_w[v] = True
-            if members[p, v] and side[p] < 0:
+            if camp_members[p, v] and side[p] < 0:
                 in_e[v] = True
     camp, labels = year_roles(tie, act_i.astype(np.float64), act_j.astype(np.float64), i, j, c,
                               alignment, in_w, in_e, us, china, tie_threshold, align)
@@ -356,6 +358,13 @@ class SpaceRaceModel(mesa.Model):
         self.event_logs: list[list[tuple[int, str, str]]] = [[] for _ in range(B)]
         self.event_log = self.event_logs[0]
         self.initial_pairs: list[tuple[int, int]] = []
+
+        #: per actor: the agency (ESA) it is a member state of, -1: none (sim.camps)
+        self._agency_local = agency_of_states(self.actors.iso3[:self.world_n], self.names,
+                                              AGENCIES, self._states_table(cfg))
+        self._agency_of = np.concatenate(
+            [np.where(self._agency_local >= 0, self._agency_local + b * self.world_n, -1)
+             for b in range(B)])
 
         # programmes
         progs = cfg["programmes"]
@@ -560,6 +569,11 @@ class SpaceRaceModel(mesa.Model):
                 value = np.broadcast_to(np.asarray(value, dtype=np.float64), (self.n_worlds,))
                 setattr(self, name, np.repeat(value, self.world_n))
 
+    @staticmethod
+    def _states_table(cfg: dict):
+        from sim.world_states import states_table
+        return states_table(cfg["world"]["rest_of_world"].get("states_file"))
+
     def _start_members(self, cfg: dict) -> dict[str, list[int]]:
         """Programme -> its members before the first step (one world's indices).
 
@@ -762,7 +776,8 @@ class SpaceRaceModel(mesa.Model):
         labels = _year_metrics_worlds(
             self.world_rows[:, t], mutual, actions, self._i_local, self._j_local, self.world_n,
             rel.pair_offset, self.west_anchor, self.east_anchor, o.tie_threshold, o.align,
-            self.members, self.membership_rule.side, act.capability, act.alignment, act.racing,
+            self.members, camp_membership(self.members, act.capability, self._agency_of),
+            self.membership_rule.side, act.capability, act.alignment, act.racing,
             act.science, self._cross_all, self._cross_offset, self._us_china_pair, games.R,
             games.S, games.T, games.P, ARTEMIS, ILRS)
         k, n_pairs = self._tracked, len(TRACKED_PAIRS)
@@ -822,6 +837,7 @@ class SpaceRaceModel(mesa.Model):
             names=self.names, capability=act.capability[own], alignment=act.alignment[own],
             i=self._i_local[pairs], j=self._j_local[pairs], coop_ij=coop_ij, coop_ji=coop_ji,
             mutual=mutual, members=self.members[:, own], programme_names=PROGRAMMES,
+            agency_of=self._agency_local,
             programme_side=self.membership_rule.side, racing=act.racing[own], racing_max=cap,
             west=self.names[self.west_anchor], east=self.names[self.east_anchor],
             space_powers=self.space_powers, check=False)
