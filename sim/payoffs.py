@@ -39,9 +39,9 @@ pi(D, D)          Comp
 * ``Bonus = (programme_bonus * shared programmes + pair_bonus) * c_j`` — shared programme
   memberships and milestone partnerships (multilateral frameworks make joint work cheaper;
   assumption), worth more with a more capable partner.
-* ``A = coop_cost`` — a cost of cooperating toward j whatever j does, in capability units,
-  set by a mechanism (the alliance cost: a US ally's cost of working with the US's rival,
-  :mod:`sim.mechanisms.alliance_cost`, which scales it with capability itself).
+* ``A = coop_cost * c_j`` — a cost of cooperating toward j whatever j does, per unit of
+  the partner's capability (``coop_cost`` set by a mechanism: the alliance cost, a US
+  ally's cost of working with the US's rival, :mod:`sim.mechanisms.alliance_cost`).
 
 Every term is capability times a number, so the payoffs are homogeneous of degree one in
 the capabilities: when all capabilities grow by the same factor no stage game changes its
@@ -112,7 +112,7 @@ class StageGame:
     * Bonus = programme_bonus * shared programmes + pair_bonus;
     * security multiplier = (1 - rules_of_the_road / 2) * security_discount;
       exploitation multiplier = 1 - rules_of_the_road / 2;
-    * A = coop_cost (capability units, subtracted from both cooperative outcomes);
+    * A = coop_cost * c_j (subtracted from both cooperative outcomes);
 
     then the own payoffs of the table above (:func:`own_payoffs`) and relative gains
     (:func:`relative_payoffs`).
@@ -229,8 +229,9 @@ def own_payoffs(p, c_i, c_j, rivalry, exposure, dual_use_j, opacity_j, w_i, w_in
                  + third_party_cost * exposure * c_i) * security_multiplier)
     comp = (spur + prestige_gain * w_i - racing_cost) * c_min
     prestige = partner_prestige * w_int_i * c_j
-    return (benefit + duplication_saving * c_min - security + prestige + bonus * c_j - coop_cost,
-            prestige - security - exploitation_cost * c_min * exploitation_multiplier - coop_cost,
+    alliance = coop_cost * c_j
+    return (benefit + duplication_saving * c_min - security + prestige + bonus * c_j - alliance,
+            prestige - security - exploitation_cost * c_min * exploitation_multiplier - alliance,
             free_ride * benefit + comp,
             comp)
 

@@ -165,7 +165,7 @@ def by_hand(p, w):
     w_i = (act.prestige_domestic[i] + act.prestige_international[i]) / 2
     comp = (p.spur + p.prestige_gain * w_i - p.racing_cost) * c_min
     PP = p.partner_prestige * act.prestige_international[i] * c[j]
-    A = mods.coop_cost
+    A = mods.coop_cost * c[j]
     cc, cd = B + Dup - X - X3 + PP + bonus - A, -X - X3 - L + PP - A
     dc, dd = p.free_ride * B + comp, comp
     return rivalry, (cc - rho * cc[rev], cd - rho * dc[rev], dc - rho * cd[rev], dd - rho * dd[rev])

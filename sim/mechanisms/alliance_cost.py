@@ -31,14 +31,16 @@ class AllianceCost(Mechanism):
     The documents give the direction (the US assigns its allies a role; engaging China
     means rejecting it), not a number. Causal pathway: every year, each directed relation
     ally -> China (allies: the US's collective-defence treaty allies in data/states.csv,
-    plus ``actors``) carries a cost of cooperating, whatever China does
-    (``mods.coop_cost``, subtracted from the ally's pi(C,C) and pi(C,D)):
+    plus ``actors``) carries a cost of cooperating, whatever China does, subtracted from
+    the ally's pi(C,C) and pi(C,D):
 
         cost * rivalry(US, China) * c_US * (1 - rivalry_discount[ally -> China])
 
+    (written as ``mods.coop_cost`` = that over ``c_China``, which the payoffs multiply by
+    the partner's capability, so the stage games stay homogeneous in the capabilities)
+
     — the pressure grows with the US–China rivalry (none when they are not rivals) and
-    with what the ally's partnership with the US is worth (the US's capability, so the
-    stage games stay homogeneous in the capabilities); a bridge actor
+    with what the ally's partnership with the US is worth (the US's capability); a bridge actor
     (:mod:`~sim.mechanisms.bridges`, whose ``strength`` is the rivalry discount on its
     relations) rejects that share of the role (002: "thus rejecting the role").
 
@@ -97,6 +99,7 @@ class AllianceCost(Mechanism):
         a, discount = model.actors.alignment, model.mods.rivalry_discount
         rivalry = np.array([pair_rivalry(model.threat, a[p], a[r], discount[k] if k >= 0 else 0.0)
                             for p, r, k in zip(self.patron, self.rival, self.us_china)])
-        pressure = self.cost * rivalry * model.actors.capability[self.patron]   # per world
+        c = model.actors.capability
+        pressure = self.cost * rivalry * c[self.patron] / np.maximum(c[self.rival], 1e-12)
         model.mods.coop_cost[self.edges] = (pressure[self.world]
                                            * (1.0 - discount[self.edges]))
