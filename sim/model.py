@@ -32,10 +32,10 @@ from omegaconf import DictConfig, OmegaConf
 from sim._jit import njit
 from sim.actors import ActorState, Relations, build_actors, build_relations
 from sim.agents import SpacePower
+from sim.camps import AGENCIES, agency_of_states, camp_membership
 from sim.collect import TableCollector
 from sim.names import MAJORS, PROGRAMMES
 from sim.mechanisms import Mechanism, Played, build_mechanisms, build_milestones
-from sim.camps import AGENCIES, agency_of_states, camp_membership
 from sim.outcome import CAMPS, OutcomeRule, _modularity_kernel, year_roles
 from sim.snapshot import WorldSnapshot
 from sim.payoffs import (GAME_TYPES, PayoffParams, RelationModifiers, StageGame,
@@ -187,16 +187,16 @@ def _year_metrics_worlds(rows, mutual, actions, i_local, j_local, n, pair_offset
         labels[a0:a1] = _year_metrics(
             rows[b], mutual[lo:hi], actions[lo:hi], actions[e_total + lo:e_total + hi],
             i_local[lo:hi], j_local[lo:hi], n, us, china, tie_threshold, align,
-            members[:, a0:a1], camp_members[:, a0:a1], side, c[a0:a1], alignment[a0:a1], racing[a0:a1],
-            science[a0:a1], cross_all[cross_offset[b]:cross_offset[b + 1]], us_china[b],
-            counts, 2 * (hi - lo), artemis, ilrs)
+            members[:, a0:a1], camp_members[:, a0:a1], side, c[a0:a1], alignment[a0:a1],
+            racing[a0:a1], science[a0:a1], cross_all[cross_offset[b]:cross_offset[b + 1]],
+            us_china[b], counts, 2 * (hi - lo), artemis, ilrs)
     return labels
 
 
 @njit
 def _year_metrics(row, mutual, act_i, act_j, i, j, n, us, china, tie_threshold, align, members,
-                  camp_members, side, c, alignment, racing, science, cross, us_china, counts, n_relations,
-                  artemis, ilrs):
+                  camp_members, side, c, alignment, racing, science, cross, us_china, counts,
+                  n_relations, artemis, ilrs):
     """Fill one world's row of the model table (:data:`MODEL_COLUMNS`); return its roles
     (the camp rule of :mod:`sim.camps` on this year's moves; ``camp_members``: programme
     membership as the camp rule reads it, :func:`sim.camps.camp_membership`)."""

@@ -139,8 +139,9 @@ class StageGame:
         rivalry, R, S, T, P = _year_games(
             self.params, self.src, self.dst, self.rev, capability, alignment, partner_alignment,
             self.relative_gains, members, mods.rivalry_discount, mods.rho_extra, mods.pair_bonus,
-            mods.security_discount, mods.coop_cost, self.threat, self.rules_factor, self.programme_bonus,
-            self.dual_use_j, self.opacity_j, self.w_i, self.w_int_i, self.exploitation)
+            mods.security_discount, mods.coop_cost, self.threat, self.rules_factor,
+            self.programme_bonus, self.dual_use_j, self.opacity_j, self.w_i, self.w_int_i,
+            self.exploitation)
         return rivalry, StageGames(R, S, T, P)
 
 
