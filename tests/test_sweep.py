@@ -510,3 +510,37 @@ def test_report_has_the_outcome_pieces(smoke):
     diff = years["cold_war_race"] - years["status_quo"]      # same run ids = same seeds here
     assert row["effect"] == pytest.approx(diff.mean())
     assert row["low"] > 0 and row["pairs"] == 6
+
+
+# --- memory: no reference cycles in a sweep's model ------------------------------------------
+
+def test_a_sweep_model_is_freed_without_the_cycle_collector():
+    """Issue 9: a sweep worker needs no gc.collect(). The model a chunk builds (several
+    worlds side by side, run to the end, summarised) is freed by reference counting alone
+    the moment the last reference goes, and the cycle collector finds nothing it left."""
+    import gc
+    import weakref
+
+    from sim.cli import compose
+    from sim.config import session
+    from sim.model import to_plain
+    from sim.run import simulate_many, summary
+
+    with session():
+        plain = to_plain(compose(["sweep.seeds=4", "world.horizon=2030"]))
+    enabled = gc.isenabled()
+    try:
+        for attempt in range(2):    # the first pass loads kernels (numba keeps ctypes cycles)
+            gc.collect()
+            gc.disable()
+            model = simulate_many(plain, [0, 1, 2, 3])
+            for b in range(4):
+                summary(model, world=b)
+            alive = weakref.ref(model)
+            del model
+            freed, found = alive() is None, gc.collect()
+        assert freed, "the model outlived its last reference (a reference cycle)"
+        assert found == 0, f"the model left {found} objects in reference cycles"
+    finally:
+        if enabled:
+            gc.enable()
