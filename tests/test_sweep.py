@@ -544,3 +544,13 @@ def test_a_sweep_model_is_freed_without_the_cycle_collector():
     finally:
         if enabled:
             gc.enable()
+
+
+def test_first_non_finite_names_the_path():
+    from sim.io import first_non_finite
+    assert first_non_finite({"a": 1, "b": "x", "c": None, "d": 2.5, "e": np.float64(1)}) is None
+    assert first_non_finite({"a": 1.0, "b": float("nan")}) == "b"
+    assert first_non_finite({"a": {"b": [1.0, np.float64("inf")]}}) == "a.b.1"
+    assert first_non_finite({"a": np.float32("nan")}) == "a"
+    assert first_non_finite({"y": np.array([1.0, np.nan])}, "row") == "row.y[1]"
+    assert first_non_finite(float("-inf")) == "value"
