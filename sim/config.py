@@ -159,6 +159,8 @@ class ProgrammeConfig:
     open: bool = True                    # anyone may join (False: only initial members)
     seat: bool = False                   # a station: joining takes cooperation with the leader
     seats_per_year: Optional[int] = None  # new members a year at most (None: no limit)
+    seat_talks: int = param(1, lo=1, hi=50, unit="years", doc=(
+        "consecutive years of mutual cooperation with the leader a station seat agreement takes"))
     initial_members: list[str] = field(default_factory=list)
 
 

@@ -410,6 +410,10 @@ class SpaceRaceModel(mesa.Model):
         #: per programme: new members a year at most (-1: no limit)
         self.seats_per_year = [-1 if progs[p].get("seats_per_year") is None
                                else int(progs[p]["seats_per_year"]) for p in PROGRAMMES]
+        #: per programme: years of mutual cooperation with the leader a seat agreement
+        #: takes; per (programme, actor): the consecutive years so far
+        self.seat_years = np.array([int(progs[p].get("seat_talks", 1)) for p in PROGRAMMES])
+        self.talks = np.zeros((len(PROGRAMMES), n), dtype=np.int64)
         leaders = self.membership_rule.leader
         self.ilrs_leader = int(leaders[ILRS])
         self._to_leader = np.concatenate(                 # (programme, actor) -> a->L
@@ -746,11 +750,14 @@ class SpaceRaceModel(mesa.Model):
         bonus = self.join_bonus + rule.social(self.members, act.region, act.tie_west,
                                               act.tie_east, self.world_n)
         before = self.members
+        self.talks = rule.seat_talks(self.talks, actions, self._to_leader, self.relations.rev,
+                                     self.world_n, self.eligibility.eligible
+                                     & self.programme_open[:, None])
         self.members = rule.revise(
             self.members, actions, self._to_leader, self.relations.rev, act.capability,
             act.alignment, act.prestige_international, self.attractiveness_worlds, bonus,
             self.eligibility.eligible, self.programme_open, revising, self.world_n,
-            self.accession_cost)
+            self.accession_cost, self.talks >= self.seat_years[:, None])
         self._limit_seats(before)
         self.joined[self.members & ~before] = self.year
         self.joined[~self.members] = 0

@@ -156,3 +156,13 @@ def test_capability_follows_budget_without_a_cause():
     calm, _ = run(s0)
     bound = (1 + dyn["race_spur"] * cap_share) / (1 + dyn["race_spur"] * s0)
     assert np.all(raced / calm < bound) and np.all(raced / calm > 1.0)
+
+
+def test_tiangong_is_china_through_2022():
+    """The record: no foreign Tiangong member through 2022 (a seat takes an agreement
+    negotiated over ``seat_talks`` years once the station is open, 2022)."""
+    m = SpaceRaceModel(base_config(overrides=["world.horizon=2022"]), seeds=range(20),
+                       record_actors=False)
+    m.run()
+    tiangong = m.members[3].reshape(20, -1)
+    assert (tiangong.sum(axis=1) == 1).all() and tiangong[:, m.index["China"]].all()
