@@ -126,7 +126,7 @@ def _realise(actions, flips, noise, blocked, rev, R, S, T, P, n_pairs):
 
 @njit
 def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_domestic,
-                 prestige_international, growth, anchors):
+                 prestige_international, growth, anchors, productivity):
     """One year of growth (see ``configs/dynamics``), for every actor:
 
     * science = c (1 - racing share) + science_sharing * c S / (c + S), S = sum over mutual
@@ -134,8 +134,13 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
       own capability: absorptive capacity; the stage game's ``coop_gain`` is what actors
       expect from it, a separate number, so raising the expectation does not also speed up
       growth);
-    * capability = max(0, c (1 + base_growth + race_spur * racing share)
-      + science_learning * (science - c));
+    * capability is a stock the budget builds (perpetual inventory): capability =
+      max(0, c (1 - capability_depreciation) + productivity * budget * (1 + race_spur *
+      racing share) + science_learning * (science - c)). Racing spends budget (it buys
+      capability at a premium, ``race_spur``, bounded by ``racing_cap``) rather than
+      compounding capability from nothing; ``productivity`` (capability per unit of budget,
+      fixed per actor by :func:`budget_productivity`) puts every actor's start on its
+      balanced path, so without a cause standings follow budgets;
     * budget grows by budget_growth; prestige decays by prestige_decay and gains
       prestige_gain * w_dom * racing share + partner_prestige * w_int * partners' capability;
     * alignment drifts by alignment_drift toward the capability-weighted alignment of the
@@ -143,7 +148,7 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
     * capability, budget and prestige stay within +-:data:`CEILING` (no plausible run comes
       near it; with every parameter's declared bound it keeps the arithmetic finite).
     """
-    (base_growth, science_learning, race_spur, budget_growth, prestige_decay, alignment_drift,
+    (depreciation, science_learning, race_spur, budget_growth, prestige_decay, alignment_drift,
      science_sharing, prestige_gain, partner_prestige) = growth
     n = len(c)
     shared, partners_c, pull = _partner_sums(i, j, n, c, alignment, mutual)
@@ -157,7 +162,8 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
         # power past a larger one, and the yearly gain from cooperation is bounded
         absorbed = c[v] * shared[v] / (c[v] + shared[v]) if c[v] + shared[v] > 0 else 0.0
         science[v] = c[v] * (1.0 - share) + science_sharing * absorbed
-        capability[v] = min(CEILING, max(0.0, c[v] * (1.0 + base_growth + race_spur * share)
+        built = productivity[v] * budget[v] * (1.0 + race_spur * share)
+        capability[v] = min(CEILING, max(0.0, c[v] * (1.0 - depreciation) + built
                                          + science_learning * (science[v] - c[v])))
         new_budget[v] = min(CEILING, budget[v] * (1.0 + budget_growth))
         new_prestige[v] = min(CEILING, max(-CEILING, (
@@ -167,6 +173,22 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
         drift = 0.0 if anchors[v] else alignment_drift * (target[v] - alignment[v])
         new_alignment[v] = min(1.0, max(-1.0, alignment[v] + drift))
     return science, capability, new_budget, new_prestige, new_alignment, target
+
+
+def budget_productivity(capability, budget, dyn) -> np.ndarray:
+    """Capability a unit of budget builds a year, per actor: the value that keeps the start
+    on the balanced path (without cooperation, at the initial racing share, capability grows
+    with the budget, ``budget_growth``), i.e. ``c0 (depreciation + budget_growth +
+    science_learning s0) / (b0 (1 + race_spur s0))``; 0 without a budget. It is the actor's
+    start-year capability per budget dollar (legacy infrastructure, costs, purchasing power),
+    taken as a fixed trait: standings then change only through budgets, racing spending and
+    cooperation (see :func:`_grow_kernel`)."""
+    s0 = dyn["initial_racing_share"]
+    rate = dyn["capability_depreciation"] + dyn["budget_growth"] + dyn["science_learning"] * s0
+    scale = budget * (1.0 + dyn["race_spur"] * s0)
+    with np.errstate(over="ignore"):        # a vanishing budget: capped at CEILING
+        p = capability * rate / np.where(scale > 0, scale, 1.0)
+    return np.where(scale > 0, np.minimum(p, CEILING), 0.0)
 
 
 @njit
@@ -397,6 +419,10 @@ class SpaceRaceModel(mesa.Model):
         #: per programme: new members a year at most (-1: no limit)
         self.seats_per_year = [-1 if progs[p].get("seats_per_year") is None
                                else int(progs[p]["seats_per_year"]) for p in PROGRAMMES]
+        #: per programme: years of mutual cooperation with the leader a seat agreement
+        #: takes; per (programme, actor): the consecutive years so far
+        self.seat_years = np.array([int(progs[p].get("seat_talks", 1)) for p in PROGRAMMES])
+        self.talks = np.zeros((len(PROGRAMMES), n), dtype=np.int64)
         leaders = self.membership_rule.leader
         self.ilrs_leader = int(leaders[ILRS])
         self._to_leader = np.concatenate(                 # (programme, actor) -> a->L
@@ -410,12 +436,13 @@ class SpaceRaceModel(mesa.Model):
                                     self.threat, world["rules_of_the_road"], act, rel)
         self.dyn = {k: float(v) for k, v in dyn.items()}
         d, pp = self.dyn, self.payoff_params
-        self._growth = np.array([d["base_growth"], d["science_learning"], d["race_spur"],
+        self._growth = np.array([d["capability_depreciation"], d["science_learning"], d["race_spur"],
                                  d["budget_growth"], d["prestige_decay"], d["alignment_drift"],
                                  d["science_sharing"], pp.prestige_gain, pp.partner_prestige])
         self._anchors = np.zeros(n, dtype=np.bool_)
         self._anchors[self.all_worlds(west_east)] = True
         act.racing = self.dyn["initial_racing_share"] * act.budget
+        self.productivity = budget_productivity(act.capability, act.budget, d)
         self.partner_alignment = act.alignment.copy()
 
         self.mechanisms = build_mechanisms(cfg)
@@ -737,11 +764,14 @@ class SpaceRaceModel(mesa.Model):
         bonus = self.join_bonus + rule.social(self.members, act.region, act.tie_west,
                                               act.tie_east, self.world_n)
         before = self.members
+        self.talks = rule.seat_talks(self.talks, actions, self._to_leader, self.relations.rev,
+                                     self.world_n, self.eligibility.eligible
+                                     & self.programme_open[:, None])
         self.members = rule.revise(
             self.members, actions, self._to_leader, self.relations.rev, act.capability,
             act.alignment, act.prestige_international, self.attractiveness_worlds, bonus,
             self.eligibility.eligible, self.programme_open, revising, self.world_n,
-            self.accession_cost)
+            self.accession_cost, self.talks >= self.seat_years[:, None])
         self._limit_seats(before)
         self.joined[self.members & ~before] = self.year
         self.joined[~self.members] = 0
@@ -766,7 +796,7 @@ class SpaceRaceModel(mesa.Model):
          self.partner_alignment) = _grow_kernel(
             rel.i, rel.j, mutual, act.capability, act.budget, act.racing, act.prestige,
             act.alignment, act.prestige_domestic, act.prestige_international, self._growth,
-            self._anchors)
+            self._anchors, self.productivity)
 
     def _record(self, year: int, games: StageGames, actions: np.ndarray, mutual: np.ndarray):
         act, rel, t = self.actors, self.relations, self._t
