@@ -81,6 +81,12 @@ def first_non_finite(obj, where: str = "") -> str | None:
     else:
         return None
     for k, v in items:
+        if isinstance(v, float):        # the common case (a run's row): no recursion
+            if math.isfinite(v):
+                continue
+            return (f"{where}.{k}" if where else str(k)) or "value"
+        if isinstance(v, (str, int, type(None))):
+            continue
         bad = first_non_finite(v, f"{where}.{k}" if where else str(k))
         if bad is not None:
             return bad

@@ -1,6 +1,8 @@
 """Bad input through the real command line: one line, the key, what is allowed, nothing written.
 
-Every case runs ``python -m sim ...`` (or ``python -m sim.report ...``) in a subprocess,
+Every case calls the command's entry function (``sim.cli.main(argv)`` or
+``sim.report.main(argv)``, as ``python -m sim ...`` does) in a forked copy of the test
+process (no interpreter start, no imports: ~0.5 s of Hydra composing each), in its own folder,
 with ``output.root`` inside the test's temporary folder, and checks that the command
 
 1. exits with status 2 (``sim.report``: non-zero),
@@ -10,17 +12,22 @@ with ``output.root`` inside the test's temporary folder, and checks that the com
 5. leaves no results behind: no file at all under ``output.root`` (an empty folder left
    by the writability probe is fine) and nothing else in the folder it ran in.
 
-A subprocess costs ~2 s (mostly importing mesa), so the module-scoped fixture ``runs``
-starts every case at once on a small thread pool and the parametrised tests only look
-up their case. Cases that reveal a bug are kept and marked ``xfail(strict=True)``.
+The same checks run on real ``python -m`` subprocesses (``test_bad_input_subprocess``): a
+few cases in the default set, every case with the slow set. A subprocess costs ~2 s
+(mostly importing mesa), so the module-scoped fixture ``runs`` starts the selected ones at
+once on a small thread pool. Cases that reveal a bug are kept and marked
+``xfail(strict=True)``.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import traceback
 import uuid
+import warnings
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -276,7 +283,8 @@ def _fill(text: str, tmp: Path, names: dict) -> str:
     return text
 
 
-def _run(case: Case, tmp: Path, names: dict) -> Result:
+def _args(case: Case, tmp: Path, names: dict) -> list[str]:
+    """The command-line arguments of a case (after ``python -m <module>``)."""
     args = [_fill(a, tmp, names) for a in case.args]
     if case.id == "yaml_syntax_error_in_scenario":
         args.append(names["sp_broken"])
@@ -284,7 +292,12 @@ def _run(case: Case, tmp: Path, names: dict) -> Result:
         args.append(names["sp_unknown_key"])
     if case.root and case.module == "sim":
         args.append(f"output.root={tmp / 'results'}")
-    argv = [sys.executable, "-m", case.module, *args]
+    return args
+
+
+def _run(case: Case, tmp: Path, names: dict) -> Result:
+    """Run a case as ``python -m <module> ...`` in a subprocess, in its own folder."""
+    argv = [sys.executable, "-m", case.module, *_args(case, tmp, names)]
     env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
     try:
         p = subprocess.run(argv, cwd=tmp, env=env, capture_output=True, text=True,
@@ -296,15 +309,114 @@ def _run(case: Case, tmp: Path, names: dict) -> Result:
         return Result(case, tmp, names, argv, None, out, err + f"\n[timed out after {TIMEOUT} s]")
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict[str, Result]:
-    """Run every case (in parallel) and return the results by case id.
+def _start_forked(case: Case, tmp: Path, names: dict, out: Path) -> tuple[int, list[str]]:
+    """Start a case in a forked copy of this process: the command's entry function
+    (``sim.cli.main`` or ``sim.report.main``) called with its arguments, exactly as
+    ``python -m <module>`` would after its imports. The child has its own folder, its own
+    file descriptors 1 and 2 (files under ``out``) and its own global state (Hydra, logging,
+    ``sys.argv``); its exit status is the command's. It costs no interpreter start and no
+    imports (done once in the parent), so the cases run in a fraction of a subprocess's
+    time. Return ``(pid, argv)``."""
+    args = _args(case, tmp, names)
+    argv = [sys.executable, "-m", case.module, *args]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)   # fork with helper threads
+        pid = os.fork()
+    if pid:
+        return pid, argv
+    code = 1
+    try:                                                     # the child: never returns
+        signal.alarm(TIMEOUT)
+        for fd, name in ((1, "stdout"), (2, "stderr")):
+            f = os.open(out / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.dup2(f, fd)
+            os.close(f)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        sys.stdin = open(0, closefd=False)
+        sys.stdout = open(1, "w", closefd=False)
+        sys.stderr = open(2, "w", closefd=False)
+        os.environ.pop("HYDRA_FULL_ERROR", None)
+        os.chdir(tmp)
+        sys.argv = [case.module, *args]
+        import sim.cli
+        import sim.report
+        entry = {"sim": sim.cli.main, "sim.report": sim.report.main}[case.module]
+        try:
+            entry(args)
+            code = 0
+        except SystemExit as e:                              # as the interpreter does
+            if e.code is None or isinstance(e.code, int):
+                code = e.code or 0
+            else:
+                print(e.code, file=sys.stderr)
+                code = 1
+        except BaseException:                                # noqa: BLE001 - likewise
+            traceback.print_exc()
+            code = 1
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
 
-    The temporary scenario files exist only while the cases that select them run:
-    they are started first and the files are deleted as soon as those finish.
-    """
+
+@pytest.fixture(scope="module")
+def forked(setup, tmp_path_factory) -> dict[str, Result]:
+    """Run every case in forked copies of this process, a few at a time, and return the
+    results by case id."""
+    import hydra  # noqa: F401 - imported once here, not in every child
+    import omegaconf  # noqa: F401
+    import tqdm  # noqa: F401
+
+    import sim.cli
+    import sim.model  # noqa: F401
+    import sim.report  # noqa: F401
+    import sim.validation  # noqa: F401
+
+    names, folders = setup
+    outs = tmp_path_factory.mktemp("bad_input_out")
+    pending = sorted(CASES, key=lambda c: c.bug is None)
+    running, results = {}, {}
+    while pending or running:
+        while pending and len(running) < WORKERS:
+            case = pending.pop(0)
+            out = outs / case.id
+            out.mkdir()
+            pid, argv = _start_forked(case, folders["inproc", case.id], names, out)
+            running[pid] = (case, out, argv)
+        pid, status = os.wait()
+        case, out, argv = running.pop(pid)
+        results[case.id] = _finish(case, folders["inproc", case.id], names, out, status, argv)
+    return results
+
+
+def _finish(case, tmp, names, out, status, argv) -> Result:
+    code = os.waitstatus_to_exitcode(status)
+    err = (out / "stderr").read_text(errors="replace")
+    if code == -signal.SIGALRM:
+        code, err = None, err + f"\n[timed out after {TIMEOUT} s]"
+    return Result(case, tmp, names, argv, code, (out / "stdout").read_text(errors="replace"),
+                  err)
+
+
+#: Cases that also run as real ``python -m`` subprocesses in the default set (one per kind
+#: of failure path: a scenario file, a key, a multirun, the option parser, the report, a
+#: callback); the slow set runs every case as a subprocess.
+SUBPROCESS_DEFAULT = frozenset({"yaml_syntax_error_in_scenario", "misspelt_nested_key",
+                                "multirun_one_bad_combination", "unknown_flag",
+                                "report_missing_folder", "callback_in_a_scenario_file"})
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory) -> tuple[dict, dict]:
+    """The temporary scenario files (each on its own search path, never the repository's
+    scenarios/) and one folder per case and way of running it: ``(names, folders)``."""
     base = tmp_path_factory.mktemp("bad_input")
-    search = tmp_path_factory.mktemp("searchpath")      # never the repository's scenarios/
+    search = tmp_path_factory.mktemp("searchpath")
     names = {key: f"_tmp_broken_{TAG}_{key}" for key in TEMP_SCENARIOS}
     for key, text in TEMP_SCENARIOS.items():         # one search path each
         (search / key / "scenario").mkdir(parents=True)
@@ -312,26 +424,39 @@ def runs(tmp_path_factory) -> dict[str, Result]:
         names.update({f"sp_{key}": f"hydra.searchpath=[file://{search / key}]",
                       f"sp_dir_{key}": str(search / key)})
     folders = {}
-    for case in CASES:
-        tmp = base / case.id
-        tmp.mkdir()
-        if case.prep == "afile":
-            (tmp / "afile").write_text("a regular file, not a folder\n")
-        elif case.prep == "empty":
-            (tmp / "empty").mkdir()
-        folders[case.id] = tmp
+    for how in ("inproc", "subproc"):
+        for case in CASES:
+            tmp = base / how / case.id
+            tmp.mkdir(parents=True)
+            if case.prep == "afile":
+                (tmp / "afile").write_text("a regular file, not a folder\n")
+            elif case.prep == "empty":
+                (tmp / "empty").mkdir()
+            folders[how, case.id] = tmp
+    return names, folders
+
+
+@pytest.fixture(scope="module")
+def runs(request, setup) -> dict[str, Result]:
+    """Run the subprocess cases this session selected (in parallel, ~2 s each, mostly
+    importing mesa) and return the results by case id."""
+    names, folders = setup
+    selected = {item.callspec.params["case"].id for item in request.session.items
+                if getattr(item, "originalname", "") == "test_bad_input_subprocess"}
     # the cases that reveal bugs may run the whole model (~5 s): start them early
-    cases = sorted(CASES, key=lambda c: c.bug is None)
+    cases = sorted((c for c in CASES if c.id in selected), key=lambda c: c.bug is None)
     with ThreadPoolExecutor(WORKERS) as pool:
-        futures = {c.id: pool.submit(_run, c, folders[c.id], names) for c in cases}
+        futures = {c.id: pool.submit(_run, c, folders["subproc", c.id], names) for c in cases}
         wait(futures.values())
     return {cid: f.result() for cid, f in futures.items()}
 
 
-def _params():
+def _params(subprocess: bool = False):
     out = []
     for case in CASES:
         marks = [pytest.mark.xfail(strict=True, reason=case.bug)] if case.bug else []
+        if subprocess and case.id not in SUBPROCESS_DEFAULT:
+            marks.append(pytest.mark.slow)
         out.append(pytest.param(case, id=case.id, marks=marks))
     return out
 
@@ -345,11 +470,24 @@ def test_cases_are_unique_and_enough():
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids))
     assert len(CASES) >= 60
+    assert SUBPROCESS_DEFAULT <= set(ids)
 
 
 @pytest.mark.parametrize("case", _params())
-def test_bad_input(case: Case, runs: dict[str, Result]):
-    r = runs[case.id]
+def test_bad_input(case: Case, forked: dict[str, Result]):
+    """Each case in a forked copy of the test process (the entry function with its argv),
+    checked as strictly as a subprocess."""
+    _check(case, forked[case.id])
+
+
+@pytest.mark.parametrize("case", _params(subprocess=True))
+def test_bad_input_subprocess(case: Case, runs: dict[str, Result]):
+    """Each case as a real ``python -m ...`` subprocess (a few in the default set, all
+    with the slow set)."""
+    _check(case, runs[case.id])
+
+
+def _check(case: Case, r: Result) -> None:
     info = _describe(r)
 
     # (4) no traceback anywhere
@@ -384,12 +522,13 @@ def test_bad_input(case: Case, runs: dict[str, Result]):
         assert not any((r.tmp / "empty").iterdir()), "sim.report wrote into the empty folder"
     if case.id == "report_missing_folder":
         assert not (r.tmp / "missing").exists(), "sim.report created the missing folder"
+    assert not (r.tmp / "X").exists() and not (r.tmp / "outside").exists()
+    assert not (r.tmp / "escaped").exists() and not (r.tmp / "h.log").exists()
 
 
-def test_no_file_written_into_the_repository_or_by_a_callback(runs):
+def test_no_file_written_into_the_repository_or_by_a_callback(setup):
+    """After the cases of this module (tests run in file order): no temporary scenario left
+    in the repository, no file written by a callback from a config file."""
     leftovers = sorted(p.name for p in SCENARIO_DIR.glob(f"_tmp_broken_{TAG}_*.yaml"))
     assert not leftovers, f"temporary scenario files in scenarios/: {leftovers}"
     assert not Path(f"/tmp/spacerace-pwned-{TAG}").exists(), "a config file ran code"
-    for r in runs.values():
-        assert not (r.tmp / "X").exists() and not (r.tmp / "outside").exists()
-        assert not (r.tmp / "escaped").exists() and not (r.tmp / "h.log").exists()

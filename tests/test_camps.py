@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.camps import (BRIDGE, CHINA_LED, EAST, HEDGER, NO_CAMP, NON_ALIGNED, ROLES, US_LED,
-                       WEST, CampRule, assign_camps)
+                       WEST, CampRule, agency_of_states, assign_camps, camp_membership)
 from stylised_worlds import status_quo_2021, world
 
 
@@ -46,6 +46,45 @@ def test_esa_in_artemis_cooperating_only_with_china_is_still_a_bridge():
                  programmes={"artemis": ["US", "Japan", "Canada", "UK", "Australia", "ESA"],
                              "ilrs": ["China", "Russia"]})
     assert roles(snap)["ESA"] == "bridge"
+
+
+def test_an_agency_is_in_a_programme_when_a_weighted_majority_of_its_members_are():
+    # actors: ESA (0) and its member states A (cap 0.6), B (0.3), C (0.1); programmes 0, 1
+    members = np.array([[False, True, False, False],     # A only: 0.6 of 1.0 -> ESA in
+                        [False, False, True, True],      # B and C: 0.4 -> ESA not in
+                        [True, False, False, False]])    # ESA itself: stays in
+    agency_of = np.array([-1, 0, 0, 0])
+    out = camp_membership(members, np.array([1.0, 0.6, 0.3, 0.1]), agency_of)
+    assert out[:, 0].tolist() == [True, False, True]
+    np.testing.assert_array_equal(out[:, 1:], members[:, 1:])     # states: their own
+    assert camp_membership(members, np.ones(4), np.full(4, -1)).tolist() == members.tolist()
+
+
+def test_esa_follows_its_member_states_into_the_us_camp():
+    """Issue 10: an agency signs no accord (the record counts accords by state). ESA out
+    of Artemis, cooperating with China and (in fewer than half the years mutually) with the
+    US: in no camp on its own; when its member state (here the UK) is in Artemis, ESA is in
+    the US's camp, bridging to China."""
+    artemis = ["US", "Japan", "Canada", "UK", "Australia"]
+    ties = [t for t in _ties(status_quo_2021()) if "ESA" not in t[:2]]
+    ties += [("ESA", "China", 1.0)] + [("ESA", a, 0.45) for a in artemis]
+    alone = status_quo_2021(programmes={"artemis": artemis, "ilrs": ["China", "Russia"]},
+                            ties=ties, one_way=[("ESA", a, 1.0) for a in artemis])
+    assert roles(alone)["ESA"] == "non_aligned"
+    agency_of = np.full(alone.n, -1)
+    agency_of[alone.index["UK"]] = alone.index["ESA"]
+    from dataclasses import fields
+    kw = {f.name: getattr(alone, f.name) for f in fields(alone) if f.init}
+    led = type(alone)(**{**kw, "agency_of": agency_of})
+    assert roles(led)["ESA"] == "bridge"
+
+
+def test_agency_of_states_reads_the_member_column():
+    import pandas as pd
+    states = pd.DataFrame({"iso3": ["FRA", "DEU", "USA"], "esa_member": [True, True, False]})
+    out = agency_of_states(np.array(["", "FRA", "USA", "DEU"], dtype=object),
+                           ["ESA", "France", "US", "Germany"], {"ESA": "esa_member"}, states)
+    assert out.tolist() == [-1, 0, -1, 0]
 
 
 def test_russia_is_china_led_only_when_it_cooperates_with_china():
@@ -171,12 +210,14 @@ def random_world(draw):
     coop = rng.choice([0.0, 0.4, 0.6, 1.0], size=(n, n))
     mutual = np.minimum(coop, coop.T)
     members = rng.random((4, n)) < 0.3
+    agency_of = np.where(rng.random(n) < 0.4, 3, -1)        # ESA's member states
+    agency_of[3] = -1
     from sim.snapshot import WorldSnapshot
     return WorldSnapshot.from_matrix(
         names, coop, mutual_matrix=mutual, capability=rng.random(n),
         alignment=rng.uniform(-1, 1, n), members=members,
         programme_names=("artemis", "ilrs", "iss", "tiangong"), programme_side=(1, -1, 1, -1),
-        racing=rng.random(n), racing_max=np.ones(n) + rng.random(n))
+        racing=rng.random(n), racing_max=np.ones(n) + rng.random(n), agency_of=agency_of)
 
 
 @settings(max_examples=60, deadline=None)

@@ -332,6 +332,7 @@ def copy_reference(reference: dict, tmp_path: Path, name: str) -> Path:
     return the_job(tmp_path, name)
 
 
+@pytest.mark.slow  # test_resume_redoes_only_missing_chunks[truncated-parquet-and-corrupt-marker] is the fast equivalent
 def test_truncated_and_corrupt_chunks_are_redone(reference, tmp_path):
     job = copy_reference(reference, tmp_path, "damaged")
 
@@ -356,6 +357,7 @@ def test_truncated_and_corrupt_chunks_are_redone(reference, tmp_path):
         assert stamp(f) == before, f"{f.name} was rewritten although it was intact"
 
 
+@pytest.mark.slow  # as above: a corrupt marker is redone in the default set
 def test_marker_with_json_that_is_not_an_object_is_redone(reference, tmp_path):
     job = copy_reference(reference, tmp_path, "notobject")
     chunk_files(job, 4)[2].write_text("[]\n")
@@ -405,7 +407,7 @@ def _wait_for(predicate, timeout: float = 120) -> None:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+@pytest.mark.parametrize("sig", [pytest.param(signal.SIGKILL, marks=pytest.mark.slow), signal.SIGTERM])
 def test_workers_end_with_the_main_process(tmp_path, sig):
     """Issue 14.4: kill only the sweep's main process; no worker survives and no chunk
     appears afterwards."""
@@ -458,6 +460,7 @@ def test_ctrl_c_counts_what_is_saved(tmp_path):
     assert int(m.group(1)) == on_disk, (m.group(0), on_disk)
 
 
+@pytest.mark.slow  # worker pools; test_same_tables_for_any_worker_count stays in the default set
 def test_recycled_workers_exit_cleanly(tmp_path):
     """Issue 14.9: workers replaced after every chunk; the sweep exits 0 with the same
     tables as one serial process."""

@@ -66,6 +66,7 @@ def test_design_points_reach_the_runs_in_order(tmp_path):
     assert len(summary) == 1 and summary["runs"].iloc[0] == 12     # one group: the ensemble
 
 
+@pytest.mark.slow  # test_design_points_reach_the_runs_in_order is the fast equivalent
 def test_grid_times_design_is_grid_outer(tmp_path):
     """A lever on a grid and a design inside: every grid value meets every design point
     with the same seeds (paired runs for the policy view)."""

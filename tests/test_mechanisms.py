@@ -374,6 +374,45 @@ def test_bridges_lower_rivalry_on_bridge_relations(config):
     assert np.allclose(diff, 0.0)
 
 
+# --- alliance cost ---------------------------------------------------------------------------
+
+def test_alliance_cost_falls_on_us_treaty_allies_toward_china(config):
+    common = ("mechanisms.bridges.strength=0.1", "world.threat_perception=1.0")
+    model = build(config(*common, "mechanisms.alliance_cost.cost=0.05"))
+    control = build(config(*common, "mechanisms.alliance_cost.cost=0.0"))
+    g, g0 = start_of_year(model), start_of_year(control)
+    rel, c, a = model.relations, model.actors.capability, model.actors.alignment
+    us, china = model.us, model.china
+    rivalry = min(1.0, abs(a[us] - a[china]) / 2)            # threat 1, no discount
+    cost = model.mods.coop_cost
+    japan = rel.directed(model.index["Japan"], china)
+    # 0.05 x rivalry x c_US, written per unit of China's capability
+    assert cost[japan] * c[china] == pytest.approx(0.05 * rivalry * c[us])
+    # a bridge (Canada, a NATO ally) rejects the bridges' strength of the role
+    canada = rel.directed(model.index["Canada"], china)
+    assert cost[canada] == pytest.approx(0.9 * cost[japan])
+    # only allies -> China: not China -> Japan, not India (no US treaty), not ESA (an agency)
+    for src, dst in (("China", "Japan"), ("India", "China"), ("ESA", "China"), ("Japan", "US")):
+        k = rel.directed(model.index[src], model.index[dst])
+        assert k is None or cost[k] == 0.0, (src, dst)
+    allies = np.flatnonzero(cost)
+    assert len(allies) > 20 and set(rel.dst[allies]) == {china}
+    assert not control.mods.coop_cost.any()
+    # the cost of cooperating lowers R and S of those relations only; T and P stay
+    np.testing.assert_allclose(g0.R[allies] - g.R[allies], cost[allies] * c[china])
+    np.testing.assert_allclose(g0.S[allies] - g.S[allies], cost[allies] * c[china])
+    differs = (g.R != g0.R) | (g.S != g0.S) | (g.T != g0.T) | (g.P != g0.P)
+    others = np.setdiff1d(np.flatnonzero(differs), allies)
+    # relative gains carry an ally's loss into China's game toward it (rho x the ally's payoff)
+    assert set(rel.src[others]) <= {china}
+
+
+def test_alliance_cost_vanishes_without_us_china_rivalry(config):
+    model = build(config("mechanisms.alliance_cost.cost=0.05", "world.threat_perception=0.0"))
+    start_of_year(model)
+    assert not model.mods.coop_cost.any()
+
+
 # --- junior partner --------------------------------------------------------------------------
 
 JUNIOR = ("actors.China.capability=0.6", "actors.Russia.capability=0.45",

@@ -128,7 +128,8 @@ def worlds(draw):
                         relative_gains=arr(unit))
     m = 2 * rel.E
     mods = RelationModifiers(rivalry_discount=arr(unit, m), rho_extra=arr(unit, m),
-                             pair_bonus=arr(small, m), security_discount=arr(unit, m))
+                             pair_bonus=arr(small, m), security_discount=arr(unit, m),
+                             coop_cost=arr(small, m))
     members = np.array(draw(st.lists(st.booleans(), min_size=4 * n, max_size=4 * n))).reshape(4, n)
     return dict(actors=actors, rel=rel, mods=mods, members=members,
                 partner_alignment=arr(lean), threat=draw(st.floats(0, 3)),
@@ -164,7 +165,8 @@ def by_hand(p, w):
     w_i = (act.prestige_domestic[i] + act.prestige_international[i]) / 2
     comp = (p.spur + p.prestige_gain * w_i - p.racing_cost) * c_min
     PP = p.partner_prestige * act.prestige_international[i] * c[j]
-    cc, cd = B + Dup - X - X3 + PP + bonus, -X - X3 - L + PP
+    A = mods.coop_cost * c[j]
+    cc, cd = B + Dup - X - X3 + PP + bonus - A, -X - X3 - L + PP - A
     dc, dd = p.free_ride * B + comp, comp
     return rivalry, (cc - rho * cc[rev], cd - rho * dc[rev], dc - rho * cd[rev], dd - rho * dd[rev])
 

@@ -124,9 +124,9 @@ DIST_RANGE = {"capability": (0.0, 0.2), "budget": (0.0, 1.0), "alignment": (-1.0
 PAYOFFS = ("coop_gain", "duplication_saving", "security_cost", "exploitation_cost",
            "free_ride", "spur", "prestige_gain", "racing_cost", "partner_prestige",
            "programme_bonus", "third_party_cost")
-DYN_SHARES = ("prestige_decay", "alignment_drift", "initial_racing_share", "racing_cap",
+DYN_SHARES = ("capability_depreciation", "prestige_decay", "alignment_drift", "initial_racing_share", "racing_cap",
               "initial_trust_cooperating", "initial_trust_other")
-DYN_RATES = ("base_growth", "science_learning", "race_spur", "budget_growth")
+DYN_RATES = ("science_learning", "race_spur", "budget_growth")
 
 
 @st.composite

@@ -481,3 +481,137 @@ def test_alternate_plays_the_opposite_of_its_last_move_in_the_model_too():
         previous = model.last_actions.copy()
     # and in a match it opens with C, then alternates: the same rule
     assert play_match("alternate", "always_cooperate", 4).actions[0] == "CDCD"
+
+
+# --- seeded sequences against a reference written out here (Axelrod's versus_test) ---------
+# Each stochastic and adaptive rule is replayed by a plain scalar transcription of its
+# docstring, fed the same uniform draws: in play_match against a Cycler (which never
+# draws) the rule draws exactly one uniform per turn from default_rng(seed), so its move
+# in turn t is ``u_t < p_t`` (p_t: its probability to cooperate). Any change in a rule's
+# arithmetic, its parameters' meaning or its draws breaks the equality of the sequences.
+
+CHICKEN = (3.0, 1.0, 5.0, 0.0)
+STAG = (5.0, 0.0, 3.0, 1.0)
+
+
+def _reference_moves(name, params, opponent, payoffs, seed, turns):
+    R, S, T, P = payoffs
+    u = np.random.default_rng(seed).random(turns)
+    table = {(True, True): R, (True, False): S, (False, True): T, (False, False): P}
+    moves, mine_last, theirs_last = [], None, None
+    trust = params.get("initial_trust", 0.5)
+    q_c = q_d = params.get("initial_propensity", 1.0)
+    p_bm = params.get("initial_probability", 0.5)
+    for t in range(turns):
+        theirs = opponent[t % len(opponent)] == "C"
+        if name == "generous_tit_for_tat":
+            g = params.get("generosity")
+            if g is None:
+                g = min(1 - (T - R) / (R - S), (R - P) / (T - P))
+                g = min(1.0, max(0.0, g))
+            mine = t == 0 or theirs_last or u[t] < g
+        elif name == "noisy_best_response":
+            w = params.get("future_weight") or 0.0
+            adv = trust * (R - T) + (1 - trust) * (S - P) + w * trust * (R - P)
+            stakes = (abs(R) + abs(S) + abs(T) + abs(P)) / 4
+            x = min(50.0, max(-50.0, params.get("rationality", 4.0) * adv / stakes))
+            mine = u[t] < 1 / (1 + np.exp(-x))
+        elif name == "roth_erev":
+            mine = u[t] * (q_c + q_d) < q_c
+        else:
+            mine = u[t] < p_bm
+        pay = table[(bool(mine), theirs)]
+        # learning after the moves
+        trust += params.get("memory", 0.3) * (theirs - trust)
+        keep = 1 - params.get("forgetting", 0.1)
+        reward = pay - min(R, S, T, P)
+        q_c, q_d = keep * q_c + (reward if mine else 0.0), keep * q_d + (0.0 if mine else reward)
+        q_c, q_d = max(q_c, 1e-9), max(q_d, 1e-9)
+        a = (R + S + T + P) / 4
+        spread = max(abs(x - a) for x in (R, S, T, P))
+        s = min(1.0, max(-1.0, (pay - a) / spread))
+        lr = params.get("learning_rate", 0.3) * s
+        taken = p_bm if mine else 1 - p_bm
+        taken = taken + lr * (1 - taken) if s >= 0 else taken + lr * taken
+        p_bm = min(1.0, max(0.0, taken if mine else 1 - taken))
+        moves.append("C" if mine else "D")
+        mine_last, theirs_last = mine, theirs
+    return "".join(moves)
+
+
+STOCHASTIC = sorted(n for n in RULES if RULES[n].classifier["stochastic"])
+VERSUS = [(name, params, opp, pay, seed)
+          for name, params in [(n, {}) for n in STOCHASTIC] + [
+              ("generous_tit_for_tat", {"generosity": 0.6}),
+              ("noisy_best_response", {"rationality": 1.5, "memory": 0.6, "initial_trust": 0.9,
+                                       "future_weight": 2.0}),
+              ("roth_erev", {"initial_propensity": 0.5, "forgetting": 0.4}),
+              ("bush_mosteller", {"initial_probability": 0.8, "learning_rate": 0.7})]
+          for opp in ("C", "D", IRREGULAR)
+          for pay, seed in ((PD, 3), (CHICKEN, 11), (STAG, 2024))]
+
+
+@pytest.mark.parametrize("name, params, opponent, payoffs, seed", VERSUS,
+                         ids=[f"{n}{'-' + '-'.join(map(str, p.values())) if p else ''}-vs-{o}-"
+                              f"{ {PD: 'pd', CHICKEN: 'chicken', STAG: 'stag'}[g]}-{s}"
+                              for n, p, o, g, s in VERSUS])
+def test_stochastic_rule_matches_its_reference(name, params, opponent, payoffs, seed):
+    turns = 25
+    got = play_match(make_rule(name, **params), Cycler(opponent), turns, payoffs, seed=seed)
+    expected = _reference_moves(name, params, opponent, payoffs, seed, turns)
+    assert got.actions[0] == expected
+
+
+def test_the_reference_cases_are_not_trivial():
+    """Across the cases each rule both cooperates and competes (a constant sequence would
+    say little about the draws)."""
+    for name in STOCHASTIC:
+        seqs = [_reference_moves(n, p, o, g, s, 25) for n, p, o, g, s in VERSUS if n == name]
+        assert any("C" in q[1:] and "D" in q for q in seqs), name
+
+
+# --- memory depth, checked by behaviour ---------------------------------------------------
+
+def _explained_by(name, depth, n_histories=80, turns=12):
+    """Whether the rule's move in turn t is a function of the last ``depth`` rounds (and,
+    for a rule that draws, of t: every history sees the same draws in turn t), in a
+    prisoner's dilemma and in a stag hunt (where trust decides).
+
+    The rule is driven directly: after each of its moves both its own recorded move and
+    the counterpart's are random (as a trembling hand makes them), so its own last move
+    cannot stand in for a longer memory (grim trigger's would tell whether it was
+    triggered)."""
+    stochastic = RULES[name].classifier["stochastic"]
+    history = np.random.default_rng(1).random((n_histories, turns, 2)) < 0.6
+    for R, S, T, P in (PD, STAG):
+        rule, game = make_rule(name), StageGames.constant(1, R, S, T, P)
+        table = {(True, True): R, (True, False): S, (False, True): T, (False, False): P}
+        seen = {}
+        for h in history:
+            state = rule.init(1, np.random.default_rng(0))
+            rounds = []
+            for t in range(turns):
+                move = bool(rule.act(state, game, np.random.default_rng([7, t]))[0])
+                window = tuple(rounds[max(0, t - depth):t])
+                key = (t if stochastic else min(t, depth), window)
+                if seen.setdefault(key, move) != move:
+                    return False
+                mine, theirs = bool(h[t, 0]), bool(h[t, 1])
+                rule.update(state, np.array([mine]), np.array([theirs]),
+                            np.array([table[mine, theirs]]), game)
+                rounds.append((mine, theirs))
+    return True
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_memory_depth_matches_what_the_rule_reads(name):
+    """A rule of memory depth d decides from the last d rounds only (and the turn's draw);
+    a rule of depth d >= 1 cannot decide from d - 1 rounds; infinite depth: no short
+    window (up to 3 rounds) explains its moves."""
+    d = RULES[name].classifier["memory_depth"]
+    if d == float("inf"):
+        assert not any(_explained_by(name, k) for k in (0, 1, 2, 3))
+    else:
+        assert _explained_by(name, d)
+        if d >= 1:
+            assert not _explained_by(name, d - 1)

@@ -234,10 +234,11 @@ def test_resume_redoes_only_missing_chunks(base, tmp_path, damage):
 
 # --- executors and workers -----------------------------------------------------------------
 
-@pytest.mark.parametrize("how", [["sweep.workers=1"], ["sweep.executor=serial"],
-                                 ["sweep.lockstep=1"], ["sweep.chunk_size=10", "sweep.lockstep=4"]],
-                         ids=["local-1-worker", "serial", "one-world-per-model",
-                              "four-worlds-per-model"])
+@pytest.mark.parametrize("how", [
+    pytest.param(["sweep.workers=1"], id="local-1-worker"),
+    pytest.param(["sweep.executor=serial"], id="serial", marks=pytest.mark.slow),
+    pytest.param(["sweep.lockstep=1"], id="one-world-per-model", marks=pytest.mark.slow),
+    pytest.param(["sweep.chunk_size=10", "sweep.lockstep=4"], id="four-worlds-per-model")])
 def test_same_tables_for_any_worker_count(base, tmp_path, how):
     """The base sweep ran on 2 local workers, two worlds per model; 1 worker, the serial
     executor and other numbers of worlds per model give the same tables."""
@@ -248,6 +249,7 @@ def test_same_tables_for_any_worker_count(base, tmp_path, how):
     pd.testing.assert_frame_equal(years_table(job), base["years"])
 
 
+@pytest.mark.slow  # optional executor; local and serial equivalence stay in the default set
 def test_ray_executor_matches_local(base, tmp_path):
     pytest.importorskip("ray", reason="Ray is an optional extra: pip install -e '.[ray]'")
     result = ok(sim(tmp_path, *BASE, "sweep.executor=ray", "sweep.workers=2", "sweep.name=ray",
@@ -297,6 +299,7 @@ def test_phase_diagram_over_two_swept_parameters(tmp_path):
     assert "12 runs" in result.stdout
 
 
+@pytest.mark.slow  # test_report_tamper checks tampering in the default set
 def test_verify_detects_tampered_results(base, tmp_path):
     job = copy_root(base["root"], tmp_path, "base")
     folder = tmp_path / "sweeps" / "base"
@@ -381,6 +384,7 @@ def test_lockstep_blocks_never_mix_grid_points():
 
 # --- issue 14: one definition per folder, runs to the end, help, names ------------------------
 
+@pytest.mark.slow  # test_config_change_with_same_name_is_refused is the fast equivalent
 def test_other_counts_under_the_same_name_are_refused(tmp_path):
     """Issue 14.6: a sweep folder holds one definition; the same job asked with another
     seed count lands on its folder and is refused, not run beside it."""
@@ -506,3 +510,47 @@ def test_report_has_the_outcome_pieces(smoke):
     diff = years["cold_war_race"] - years["status_quo"]      # same run ids = same seeds here
     assert row["effect"] == pytest.approx(diff.mean())
     assert row["low"] > 0 and row["pairs"] == 6
+
+
+# --- memory: no reference cycles in a sweep's model ------------------------------------------
+
+def test_a_sweep_model_is_freed_without_the_cycle_collector():
+    """Issue 9: a sweep worker needs no gc.collect(). The model a chunk builds (several
+    worlds side by side, run to the end, summarised) is freed by reference counting alone
+    the moment the last reference goes, and the cycle collector finds nothing it left."""
+    import gc
+    import weakref
+
+    from sim.cli import compose
+    from sim.config import session
+    from sim.model import to_plain
+    from sim.run import simulate_many, summary
+
+    with session():
+        plain = to_plain(compose(["sweep.seeds=4", "world.horizon=2030"]))
+    enabled = gc.isenabled()
+    try:
+        for attempt in range(2):    # the first pass loads kernels (numba keeps ctypes cycles)
+            gc.collect()
+            gc.disable()
+            model = simulate_many(plain, [0, 1, 2, 3])
+            for b in range(4):
+                summary(model, world=b)
+            alive = weakref.ref(model)
+            del model
+            freed, found = alive() is None, gc.collect()
+        assert freed, "the model outlived its last reference (a reference cycle)"
+        assert found == 0, f"the model left {found} objects in reference cycles"
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def test_first_non_finite_names_the_path():
+    from sim.io import first_non_finite
+    assert first_non_finite({"a": 1, "b": "x", "c": None, "d": 2.5, "e": np.float64(1)}) is None
+    assert first_non_finite({"a": 1.0, "b": float("nan")}) == "b"
+    assert first_non_finite({"a": {"b": [1.0, np.float64("inf")]}}) == "a.b.1"
+    assert first_non_finite({"a": np.float32("nan")}) == "a"
+    assert first_non_finite({"y": np.array([1.0, np.nan])}, "row") == "row.y[1]"
+    assert first_non_finite(float("-inf")) == "value"

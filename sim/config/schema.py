@@ -129,11 +129,14 @@ def _rate(doc):
 
 @dataclass
 class DynamicsConfig:
-    base_growth: float = _rate("capability growth per year without racing or cooperation")
+    capability_depreciation: float = prob(unit="1 / yr", doc=(
+        "share of the capability stock that wears out a year (the budget rebuilds it)"))
     science_learning: float = _rate("share of science above own capability turned into capability")
     science_sharing: float = nonneg(hi=100.0, doc=(
         "science per unit of min(c_i, c_j) a mutually cooperating pair adds to each"))
-    race_spur: float = _rate("capability growth per unit of racing share of the budget")
+    race_spur: float = param(lo=-1.0, hi=10.0, unit="relative", doc=(
+        "extra capability a unit of racing spending builds over a unit of routine spending"),
+        source="direction")
     budget_growth: float = _rate("real budget growth per year")
     prestige_decay: float = prob(doc="share of prestige that fades per year")
     alignment_drift: float = prob(doc="pull of mutual partners' alignment per year")
@@ -156,6 +159,8 @@ class ProgrammeConfig:
     open: bool = True                    # anyone may join (False: only initial members)
     seat: bool = False                   # a station: joining takes cooperation with the leader
     seats_per_year: Optional[int] = None  # new members a year at most (None: no limit)
+    seat_talks: int = param(1, lo=1, hi=50, unit="years", doc=(
+        "consecutive years of mutual cooperation with the leader a station seat agreement takes"))
     initial_members: list[str] = field(default_factory=list)
 
 

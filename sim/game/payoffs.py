@@ -6,8 +6,8 @@ space capability = 1), so a payoff says how much an outcome is worth to i relati
 what the leading space power can do in a year. Own payoffs ``pi_i(x_i, x_j)``:
 
 ================  ===============================================================
-pi(C, C)          B + Dup - X - X3 + PP + Bonus
-pi(C, D)          -X - X3 - L + PP
+pi(C, C)          B + Dup - X - X3 + PP + Bonus - A
+pi(C, D)          -X - X3 - L + PP - A
 pi(D, C)          free_ride * B + Comp
 pi(D, D)          Comp
 ================  ===============================================================
@@ -39,6 +39,9 @@ pi(D, D)          Comp
 * ``Bonus = (programme_bonus * shared programmes + pair_bonus) * c_j`` — shared programme
   memberships and milestone partnerships (multilateral frameworks make joint work cheaper;
   assumption), worth more with a more capable partner.
+* ``A = coop_cost * c_j`` — a cost of cooperating toward j whatever j does, per unit of
+  the partner's capability (``coop_cost`` set by a mechanism: the alliance cost, a US
+  ally's cost of working with the US's rival, :mod:`sim.mechanisms.alliance_cost`).
 
 Every term is capability times a number, so the payoffs are homogeneous of degree one in
 the capabilities: when all capabilities grow by the same factor no stage game changes its
@@ -109,6 +112,7 @@ class StageGame:
     * Bonus = programme_bonus * shared programmes + pair_bonus;
     * security multiplier = (1 - rules_of_the_road / 2) * security_discount;
       exploitation multiplier = 1 - rules_of_the_road / 2;
+    * A = coop_cost * c_j (subtracted from both cooperative outcomes);
 
     then the own payoffs of the table above (:func:`own_payoffs`) and relative gains
     (:func:`relative_payoffs`).
@@ -135,8 +139,9 @@ class StageGame:
         rivalry, R, S, T, P = _year_games(
             self.params, self.src, self.dst, self.rev, capability, alignment, partner_alignment,
             self.relative_gains, members, mods.rivalry_discount, mods.rho_extra, mods.pair_bonus,
-            mods.security_discount, self.threat, self.rules_factor, self.programme_bonus,
-            self.dual_use_j, self.opacity_j, self.w_i, self.w_int_i, self.exploitation)
+            mods.security_discount, mods.coop_cost, self.threat, self.rules_factor,
+            self.programme_bonus, self.dual_use_j, self.opacity_j, self.w_i, self.w_int_i,
+            self.exploitation)
         return rivalry, StageGames(R, S, T, P)
 
 
@@ -149,16 +154,21 @@ class RelationModifiers:
     rho_extra: np.ndarray
     pair_bonus: np.ndarray
     security_discount: np.ndarray
+    coop_cost: np.ndarray | None = None     # None: no cost (zeros)
+
+    def __post_init__(self):
+        if self.coop_cost is None:
+            self.coop_cost = np.zeros(len(self.rho_extra))
 
     @classmethod
     def neutral(cls, n: int) -> RelationModifiers:
-        return cls(np.zeros(n), np.zeros(n), np.zeros(n), np.ones(n))
+        return cls(np.zeros(n), np.zeros(n), np.zeros(n), np.ones(n), np.zeros(n))
 
 
 @njit
 def _year_games(payoffs, src, dst, rev, c, a, partner_alignment, relative_gains, members,
-                rivalry_discount, rho_extra, pair_bonus, security_discount, threat, rules_factor,
-                programme_bonus, dual_use_j, opacity_j, w_i, w_int_i, exploitation):
+                rivalry_discount, rho_extra, pair_bonus, security_discount, coop_cost, threat,
+                rules_factor, programme_bonus, dual_use_j, opacity_j, w_i, w_int_i, exploitation):
     """Rivalry and (R, S, T, P) of every directed relation in one pass: the inputs of
     :func:`_relation_input` fed to :func:`own_payoffs`, then :func:`relative_payoffs`."""
     n_prog, n = members.shape
@@ -177,7 +187,7 @@ def _year_games(payoffs, src, dst, rev, c, a, partner_alignment, relative_gains,
             programme_bonus)
         cc[k], cd[k], dc[k], dd[k] = own_payoffs(
             payoffs, c_i, c_j, rivalry[k], exposure, dual_use_j[k], opacity_j[k], w_i[k],
-            w_int_i[k], bonus, security, exploitation[k])
+            w_int_i[k], bonus, security, exploitation[k], coop_cost[k])
     R, S, T, P = relative_payoffs(cc, cd, dc, dd, rho, rev)
     return rivalry, R, S, T, P
 
@@ -188,7 +198,7 @@ def _relation_input(i, j, c, a, partner_alignment, relative_gains, codes, rivalr
                     programme_bonus):
     """Directed relation i -> j: rivalry, capabilities, relative-gains weight, exposure,
     bonus and security multiplier (see :class:`StageGame`)."""
-    rivalry = min(1.0, threat * abs(a[i] - a[j]) * 0.5 * (1.0 - rivalry_discount))
+    rivalry = pair_rivalry(threat, a[i], a[j], rivalry_discount)
     peer = min(1.0, c[j] / max(c[i], 1e-12))
     rho = min(1.0, relative_gains[i] + rho_extra) * rivalry * peer
     exposure = abs(a[i] - partner_alignment[j]) * 0.5
@@ -202,8 +212,14 @@ def _relation_input(i, j, c, a, partner_alignment, relative_gains, codes, rivalr
 
 
 @njit
+def pair_rivalry(threat, a_i, a_j, rivalry_discount):
+    """Rivalry of a relation: ``min(1, threat * |a_i - a_j| / 2 * (1 - rivalry_discount))``."""
+    return min(1.0, threat * abs(a_i - a_j) * 0.5 * (1.0 - rivalry_discount))
+
+
+@njit
 def own_payoffs(p, c_i, c_j, rivalry, exposure, dual_use_j, opacity_j, w_i, w_int_i, bonus,
-                security_multiplier, exploitation_multiplier):
+                security_multiplier, exploitation_multiplier, coop_cost=0.0):
     """One relation's own payoffs ``pi_i(C,C), pi_i(C,D), pi_i(D,C), pi_i(D,D)`` (the
     table in the module docstring)."""
     coop_gain, duplication_saving, security_cost, exploitation_cost, free_ride, spur, \
@@ -214,8 +230,9 @@ def own_payoffs(p, c_i, c_j, rivalry, exposure, dual_use_j, opacity_j, w_i, w_in
                  + third_party_cost * exposure * c_i) * security_multiplier)
     comp = (spur + prestige_gain * w_i - racing_cost) * c_min
     prestige = partner_prestige * w_int_i * c_j
-    return (benefit + duplication_saving * c_min - security + prestige + bonus * c_j,
-            prestige - security - exploitation_cost * c_min * exploitation_multiplier,
+    alliance = coop_cost * c_j
+    return (benefit + duplication_saving * c_min - security + prestige + bonus * c_j - alliance,
+            prestige - security - exploitation_cost * c_min * exploitation_multiplier - alliance,
             free_ride * benefit + comp,
             comp)
 

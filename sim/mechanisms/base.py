@@ -13,9 +13,10 @@ never changes a result:
 =======================  ==============================================================
 ``model.blocked``         per directed relation: the move is forced to compete (any ban)
 ``model.mods.*``          per directed relation: rivalry_discount, rho_extra, pair_bonus,
-                          security_discount (:class:`sim.payoffs.RelationModifiers`):
-                          each has one writing mechanism (pair_bonus: milestones and
-                          the Wolf Amendment's repeal, added)
+                          security_discount, coop_cost
+                          (:class:`sim.payoffs.RelationModifiers`): each has one
+                          writing mechanism (pair_bonus: milestones and the Wolf
+                          Amendment's repeal, added; coop_cost: alliance_cost)
 ``model.join_bonus``      (programme, actor): added; cleared by the engine every year
 ``model.eligibility``     (programme, actor): ``grant`` / ``ban`` by mechanism name;
                           eligible = (configured | any grant) and not any ban

@@ -24,6 +24,16 @@ class JuniorPartner(Mechanism):
     Causal pathway: each year Russia's relative-gains weight toward China rises by
     ``discomfort * max(0, c_China / c_Russia - 1)`` (``mods.rho_extra``) and, by the same
     amount, its wish to stay in the China-led ILRS falls (``join_bonus``).
+
+    What it does not do (checked against 003, issue 11): it does not pull Russia toward the
+    US. Cheng's sentence goes on "whether it is with the West after the collapse of the
+    former Soviet Union or, in all likelihood, with China": Russia dislikes being the weaker
+    partner of the West too, so the discomfort gives no reason to turn to the US; the only
+    document line for a Russia-US return is Smith's "Perhaps Russia will choose to work with
+    China, as well as with the U.S.-led multinational effort" — a possibility, which the
+    russia_junior_partner scenario expresses through Russia's alignment, not a mechanism.
+    The past (West) half is not modelled here: Russia's partnership with the West is the
+    ISS, which it leaves in 2025 (:mod:`~sim.mechanisms.russia_iss_exit`).
     """
 
     name = "junior_partner"

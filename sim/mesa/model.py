@@ -32,6 +32,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim._jit import njit
 from sim.actors import ActorState, Relations, build_actors, build_relations
 from sim.agents import SpacePower
+from sim.camps import AGENCIES, agency_of_states, camp_membership
 from sim.collect import TableCollector
 from sim.names import MAJORS, PROGRAMMES
 from sim.mechanisms import Mechanism, Played, build_mechanisms, build_milestones
@@ -125,7 +126,7 @@ def _realise(actions, flips, noise, blocked, rev, R, S, T, P, n_pairs):
 
 @njit
 def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_domestic,
-                 prestige_international, growth, anchors):
+                 prestige_international, growth, anchors, productivity):
     """One year of growth (see ``configs/dynamics``), for every actor:
 
     * science = c (1 - racing share) + science_sharing * c S / (c + S), S = sum over mutual
@@ -133,8 +134,13 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
       own capability: absorptive capacity; the stage game's ``coop_gain`` is what actors
       expect from it, a separate number, so raising the expectation does not also speed up
       growth);
-    * capability = max(0, c (1 + base_growth + race_spur * racing share)
-      + science_learning * (science - c));
+    * capability is a stock the budget builds (perpetual inventory): capability =
+      max(0, c (1 - capability_depreciation) + productivity * budget * (1 + race_spur *
+      racing share) + science_learning * (science - c)). Racing spends budget (it buys
+      capability at a premium, ``race_spur``, bounded by ``racing_cap``) rather than
+      compounding capability from nothing; ``productivity`` (capability per unit of budget,
+      fixed per actor by :func:`budget_productivity`) puts every actor's start on its
+      balanced path, so without a cause standings follow budgets;
     * budget grows by budget_growth; prestige decays by prestige_decay and gains
       prestige_gain * w_dom * racing share + partner_prestige * w_int * partners' capability;
     * alignment drifts by alignment_drift toward the capability-weighted alignment of the
@@ -142,7 +148,7 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
     * capability, budget and prestige stay within +-:data:`CEILING` (no plausible run comes
       near it; with every parameter's declared bound it keeps the arithmetic finite).
     """
-    (base_growth, science_learning, race_spur, budget_growth, prestige_decay, alignment_drift,
+    (depreciation, science_learning, race_spur, budget_growth, prestige_decay, alignment_drift,
      science_sharing, prestige_gain, partner_prestige) = growth
     n = len(c)
     shared, partners_c, pull = _partner_sums(i, j, n, c, alignment, mutual)
@@ -156,7 +162,8 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
         # power past a larger one, and the yearly gain from cooperation is bounded
         absorbed = c[v] * shared[v] / (c[v] + shared[v]) if c[v] + shared[v] > 0 else 0.0
         science[v] = c[v] * (1.0 - share) + science_sharing * absorbed
-        capability[v] = min(CEILING, max(0.0, c[v] * (1.0 + base_growth + race_spur * share)
+        built = productivity[v] * budget[v] * (1.0 + race_spur * share)
+        capability[v] = min(CEILING, max(0.0, c[v] * (1.0 - depreciation) + built
                                          + science_learning * (science[v] - c[v])))
         new_budget[v] = min(CEILING, budget[v] * (1.0 + budget_growth))
         new_prestige[v] = min(CEILING, max(-CEILING, (
@@ -168,10 +175,26 @@ def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_
     return science, capability, new_budget, new_prestige, new_alignment, target
 
 
+def budget_productivity(capability, budget, dyn) -> np.ndarray:
+    """Capability a unit of budget builds a year, per actor: the value that keeps the start
+    on the balanced path (without cooperation, at the initial racing share, capability grows
+    with the budget, ``budget_growth``), i.e. ``c0 (depreciation + budget_growth +
+    science_learning s0) / (b0 (1 + race_spur s0))``; 0 without a budget. It is the actor's
+    start-year capability per budget dollar (legacy infrastructure, costs, purchasing power),
+    taken as a fixed trait: standings then change only through budgets, racing spending and
+    cooperation (see :func:`_grow_kernel`)."""
+    s0 = dyn["initial_racing_share"]
+    rate = dyn["capability_depreciation"] + dyn["budget_growth"] + dyn["science_learning"] * s0
+    scale = budget * (1.0 + dyn["race_spur"] * s0)
+    with np.errstate(over="ignore"):        # a vanishing budget: capped at CEILING
+        p = capability * rate / np.where(scale > 0, scale, 1.0)
+    return np.where(scale > 0, np.minimum(p, CEILING), 0.0)
+
+
 @njit
 def _year_metrics_worlds(rows, mutual, actions, i_local, j_local, n, pair_offset, us, china,
-                         tie_threshold, align, members, side, c, alignment, racing, science,
-                         cross_all, cross_offset, us_china, R, S, T, P, artemis, ilrs):
+                         tie_threshold, align, members, camp_members, side, c, alignment, racing,
+                         science, cross_all, cross_offset, us_china, R, S, T, P, artemis, ilrs):
     """Fill each world's row of the model table (``rows[b]``); return the roles
     (:data:`sim.outcome.CAMPS` codes) of all actors.
     World b's actors are ``b*n ... (b+1)*n - 1``, its pairs
@@ -186,26 +209,27 @@ def _year_metrics_worlds(rows, mutual, actions, i_local, j_local, n, pair_offset
         labels[a0:a1] = _year_metrics(
             rows[b], mutual[lo:hi], actions[lo:hi], actions[e_total + lo:e_total + hi],
             i_local[lo:hi], j_local[lo:hi], n, us, china, tie_threshold, align,
-            members[:, a0:a1], side, c[a0:a1], alignment[a0:a1], racing[a0:a1],
-            science[a0:a1], cross_all[cross_offset[b]:cross_offset[b + 1]], us_china[b],
-            counts, 2 * (hi - lo), artemis, ilrs)
+            members[:, a0:a1], camp_members[:, a0:a1], side, c[a0:a1], alignment[a0:a1],
+            racing[a0:a1], science[a0:a1], cross_all[cross_offset[b]:cross_offset[b + 1]],
+            us_china[b], counts, 2 * (hi - lo), artemis, ilrs)
     return labels
 
 
 @njit
 def _year_metrics(row, mutual, act_i, act_j, i, j, n, us, china, tie_threshold, align, members,
-                  side, c, alignment, racing, science, cross, us_china, counts, n_relations,
-                  artemis, ilrs):
+                  camp_members, side, c, alignment, racing, science, cross, us_china, counts,
+                  n_relations, artemis, ilrs):
     """Fill one world's row of the model table (:data:`MODEL_COLUMNS`); return its roles
-    (the camp rule of :mod:`sim.camps` on this year's moves)."""
+    (the camp rule of :mod:`sim.camps` on this year's moves; ``camp_members``: programme
+    membership as the camp rule reads it, :func:`sim.camps.camp_membership`)."""
     n_prog = members.shape[0]
     tie = mutual.astype(np.float64)
     in_w, in_e = np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
     for v in range(n):
         for p in range(n_prog):
-            if members[p, v] and side[p] > 0:
+            if camp_members[p, v] and side[p] > 0:
                 in_w[v] = True
-            if members[p, v] and side[p] < 0:
+            if camp_members[p, v] and side[p] < 0:
                 in_e[v] = True
     camp, labels = year_roles(tie, act_i.astype(np.float64), act_j.astype(np.float64), i, j, c,
                               alignment, in_w, in_e, us, china, tie_threshold, align)
@@ -357,6 +381,13 @@ class SpaceRaceModel(mesa.Model):
         self.event_log = self.event_logs[0]
         self.initial_pairs: list[tuple[int, int]] = []
 
+        #: per actor: the agency (ESA) it is a member state of, -1: none (sim.camps)
+        self._agency_local = agency_of_states(self.actors.iso3[:self.world_n], self.names,
+                                              AGENCIES, self._states_table(cfg))
+        self._agency_of = np.concatenate(
+            [np.where(self._agency_local >= 0, self._agency_local + b * self.world_n, -1)
+             for b in range(B)])
+
         # programmes
         progs = cfg["programmes"]
         self.members = np.zeros((len(PROGRAMMES), n), dtype=bool)
@@ -388,6 +419,10 @@ class SpaceRaceModel(mesa.Model):
         #: per programme: new members a year at most (-1: no limit)
         self.seats_per_year = [-1 if progs[p].get("seats_per_year") is None
                                else int(progs[p]["seats_per_year"]) for p in PROGRAMMES]
+        #: per programme: years of mutual cooperation with the leader a seat agreement
+        #: takes; per (programme, actor): the consecutive years so far
+        self.seat_years = np.array([int(progs[p].get("seat_talks", 1)) for p in PROGRAMMES])
+        self.talks = np.zeros((len(PROGRAMMES), n), dtype=np.int64)
         leaders = self.membership_rule.leader
         self.ilrs_leader = int(leaders[ILRS])
         self._to_leader = np.concatenate(                 # (programme, actor) -> a->L
@@ -401,12 +436,13 @@ class SpaceRaceModel(mesa.Model):
                                     self.threat, world["rules_of_the_road"], act, rel)
         self.dyn = {k: float(v) for k, v in dyn.items()}
         d, pp = self.dyn, self.payoff_params
-        self._growth = np.array([d["base_growth"], d["science_learning"], d["race_spur"],
+        self._growth = np.array([d["capability_depreciation"], d["science_learning"], d["race_spur"],
                                  d["budget_growth"], d["prestige_decay"], d["alignment_drift"],
                                  d["science_sharing"], pp.prestige_gain, pp.partner_prestige])
         self._anchors = np.zeros(n, dtype=np.bool_)
         self._anchors[self.all_worlds(west_east)] = True
         act.racing = self.dyn["initial_racing_share"] * act.budget
+        self.productivity = budget_productivity(act.capability, act.budget, d)
         self.partner_alignment = act.alignment.copy()
 
         self.mechanisms = build_mechanisms(cfg)
@@ -559,6 +595,11 @@ class SpaceRaceModel(mesa.Model):
             if value is not None:
                 value = np.broadcast_to(np.asarray(value, dtype=np.float64), (self.n_worlds,))
                 setattr(self, name, np.repeat(value, self.world_n))
+
+    @staticmethod
+    def _states_table(cfg: dict):
+        from sim.world_states import states_table
+        return states_table(cfg["world"]["rest_of_world"].get("states_file"))
 
     def _start_members(self, cfg: dict) -> dict[str, list[int]]:
         """Programme -> its members before the first step (one world's indices).
@@ -723,11 +764,14 @@ class SpaceRaceModel(mesa.Model):
         bonus = self.join_bonus + rule.social(self.members, act.region, act.tie_west,
                                               act.tie_east, self.world_n)
         before = self.members
+        self.talks = rule.seat_talks(self.talks, actions, self._to_leader, self.relations.rev,
+                                     self.world_n, self.eligibility.eligible
+                                     & self.programme_open[:, None])
         self.members = rule.revise(
             self.members, actions, self._to_leader, self.relations.rev, act.capability,
             act.alignment, act.prestige_international, self.attractiveness_worlds, bonus,
             self.eligibility.eligible, self.programme_open, revising, self.world_n,
-            self.accession_cost)
+            self.accession_cost, self.talks >= self.seat_years[:, None])
         self._limit_seats(before)
         self.joined[self.members & ~before] = self.year
         self.joined[~self.members] = 0
@@ -752,7 +796,7 @@ class SpaceRaceModel(mesa.Model):
          self.partner_alignment) = _grow_kernel(
             rel.i, rel.j, mutual, act.capability, act.budget, act.racing, act.prestige,
             act.alignment, act.prestige_domestic, act.prestige_international, self._growth,
-            self._anchors)
+            self._anchors, self.productivity)
 
     def _record(self, year: int, games: StageGames, actions: np.ndarray, mutual: np.ndarray):
         act, rel, t = self.actors, self.relations, self._t
@@ -762,7 +806,8 @@ class SpaceRaceModel(mesa.Model):
         labels = _year_metrics_worlds(
             self.world_rows[:, t], mutual, actions, self._i_local, self._j_local, self.world_n,
             rel.pair_offset, self.west_anchor, self.east_anchor, o.tie_threshold, o.align,
-            self.members, self.membership_rule.side, act.capability, act.alignment, act.racing,
+            self.members, camp_membership(self.members, act.capability, self._agency_of),
+            self.membership_rule.side, act.capability, act.alignment, act.racing,
             act.science, self._cross_all, self._cross_offset, self._us_china_pair, games.R,
             games.S, games.T, games.P, ARTEMIS, ILRS)
         k, n_pairs = self._tracked, len(TRACKED_PAIRS)
@@ -822,6 +867,7 @@ class SpaceRaceModel(mesa.Model):
             names=self.names, capability=act.capability[own], alignment=act.alignment[own],
             i=self._i_local[pairs], j=self._j_local[pairs], coop_ij=coop_ij, coop_ji=coop_ji,
             mutual=mutual, members=self.members[:, own], programme_names=PROGRAMMES,
+            agency_of=self._agency_local,
             programme_side=self.membership_rule.side, racing=act.racing[own], racing_max=cap,
             west=self.names[self.west_anchor], east=self.names[self.east_anchor],
             space_powers=self.space_powers, check=False)

@@ -21,6 +21,10 @@ Programmes: ``members[p, v]`` is whether actor ``v`` is in programme ``p``;
 Artemis), -1 for one of the east camp (led by ``east``, e.g. the ILRS), 0 for one that
 belongs to no camp.
 
+Agencies: ``agency_of[v]`` is the index of the agency (ESA) whose member state ``v`` is
+(-1: none); an agency counts as in a programme when a capability-weighted majority of its
+member states are (:func:`sim.camps.camp_membership`).
+
 Racing: ``racing[v]`` is the actor's racing spending and ``racing_max[v]`` the most it
 could spend (the model's ``racing_cap * budget``), so ``racing / racing_max`` is how far
 the actor has gone toward an all-out race (0..1).
@@ -60,6 +64,7 @@ class WorldSnapshot:
     west: str = "US"
     east: str = "China"
     space_powers: tuple = SPACE_POWERS
+    agency_of: np.ndarray | None = None     # (n,) int: the agency v is a member state of (-1)
     check: bool = True              # validate the arrays (skip only for trusted callers)
     index: dict = field(init=False, repr=False)
 
@@ -80,6 +85,9 @@ class WorldSnapshot:
         else:
             put("mutual", f64(self.mutual))
         put("index", {name: k for k, name in enumerate(self.names)})
+        n = len(self.names)
+        put("agency_of", np.full(n, -1, dtype=np.int64) if self.agency_of is None
+            else np.asarray(self.agency_of, dtype=np.int64))
         if self.check:
             self._validate()
 
@@ -126,6 +134,8 @@ class WorldSnapshot:
                 raise _bad(k, repr(getattr(self, k)), "one of names")
         if self.west == self.east:
             raise _bad("east", repr(self.east), "an actor other than west")
+        if self.agency_of.shape != (n,) or ((self.agency_of < -1) | (self.agency_of >= n)).any():
+            raise _bad("agency_of", self.agency_of.tolist(), f"{n} actor indices or -1 (none)")
         missing = [s for s in self.space_powers if s not in self.index]
         if missing:
             raise _bad("space_powers", repr(missing[0]), "names of actors in names")
@@ -151,9 +161,12 @@ class WorldSnapshot:
         return np.clip(1.0 - self.coop_ij - self.coop_ji + self.mutual, 0.0, 1.0)
 
     def in_camp_programmes(self) -> tuple[np.ndarray, np.ndarray]:
-        """Whether each actor is in any west-camp / any east-camp programme."""
+        """Whether each actor is in any west-camp / any east-camp programme (an agency by
+        its member states' majority: :func:`sim.camps.camp_membership`)."""
+        from sim.camps import camp_membership
         side = self.programme_side
-        return (self.members[side > 0].any(axis=0), self.members[side < 0].any(axis=0))
+        members = camp_membership(self.members, self.capability, self.agency_of)
+        return (members[side > 0].any(axis=0), members[side < 0].any(axis=0))
 
     def pair(self, a: str, b: str) -> int | None:
         """Index of the pair of actors named ``a`` and ``b``, or None if they do not relate."""
@@ -172,7 +185,8 @@ class WorldSnapshot:
             coop_ji=self.coop_ji, mutual=self.mutual, members=self.members[:, order],
             programme_names=self.programme_names, programme_side=self.programme_side,
             racing=self.racing[order], racing_max=self.racing_max[order], west=self.west,
-            east=self.east, space_powers=self.space_powers)
+            east=self.east, space_powers=self.space_powers,
+            agency_of=np.where(self.agency_of >= 0, new[self.agency_of], -1)[order])
 
     @classmethod
     def from_matrix(cls, names, coop, related=None, **kw) -> WorldSnapshot:

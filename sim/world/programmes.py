@@ -14,8 +14,9 @@ reconsidered entry follows ``U > 0``, the others stay as they are. So a non-memb
 only when its wish beats the accession cost (``accession_cost``: negotiation, domestic
 approval), and then with probability ``revision_rate`` a year; a member leaves only when
 its wish falls below ``-inertia`` (leaving is costly), also at that hazard. A station
-(``seat: true``: the ISS, Tiangong) takes a bilateral agreement for a seat: a non-member
-joins only in a year it and the station's leader cooperate with each other. Leaders stay
+(``seat: true``: the ISS, Tiangong) takes a bilateral agreement for a seat, negotiated
+over ``seat_talks`` years: a non-member joins only after that many consecutive years in
+which it and the station's leader cooperate with each other. Leaders stay
 in their own open programme (if eligible for it) and, without hedging, out of the other
 camp's. Being in both camps' programmes (hedging) is possible unless ``allow_hedging`` is
 false, in which case an actor keeps only the side it wishes more. Sources: 003 (the
@@ -117,7 +118,7 @@ class MembershipRule:
 
     def revise(self, members, actions, to_leader, rev, capability, alignment, w_int,
                attractiveness, join_bonus, eligible, programme_open, revising,
-               world_n=None, friction=None) -> np.ndarray:
+               world_n=None, friction=None, seat_ready=None) -> np.ndarray:
         """New memberships (4, n): entries in ``revising`` follow ``U > 0``, the rest stay;
         ineligible actors and closed programmes have no members; leaders stay in.
 
@@ -126,17 +127,28 @@ class MembershipRule:
         side, ``world_n`` is the number of actors per world and ``attractiveness`` is
         (programme, world). ``friction`` (per actor) is the accession cost a non-member
         must overcome (default ``accession_cost`` for all; the calibration sets one per
-        world)."""
+        world). ``seat_ready`` (programme, actor): the seat agreement with a station's
+        leader is negotiated (default: this year's mutual cooperation with the leader)."""
         n = members.shape[1]
         world_n = n if world_n is None else world_n
         attractiveness = np.asarray(attractiveness, dtype=np.float64).reshape(len(self.side), -1)
         if friction is None:
             friction = np.full(n, self.accession_cost)
         seat = self.seat if self.seat is not None else np.zeros(len(self.side), dtype=bool)
-        return _revise_all(members, actions, to_leader, rev, capability, alignment, w_int,
+        relation = _leader_relation(actions, to_leader, rev, self.leader, world_n)
+        if seat_ready is None:
+            seat_ready = relation >= 1.0
+        return _revise_all(members, relation, capability, alignment, w_int,
                            attractiveness, join_bonus, eligible, programme_open, revising,
                            self._weights, self.side, self.cost, self.leader, self.allow_hedging,
-                           world_n, friction, seat)
+                           world_n, friction, seat, seat_ready)
+
+    def seat_talks(self, talks, actions, to_leader, rev, world_n, open_to) -> np.ndarray:
+        """(programme, actor): consecutive years, this one included, in which the programme
+        was open to the actor (``open_to``) and it and the programme's leader cooperated with
+        each other (a seat agreement's negotiation)."""
+        relation = _leader_relation(actions, to_leader, rev, self.leader, world_n)
+        return np.where((relation >= 1.0) & open_to, talks + 1, 0)
 
     def social(self, members, region, tie_west, tie_east, world_n) -> np.ndarray:
         """(programme, actor): ``w_ties`` x the actor's tie to the programme's camp +
@@ -164,14 +176,13 @@ class MembershipRule:
 
 
 @njit
-def _revise_all(members, actions, to_leader, rev, capability, alignment, w_int, attractiveness,
+def _revise_all(members, relation, capability, alignment, w_int, attractiveness,
                 join_bonus, eligible, programme_open, revising, weights, side, cost, leader,
-                allow_hedging, world_n, friction, seat):
-    relation = _leader_relation(actions, to_leader, rev, leader, world_n)
+                allow_hedging, world_n, friction, seat, seat_ready):
     science = _capability_share(members, capability, world_n)
     return _revise_kernel(members, relation, alignment, w_int, attractiveness, join_bonus,
                           eligible, programme_open, revising, science, weights, side, cost,
-                          leader, allow_hedging, world_n, friction, seat)
+                          leader, allow_hedging, world_n, friction, seat, seat_ready)
 
 
 @njit
@@ -208,7 +219,7 @@ def _leader_relation(actions, to_leader, rev, leader, world_n):
 @njit
 def _revise_kernel(members, leader_relation, alignment, w_int, attractiveness, join_bonus,
                    eligible, programme_open, revising, science, weights, side, cost, leader,
-                   allow_hedging, world_n, friction, seat):
+                   allow_hedging, world_n, friction, seat, seat_ready):
     w_alignment, w_leader, w_science, w_prestige, inertia, hedging_penalty = weights
     n_prog, n = members.shape
     wish = np.empty((n_prog, n))
@@ -230,7 +241,7 @@ def _revise_kernel(members, leader_relation, alignment, w_int, attractiveness, j
                           - hedging_penalty * other_side
                           - (0.0 if members[p, v] else friction[v]))
             keep = wish[p, v] > 0 if revising[p, v] else members[p, v]
-            if keep and not members[p, v] and seat[p] and leader_relation[p, v] < 1.0:
+            if keep and not members[p, v] and seat[p] and not seat_ready[p, v]:
                 keep = False    # a station seat takes a bilateral agreement with its leader
             new[p, v] = keep and eligible[p, v] and programme_open[p]
         if not allow_hedging:
