@@ -1,9 +1,9 @@
 """Bad input through the real command line: one line, the key, what is allowed, nothing written.
 
-Every case runs ``python -m sim ...`` (or ``python -m sim.report ...``) in a subprocess,
+Every case runs ``python -m sim ...`` (or ``python -m sim.experiments.report ...``) in a subprocess,
 with ``output.root`` inside the test's temporary folder, and checks that the command
 
-1. exits with status 2 (``sim.report``: non-zero),
+1. exits with status 2 (``sim.experiments.report``: non-zero),
 2. prints exactly one non-empty line on stderr, starting with ``error:`` (and nothing on stdout),
 3. names the offending key (and the bad value) and says what is allowed,
 4. prints no traceback,
@@ -223,11 +223,11 @@ CASES = [
       "unknown option '--bogus'", "allowed: -m/--multirun"),
     C("unparsable_override", ["world.horizon=["],
       ("world.horizon", "cannot parse override"), "world.horizon",),
-    # --- python -m sim.report ------------------------------------------------------
+    # --- python -m sim.experiments.report ------------------------------------------------------
     C("report_missing_folder", ["{tmp}/missing"],
-      "folder='{tmp}/missing'", "not a folder", module="sim.report", code=None, root=False),
+      "folder='{tmp}/missing'", "not a folder", module="sim.experiments.report", code=None, root=False),
     C("report_empty_folder", ["{tmp}/empty"],
-      "{tmp}/empty", "no complete results found", module="sim.report", code=None,
+      "{tmp}/empty", "no complete results found", module="sim.experiments.report", code=None,
       prep="empty", root=False, files=("empty",)),
 ]
 
@@ -381,9 +381,9 @@ def test_bad_input(case: Case, runs: dict[str, Result]):
     stray = sorted(p.name for p in r.tmp.iterdir() if p.name not in ("results", *case.files))
     assert not stray, f"the command wrote into its working folder: {stray}" + info
     if case.prep == "empty":
-        assert not any((r.tmp / "empty").iterdir()), "sim.report wrote into the empty folder"
+        assert not any((r.tmp / "empty").iterdir()), "sim.experiments.report wrote into the empty folder"
     if case.id == "report_missing_folder":
-        assert not (r.tmp / "missing").exists(), "sim.report created the missing folder"
+        assert not (r.tmp / "missing").exists(), "sim.experiments.report created the missing folder"
 
 
 def test_no_file_written_into_the_repository_or_by_a_callback(runs):

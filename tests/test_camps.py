@@ -1,11 +1,11 @@
-"""Camps and roles (sim/camps.py) against the documents' face checks, on stylised worlds."""
+"""Camps and roles (sim/outcome/camps.py) against the documents' face checks, on stylised worlds."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.camps import (BRIDGE, CHINA_LED, EAST, HEDGER, NO_CAMP, NON_ALIGNED, ROLES, US_LED,
+from sim.outcome.camps import (BRIDGE, CHINA_LED, EAST, HEDGER, NO_CAMP, NON_ALIGNED, ROLES, US_LED,
                        WEST, CampRule, assign_camps)
 from stylised_worlds import status_quo_2021, world
 
@@ -171,7 +171,7 @@ def random_world(draw):
     coop = rng.choice([0.0, 0.4, 0.6, 1.0], size=(n, n))
     mutual = np.minimum(coop, coop.T)
     members = rng.random((4, n)) < 0.3
-    from sim.snapshot import WorldSnapshot
+    from sim.outcome.snapshot import WorldSnapshot
     return WorldSnapshot.from_matrix(
         names, coop, mutual_matrix=mutual, capability=rng.random(n),
         alignment=rng.uniform(-1, 1, n), members=members,

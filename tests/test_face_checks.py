@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.camps import EAST, ROLES, WEST
-from sim.keywords import base_config
-from sim.run import simulate_many
+from sim.outcome.camps import EAST, ROLES, WEST
+from sim.mesa.keywords import base_config
+from sim.experiments.run import simulate_many
 
 SEEDS = list(range(1, 21))
 

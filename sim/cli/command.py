@@ -2,7 +2,7 @@
 
 Before Hydra starts, the command's overrides are parsed, each combination of a
 multirun is composed and validated (types by the structured schema, ranges and
-references by :mod:`sim.validation`), and the output folder is checked for writing.
+references by :mod:`sim.config.validation`), and the output folder is checked for writing.
 The first problem is printed as one line — the key, the bad value, what is allowed —
 and the command exits with status 2, having written nothing.
 """
@@ -17,12 +17,12 @@ import sys
 from pathlib import Path
 
 from sim.errors import EXIT_INTERRUPTED, EXIT_USAGE, UserError, fail  # noqa: F401 - re-exported
-from sim.config import CONFIG_DIR, compose  # noqa: F401 - re-exported (sim.cli.compose)
-from sim.config import session as _session
-from sim.plan import (apply_point, batched, config_hash, grid_points,  # noqa: F401 - re-exported
+from sim.config.schema import CONFIG_DIR, compose  # noqa: F401 - re-exported (sim.cli.command.compose)
+from sim.config.schema import session as _session
+from sim.experiments.plan import (apply_point, batched, config_hash, grid_points,  # noqa: F401 - re-exported
                       n_points, stored_hash)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from sim.paths import PROJECT_ROOT  # noqa: E402
 SCENARIO_DIR = PROJECT_ROOT / "scenarios"
 PASSTHROUGH = {"--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--info", "-i",
                "--resolve", "--shell-completion", "-sc", "--package", "-p"}
@@ -44,7 +44,7 @@ def describe(exc: BaseException) -> str:
                                   ValidationError)
     from yaml import YAMLError
 
-    from sim.validation import ConfigError
+    from sim.config.validation import ConfigError
 
     chain, e = [], exc
     while e is not None and e not in chain:
@@ -114,7 +114,7 @@ def _allowed_keys(schema: str | None) -> str:
     """'; allowed: a, b, c' for a schema dataclass name, or a pointer to --cfg."""
     import dataclasses
 
-    from sim import config
+    from sim.config import schema as config
 
     cls = getattr(config, schema, None) if schema else None
     if cls is not None and dataclasses.is_dataclass(cls):
@@ -197,8 +197,8 @@ def _check(overrides: list[str], multirun: bool) -> list[dict]:
     from omegaconf import OmegaConf
     from tqdm import tqdm
 
-    from sim.model import to_plain
-    from sim.validation import ConfigError, validate
+    from sim.mesa.model import to_plain
+    from sim.config.validation import ConfigError, validate
 
     combos = expand(overrides)          # parse errors name the override
     if not multirun:
@@ -264,7 +264,7 @@ def _check(overrides: list[str], multirun: bool) -> list[dict]:
 
 def check_sweep(plain: dict) -> None:
     """Bounds on what one job asks for: workers, runs, grid points, names, the root."""
-    from sim.validation import ConfigError
+    from sim.config.validation import ConfigError
 
     sw, root = plain["sweep"], plain["output"]["root"]
     if not isinstance(root, str) or not root.strip():
@@ -315,7 +315,7 @@ def check_targets(node, path: str = "") -> None:
     registered classes (Hydra's installed launchers and sweepers at ``hydra.launcher``
     and ``hydra.sweeper``); ``hydra.callbacks`` are refused, and Hydra's logging config
     may only use Python's standard handlers."""
-    from sim.validation import ConfigError
+    from sim.config.validation import ConfigError
 
     if isinstance(node, dict):
         if path == "hydra":
@@ -348,7 +348,7 @@ def check_targets(node, path: str = "") -> None:
 def check_logging(node, path: str) -> None:
     """Python's ``logging.config.dictConfig`` builds any ``class``/``()`` it is given and
     resolves ``ext://`` to any object: allow only standard handlers and streams."""
-    from sim.validation import ConfigError
+    from sim.config.validation import ConfigError
 
     if isinstance(node, dict):
         for key, value in node.items():
@@ -375,7 +375,7 @@ def check_hydra_paths(cfg, plain: dict, multirun: bool) -> Path:
     folder."""
     from omegaconf import OmegaConf
 
-    from sim.validation import ConfigError
+    from sim.config.validation import ConfigError
 
     root = Path(plain["output"]["root"]).resolve()
     h = cfg.hydra
@@ -437,7 +437,7 @@ def check_yaml_files(overrides: list[str]) -> None:
     anchors that expand to billions of nodes when Hydra copies the tree)."""
     import yaml
 
-    from sim.validation import ConfigError
+    from sim.config.validation import ConfigError
 
     folders = [CONFIG_DIR, SCENARIO_DIR]
     for o in overrides:
@@ -531,10 +531,10 @@ def task(cfg) -> None:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
-    from sim import manifest
-    from sim.model import to_plain
-    from sim.plan import record_in_index
-    from sim.validation import validate
+    from sim.experiments import manifest
+    from sim.mesa.model import to_plain
+    from sim.experiments.plan import record_in_index
+    from sim.config.validation import validate
 
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)
@@ -554,7 +554,7 @@ def task(cfg) -> None:
     except OSError as e:
         _os_error(e, plain, out)
     if is_batched:
-        from sim.sweep import run_job
+        from sim.experiments.sweep import run_job
         run_job(plain, out, overrides)
     else:
         run_single(plain, out)
@@ -575,10 +575,10 @@ def _os_error(e: OSError, plain: dict, out: Path):
 def run_single(plain: dict, out: Path) -> dict:
     from omegaconf import OmegaConf
 
-    from sim import manifest
+    from sim.experiments import manifest
     from sim.errors import EXIT_FAILED
     from sim.io import NonFiniteError, first_non_finite
-    from sim.run import simulate, summary, write_run
+    from sim.experiments.run import simulate, summary, write_run
 
     import numpy as np
 
@@ -639,11 +639,11 @@ HELP_UNITS = {"world.start_year": "year", "world.horizon": "year",
 
 def help_rows() -> list[tuple[str, str, str, str, str]]:
     """(key, description, unit, default, range) rows for ``--help``, for the keys of
-    :data:`HELP_KEYS`: from the parameters' declarations (``sim.params.rows``) where they
+    :data:`HELP_KEYS`: from the parameters' declarations (``sim.config.params.rows``) where they
     are declared, else from the one-line comments of ``configs/<group>/default.yaml``."""
     from omegaconf import OmegaConf
 
-    from sim.params import rows
+    from sim.config.params import rows
 
     values = OmegaConf.to_container(compose([]), resolve=False)
     values.pop("hydra", None)
@@ -702,7 +702,7 @@ def note_first_compile() -> None:
 def main(argv: list[str] | None = None) -> None:
     import hydra
 
-    from sim.config import register
+    from sim.config.schema import register
 
     argv = list(sys.argv[1:] if argv is None else argv)
     register()
@@ -743,7 +743,7 @@ def lock_sweeps(jobs: list[dict]) -> list:
     launcher), so a second sweep on the same folder stops before Hydra writes anything,
     saying who holds it."""
     from sim.io import FolderLock, Locked
-    from sim.sweep import in_use
+    from sim.experiments.sweep import in_use
 
     held = []
     for folder in sorted({j["sweep"] for j in jobs if j["batched"]}):

@@ -1,6 +1,6 @@
 """Parameters declared once: a config field's type (the dataclass annotation), default,
 range, unit, one-line description and source status live in one ``param(...)`` call;
-validation (:mod:`sim.validation`), the parameter table (:func:`rows`) and
+validation (:mod:`sim.config.validation`), the parameter table (:func:`rows`) and
 ``docs/PARAMETERS.md`` are derived from it.
 
 Source status: ``"source"`` (a number from a source document), ``"direction"`` (the
@@ -65,7 +65,8 @@ def _uncertainty_ranges() -> dict[str, str]:
 
     import yaml
     out = {}
-    folder = Path(__file__).resolve().parent.parent / "configs" / "uncertainties"
+    from sim.paths import CONFIG_DIR
+    folder = CONFIG_DIR / "uncertainties"
     for path in sorted(folder.glob("*.yaml")):
         for key, u in ((yaml.safe_load(path.read_text()) or {}).get("uncertainties") or {}).items():
             if "low" in u:
@@ -96,12 +97,12 @@ def plausible(key: str, m: dict, default, sampled: dict) -> str:
 def rows(values: dict | None = None, schema=None,
          prefix: str = "") -> list[tuple[str, str, str, object, str, str]]:
     """``(key, description, unit, default, range, status)`` of every declared parameter under
-    ``schema`` (default: the whole :class:`sim.config.Config`), in schema order; for
+    ``schema`` (default: the whole :class:`sim.config.schema.Config`), in schema order; for
     ``--help`` listings and docs/PARAMETERS.md. ``values`` (a composed plain config, e.g.
     ``to_plain(compose([]))``) supplies the defaults the YAML files set; without it the
     default is the schema's (None where the YAML must set it)."""
     if schema is None:
-        from sim.config import Config
+        from sim.config.schema import Config
         schema = Config
     out = []
     hints = typing.get_type_hints(schema)
@@ -126,7 +127,7 @@ def _range_text(m) -> str:
 
 def markdown(values: dict | None = None) -> str:
     """The declared parameters as a Markdown table (docs/PARAMETERS.md, "Declared ranges")."""
-    from sim.config import Config
+    from sim.config.schema import Config
     sampled = _uncertainty_ranges()
     meta = {key: f.metadata for key, f in _fields(Config)}
     lines = ["| key | description | unit | default | valid range | status | plausible range |",
@@ -147,6 +148,6 @@ def _fields(schema, prefix: str = ""):
             yield f"{prefix}{f.name}", f
 
 
-if __name__ == "__main__":      # python -m sim.params: the table for docs/PARAMETERS.md
-    from sim.keywords import base_config
+if __name__ == "__main__":      # python -m sim.config.params: the table for docs/PARAMETERS.md
+    from sim.mesa.keywords import base_config
     print(markdown(base_config()))

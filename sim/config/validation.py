@@ -11,10 +11,10 @@ import math
 import re
 import typing
 
-from sim.config import MAJORS, PROGRAMMES
+from sim.config.schema import MAJORS, PROGRAMMES
 from sim.mechanisms import REGISTRY, MilestoneConfig
-from sim.params import declared
-from sim.strategies import RULES
+from sim.config.params import declared
+from sim.game.strategies import RULES
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
 REQUIRED_ACTORS = MAJORS
@@ -71,7 +71,7 @@ def _strategy(key, name):
 
 def check_declared(node: dict, schema, path: str) -> None:
     """Check every parameter of ``node`` that ``schema`` declares with
-    :func:`sim.params.param` against its declared range (years as years)."""
+    :func:`sim.config.params.param` against its declared range (years as years)."""
     hints = typing.get_type_hints(schema)
     for key, f in declared(schema):
         m, value, where = f.metadata, node[key], f"{path}.{key}"
@@ -111,7 +111,7 @@ def check_keys(node, schema, path: str = "") -> None:
 
 def validate(cfg: dict) -> None:
     """Raise :class:`ConfigError` on the first bad value of a plain (resolved) config."""
-    from sim.config import (ActorConfig, Config, DynamicsConfig, OutcomeConfig, PayoffConfig,
+    from sim.config.schema import (ActorConfig, Config, DynamicsConfig, OutcomeConfig, PayoffConfig,
                             ProgrammeConfig, ProgrammesConfig, RestOfWorldConfig, WorldConfig)
 
     check_keys(cfg, Config)
@@ -283,23 +283,23 @@ def validate(cfg: dict) -> None:
         if not isinstance(values, list) or not values:
             raise ConfigError(f"sweep.grid.{key}", values, "must be a non-empty list of values")
     if sw.get("design", {}) != {}:
-        from sim.plan import check_design       # builds the design; checks its extremes
+        from sim.experiments.plan import check_design       # builds the design; checks its extremes
         check_design(cfg)
 
 
 def _attr_ranges() -> dict[str, tuple[float, float]]:
     """The declared range of each drawn actor attribute (a generated state's
     distribution must lie within it)."""
-    from sim.actors import DRAWN
-    from sim.config import ActorConfig
+    from sim.world.actors import DRAWN
+    from sim.config.schema import ActorConfig
     fields = dict(declared(ActorConfig))
     return {attr: (fields[attr].metadata["lo"], fields[attr].metadata["hi"]) for attr in DRAWN}
 
 
 def _data_files(row: dict) -> None:
     """The data world's files must load (one-line error naming the key and the problem)."""
-    from sim.states import DataError
-    from sim.world_states import record_table, states_table
+    from sim.world.states import DataError
+    from sim.world.world_states import record_table, states_table
     for key in ("states_file", "record_file"):
         if row.get(key) is not None and not isinstance(row[key], str):
             raise ConfigError(f"world.rest_of_world.{key}", row[key], "must be a file path or null")

@@ -1,16 +1,16 @@
-"""``python -m sim.analyze``: what decides the outcome — global sensitivity, scenario
+"""``python -m sim.experiments.analyze``: what decides the outcome — global sensitivity, scenario
 discovery and the policy view, on a results folder's runs table and its design.
 
 Commands::
 
-    python -m sim.analyze sensitivity DIR [--metrics a,b] [--resamples 200]
-    python -m sim.analyze discover DIR --outcome collaboration [--scenario S] [--inputs a,b]
-    python -m sim.analyze policy DIR --lever KEY --off V --on V [--by KEY|auto]
+    python -m sim.experiments.analyze sensitivity DIR [--metrics a,b] [--resamples 200]
+    python -m sim.experiments.analyze discover DIR --outcome collaboration [--scenario S] [--inputs a,b]
+    python -m sim.experiments.analyze policy DIR --lever KEY --off V --on V [--by KEY|auto]
 
 **Inputs.** The runs table is ``DIR/report/runs.parquet`` (written by ``python -m
-sim.report DIR``) or ``DIR/runs.parquet``; the design is ``DIR/design.json`` (or
+sim.experiments.report DIR``) or ``DIR/runs.parquet``; the design is ``DIR/design.json`` (or
 ``design.parquet``, here or in ``DIR/report/``; ``--design FILE`` names another), as
-written by :func:`sim.designs.save`. The runs table has one row per run:
+written by :func:`sim.experiments.designs.save`. The runs table has one row per run:
 
 =================  ========  ===========================================================
 column             needed    meaning
@@ -20,7 +20,7 @@ column             needed    meaning
                              bloc, race, ...; shares are computed for every class present)
 ``<config key>``   design    the value each design parameter had in the run, one column
                              per key of the design (e.g. ``world.threat_perception``)
-``design_point``   design    the run's index in the design (``sim.designs.points``; the
+``design_point``   design    the run's index in the design (``sim.experiments.designs.points``; the
                              report writes it for the jobs of a ``sweep.design``). If
                              absent it is derived as ``run_id // seeds`` within each
                              ``job`` (the sweep's point-major order) and checked against
@@ -81,8 +81,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.cli import fail
-from sim.designs import Design, DesignError
+from sim.cli.command import fail
+from sim.experiments.designs import Design, DesignError
 
 #: Fewest runs (and design points for a design's analysis) worth analysing.
 MIN_RUNS = 20
@@ -105,11 +105,11 @@ def find_runs(root: Path) -> Path:
         if path.is_file():
             return path
     raise AnalysisError(f"{root}: no runs table (report/runs.parquet or runs.parquet); "
-                        f"build it with: python -m sim.report {root}")
+                        f"build it with: python -m sim.experiments.report {root}")
 
 
 def find_design(root: Path, explicit: Path | None = None, required: bool = True) -> Design | None:
-    from sim import designs
+    from sim.experiments import designs
 
     candidates = [explicit] if explicit else [
         root / name for name in ("design.json", "design.parquet", "report/design.json",
@@ -130,7 +130,7 @@ def find_designs(root: Path, runs: pd.DataFrame, explicit: Path | None = None,
     """The designs of a results folder: one per job (``DIR/<job>/design.json`` for each
     ``job`` label of the runs table: a sweep runs a design per scenario, each narrowed to
     it) or a single one for every run (key ``None``: ``--design`` or ``DIR/design.json``)."""
-    from sim import designs
+    from sim.experiments import designs
 
     if explicit is None and "job" in runs.columns:
         per_job = {}
@@ -881,7 +881,7 @@ def cmd_policy(args) -> pd.DataFrame:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m sim.analyze", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m sim.experiments.analyze", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("folder", type=Path, help="a results folder (with report/runs.parquet)")

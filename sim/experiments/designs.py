@@ -34,7 +34,7 @@ plan (resume, ``--verify``).
 
 For the sweep runner: ``points(design)`` is a list of ``{config key: value}`` dicts, in
 design order (``design_point`` = the index in that list); they apply to a config like
-grid points (``sim.cli.apply_point``).
+grid points (``sim.cli.command.apply_point``).
 """
 
 from __future__ import annotations
@@ -49,8 +49,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+from sim.paths import CONFIG_DIR, SCENARIO_DIR  # noqa: E402
 KINDS = ("uniform", "loguniform", "integer", "categorical")
 STATUSES = ("source", "direction", "assumption")
 DESIGNS = ("latin", "sobol", "morris")

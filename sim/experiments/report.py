@@ -1,4 +1,4 @@
-"""``python -m sim.report DIR``: tables, plots and an HTML page from a results folder.
+"""``python -m sim.experiments.report DIR``: tables, plots and an HTML page from a results folder.
 
 Works on any sweep folder, complete or partial, and trusts none: it reads every job
 folder below DIR (those with a ``job.json``) whose stored config passes the same checks
@@ -36,11 +36,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim import manifest
+from sim.experiments import manifest
 from sim.errors import UserError, fail
 from sim.io import atomic_write_bytes, atomic_write_json, atomic_write_parquet, read_json
-from sim.model import MODEL_COLUMNS, SpaceRaceModel
-from sim.outcome import OUTCOMES
+from sim.mesa.model import MODEL_COLUMNS, SpaceRaceModel
+from sim.outcome.rule import OUTCOMES
 
 SERIES = list(MODEL_COLUMNS)
 Z95 = 1.959963984540054
@@ -116,8 +116,8 @@ def _no_constants(name: str):
 
 def read_job(folder: Path) -> dict:
     """The job.json of ``folder``, checked; raises :class:`Skip` with the reason."""
-    from sim.plan import Plan, apply_point, grid_points
-    from sim.validation import ConfigError, validate
+    from sim.experiments.plan import Plan, apply_point, grid_points
+    from sim.config.validation import ConfigError, validate
 
     path = folder / "job.json"
     if path.is_symlink():
@@ -243,7 +243,7 @@ def load(root: Path, problems: list[str] | None = None) -> tuple[pd.DataFrame, l
     Jobs and chunks that fail a check are left out; each adds one line to ``problems``
     (printed by :func:`build`). A chunk whose marker is missing or whose checksums
     disagree is incomplete (a sweep still running, or interrupted) and only counted."""
-    from sim.sweep import ChunkStore
+    from sim.experiments.sweep import ChunkStore
 
     root = Path(root)
     problems = [] if problems is None else problems
@@ -463,8 +463,8 @@ def aggregate_series(runs: pd.DataFrame, jobs: list[dict]) -> pd.DataFrame:
 
 def rerun(jobs: list[dict], row) -> SpaceRaceModel:
     """Run a stored run (a row of the runs table) again, alone."""
-    from sim.run import simulate
-    from sim.sweep import apply_point
+    from sim.experiments.run import simulate
+    from sim.experiments.sweep import apply_point
 
     job = next(j for j in jobs if j["label"] == row["job"])
     point_idx, seed = job["store"].plan.run(int(row["run_id"]))
@@ -475,8 +475,8 @@ def rerun(jobs: list[dict], row) -> SpaceRaceModel:
 
 def representative(runs: pd.DataFrame, jobs: list[dict], group: str):
     """Re-run the group's most typical run: modal outcome, density nearest its median."""
-    from sim.outcome import CAMPS
-    from sim.run import network_table
+    from sim.outcome.rule import CAMPS
+    from sim.experiments.run import network_table
 
     sub = runs[runs["group"] == group]
     modal = sub["outcome"].mode().iloc[0]
@@ -492,7 +492,7 @@ def representative(runs: pd.DataFrame, jobs: list[dict], group: str):
 
 def verify(runs: pd.DataFrame, jobs: list[dict], n: int, seed: int = 0) -> list[str]:
     """Re-run ``n`` stored runs and list every one whose row differs."""
-    from sim.run import summary
+    from sim.experiments.run import summary
 
     rng = np.random.default_rng(seed)
     picks = runs.iloc[rng.choice(len(runs), size=min(n, len(runs)), replace=False)]
@@ -540,22 +540,22 @@ def build(root: Path, plots: bool = True, quiet: bool = False) -> dict:
     atomic_write_bytes(out / "summary.csv", summary_csv(summary))
     figures = []
     if plots:
-        from sim import plots as P
+        from sim.experiments import plots as P
         figures = P.sweep_figures(runs, summary, series, jobs, out,
                                   lambda g: representative(runs, jobs, g))
-        from sim.report_world import report_pieces
+        from sim.experiments.report_world import report_pieces
         figures += report_pieces(runs, out)     # hindcast and per-state membership (issue 10)
     # times and machine details go here, not into the page: index.html (committed for
     # the headline sweep) is the same bytes whenever the same results are reported
     atomic_write_json(out / "manifest.json", {
-        "built": manifest.now(), "command": " ".join(["python -m sim.report", *sys.argv[1:]]),
+        "built": manifest.now(), "command": " ".join(["python -m sim.experiments.report", *sys.argv[1:]]),
         "chunks": counts, "runs": len(runs), "skipped": problems,
         "jobs": [{"label": j["label"], "scenario": j["scenario"], "n_runs": j["n_runs"],
                   "manifest": _maybe(j["folder"] / "manifest.json")} for j in jobs],
         "versions": manifest.versions(), "git": manifest.git_commit()})
-    from sim.plots import group_names, scenario_groups
-    from sim.report_decide import section as decide  # "What decides the outcome" (designs)
-    from sim.report_outcomes import section       # issue 11: triangle, robustness, US-China, levers
+    from sim.experiments.plots import group_names, scenario_groups
+    from sim.experiments.report_decide import section as decide  # "What decides the outcome" (designs)
+    from sim.experiments.report_outcomes import section       # issue 11: triangle, robustness, US-China, levers
     groups = scenario_groups(runs, jobs)
     extra_figures, extra = section(runs, jobs, out, groups, group_names(runs, groups), plots)
     write_html(out, runs, summary, figures + extra_figures, counts, groups, problems,
@@ -662,7 +662,7 @@ intervals; indices and role counts are means over runs (roles in actors).</p>
 {extra}
 {figs}
 {decide}
-<p><small>Made by <code>python -m sim.report</code>. Tables:
+<p><small>Made by <code>python -m sim.experiments.report</code>. Tables:
 <a href=summary.csv>summary.csv</a>, runs.parquet, series.parquet; provenance: manifest.json.</small></p>
 </body></html>
 """
@@ -670,7 +670,7 @@ intervals; indices and role counts are means over runs (roles in actors).</p>
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m sim.report", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m sim.experiments.report", description=__doc__.split("\n")[0])
     parser.add_argument("folder", type=Path, help="a sweep folder, e.g. results/sweeps/headline")
     parser.add_argument("--no-plots", action="store_true", help="tables only")
     parser.add_argument("--verify", type=int, default=0, metavar="N",

@@ -6,7 +6,7 @@ year, as ``mesa.DataCollector`` does, would cost more than the year itself. This
 reads those arrays and offers what Mesa's tools use of a DataCollector —
 ``model_vars``, ``get_model_vars_dataframe()``, ``get_agent_vars_dataframe()`` and the
 collection steps that ``mesa.batch_run`` reads — so ``model.datacollector`` works as
-Mesa expects and holds exactly :func:`sim.run.model_table` / :func:`sim.run.actor_table`.
+Mesa expects and holds exactly :func:`sim.experiments.run.model_table` / :func:`sim.experiments.run.actor_table`.
 It refers to its model weakly (no reference cycle).
 """
 
@@ -43,10 +43,10 @@ class TableCollector:
         return self._cache[1]
 
     def get_model_vars_dataframe(self):
-        from sim.run import model_table
+        from sim.experiments.run import model_table
         return model_table(self._model())
 
     def get_agent_vars_dataframe(self):
         """The actor table (needs ``record_actors=True``)."""
-        from sim.run import actor_table
+        from sim.experiments.run import actor_table
         return actor_table(self._model())

@@ -6,13 +6,13 @@ One year (``step``, its stages named there), for all actors at once (simultaneou
 1. the mechanisms act (:mod:`sim.mechanisms`; their order does not matter);
 2. the milestones of the year happen, in config order;
 3. each directed relation gets its stage game from the actors' attributes
-   (:class:`sim.payoffs.StageGame`);
-4. each actor's rule picks its move toward each counterpart (:mod:`sim.strategies`);
+   (:class:`sim.game.payoffs.StageGame`);
+4. each actor's rule picks its move toward each counterpart (:mod:`sim.game.strategies`);
 5. a trembling hand flips moves with probability ``strategies.noise``; then blocked
    moves (the Wolf Amendment) become *compete*; each relation gets its payoff;
 6. the rules learn from the realised payoffs;
 7. the security spiral updates racing spending (``after_choices``);
-8. programme memberships are revised (:mod:`sim.programmes`);
+8. programme memberships are revised (:mod:`sim.world.programmes`);
 9. capability, budget, prestige and alignment evolve (``_grow_kernel``);
 10. the year is recorded (the model table, the actor table).
 
@@ -30,17 +30,17 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from sim._jit import njit
-from sim.actors import ActorState, Relations, build_actors, build_relations
-from sim.agents import SpacePower
-from sim.collect import TableCollector
+from sim.world.actors import ActorState, Relations, build_actors, build_relations
+from sim.mesa.agents import SpacePower
+from sim.mesa.collect import TableCollector
 from sim.names import MAJORS, PROGRAMMES
 from sim.mechanisms import Mechanism, Played, build_mechanisms, build_milestones
-from sim.outcome import CAMPS, OutcomeRule, _modularity_kernel, year_roles
-from sim.snapshot import WorldSnapshot
-from sim.payoffs import (GAME_TYPES, PayoffParams, RelationModifiers, StageGame,
+from sim.outcome.rule import CAMPS, OutcomeRule, _modularity_kernel, year_roles
+from sim.outcome.snapshot import WorldSnapshot
+from sim.game.payoffs import (GAME_TYPES, PayoffParams, RelationModifiers, StageGame,
                          classify_codes, count_game_types)
-from sim.programmes import Eligibility, MembershipRule
-from sim.strategies import Opening, StageGames, make_rule
+from sim.world.programmes import Eligibility, MembershipRule
+from sim.game.strategies import Opening, StageGames, make_rule
 
 ARTEMIS, ILRS = PROGRAMMES.index("artemis"), PROGRAMMES.index("ilrs")
 #: bound on capability, budget and prestige (about 1e12 times the US's 2021 capability)
@@ -173,7 +173,7 @@ def _year_metrics_worlds(rows, mutual, actions, i_local, j_local, n, pair_offset
                          tie_threshold, align, members, side, c, alignment, racing, science,
                          cross_all, cross_offset, us_china, R, S, T, P, artemis, ilrs):
     """Fill each world's row of the model table (``rows[b]``); return the roles
-    (:data:`sim.outcome.CAMPS` codes) of all actors.
+    (:data:`sim.outcome.rule.CAMPS` codes) of all actors.
     World b's actors are ``b*n ... (b+1)*n - 1``, its pairs
     ``pair_offset[b] ...`` (their reverses ``E`` later)."""
     e_total = pair_offset[-1]
@@ -197,7 +197,7 @@ def _year_metrics(row, mutual, act_i, act_j, i, j, n, us, china, tie_threshold, 
                   side, c, alignment, racing, science, cross, us_china, counts, n_relations,
                   artemis, ilrs):
     """Fill one world's row of the model table (:data:`MODEL_COLUMNS`); return its roles
-    (the camp rule of :mod:`sim.camps` on this year's moves)."""
+    (the camp rule of :mod:`sim.outcome.camps` on this year's moves)."""
     n_prog = members.shape[0]
     tie = mutual.astype(np.float64)
     in_w, in_e = np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
@@ -296,7 +296,7 @@ class SpaceRaceModel(mesa.Model):
 
         SpaceRaceModel(cfg, rng=7)                       # a composed config (or its dict)
         SpaceRaceModel(scenario="cold_war_race", rng=7, threat_perception=1.5,
-                       overrides=["payoffs.coop_gain=0.4"])   # keywords (sim.keywords)
+                       overrides=["payoffs.coop_gain=0.4"])   # keywords (sim.mesa.keywords)
 
     so ``mesa.batch_run(SpaceRaceModel, {"scenario": [...], "threat_perception": [...]})``
     and Mesa's SolaraViz drive it directly. Keyword values are validated like the
@@ -309,7 +309,7 @@ class SpaceRaceModel(mesa.Model):
         seed side by side, in lockstep: world ``b`` draws all its
         randomness from ``numpy.random.default_rng(seeds[b])``, in the order one world
         alone would, so its results are those of ``SpaceRaceModel(config, rng=seeds[b])``.
-        ``scenario``, ``overrides`` and other keywords: see :mod:`sim.keywords`.
+        ``scenario``, ``overrides`` and other keywords: see :mod:`sim.mesa.keywords`.
         """
         seeds = None if seeds is None else [int(s) for s in seeds]
         if seeds is not None and (rng is not None or not seeds):
@@ -382,7 +382,7 @@ class SpaceRaceModel(mesa.Model):
         self.join_bonus = np.zeros((len(PROGRAMMES), n))
         self.membership_rule = MembershipRule.from_config(progs, self.index)
         #: per actor: the yearly hazard of reconsidering and the accession cost (one value
-        #: per world; sim.calibrate sets them world by world)
+        #: per world; sim.world.calibrate sets them world by world)
         self.revision_rate = np.full(n, self.membership_rule.revision_rate)
         self.accession_cost = np.full(n, self.membership_rule.accession_cost)
         #: per programme: new members a year at most (-1: no limit)
@@ -476,8 +476,8 @@ class SpaceRaceModel(mesa.Model):
 
     @staticmethod
     def _keyword_config(config, scenario, overrides, params) -> dict:
-        from sim.keywords import apply_keywords, base_config
-        from sim.validation import validate
+        from sim.mesa.keywords import apply_keywords, base_config
+        from sim.config.validation import validate
         if config is not None and (scenario is not None or overrides):
             raise TypeError("give a config, or scenario/overrides, not both")
         base = to_plain(config) if config is not None else \
@@ -532,7 +532,7 @@ class SpaceRaceModel(mesa.Model):
 
     @property
     def agents(self):
-        """All :class:`~sim.agents.SpacePower` agents (one per actor).
+        """All :class:`~sim.mesa.agents.SpacePower` agents (one per actor).
 
         They are views onto ``model.actors`` and are made the first time anyone asks
         for them: a sweep of thousands of runs never needs the Python objects, and
@@ -564,14 +564,14 @@ class SpaceRaceModel(mesa.Model):
         """Programme -> its members before the first step (one world's indices).
 
         The synthetic world: ``programmes.<p>.initial_members``. The data world: the
-        record's members before ``world.start_year`` (:func:`sim.world_states.record_start_members`),
+        record's members before ``world.start_year`` (:func:`sim.world.world_states.record_start_members`),
         plus the configured initial members the record does not date later (ESA in the
         ISS; a lever's "India signs"), plus each programme's leader."""
         progs = cfg["programmes"]
         configured = {p: [self.index[a] for a in progs[p]["initial_members"]] for p in PROGRAMMES}
         if cfg["world"]["rest_of_world"].get("source", "synthetic") != "states":
             return configured
-        from sim.world_states import record_dated_later, record_start_members
+        from sim.world.world_states import record_dated_later, record_start_members
         iso3 = self.actors.iso3[:self.world_n]
         record, later = record_start_members(cfg, iso3), record_dated_later(cfg, iso3)
         out = {}
@@ -642,7 +642,7 @@ class SpaceRaceModel(mesa.Model):
     # --- one year -------------------------------------------------------------------
 
     def stage_games(self) -> StageGames:
-        """This year's stage game for every directed relation (:class:`sim.payoffs.StageGame`)."""
+        """This year's stage game for every directed relation (:class:`sim.game.payoffs.StageGame`)."""
         return self._stage_games()[1]
 
     def _stage_games(self) -> tuple[np.ndarray, StageGames]:
@@ -657,7 +657,7 @@ class SpaceRaceModel(mesa.Model):
         year = self.year
         self._policies(year)                                  # 1. mechanisms act
         self._milestones(year)                                # 2. milestones of the year
-        rivalry, games = self._stage_games()                  # 3. stage games (sim.payoffs)
+        rivalry, games = self._stage_games()                  # 3. stage games (sim.game.payoffs)
         actions = self._choices(games)                        # 4. each rule's moves
         theirs, payoff, mutual = self._realise(actions, games)  # 5. noise, bans, payoffs
         self._learn(actions, theirs, payoff)                  # 6. rules learn
@@ -813,7 +813,7 @@ class SpaceRaceModel(mesa.Model):
                 self.mutual_history[max(0, done - w):done, pairs].mean(axis=0))
 
     def snapshot(self, world: int = 0) -> WorldSnapshot:
-        """A world's final window as the input of :mod:`sim.camps` and :mod:`sim.indices`."""
+        """A world's final window as the input of :mod:`sim.outcome.camps` and :mod:`sim.outcome.indices`."""
         pairs, own = self.pairs_of(world), self.actors_of(world)
         coop_ij, coop_ji, mutual = self.window_shares(world)
         act = self.actors
@@ -828,7 +828,7 @@ class SpaceRaceModel(mesa.Model):
 
     def outcome(self, world: int = 0) -> dict:
         """Class, indices, roles and network metrics of one world's final window
-        (see :mod:`sim.outcome`)."""
+        (see :mod:`sim.outcome.rule`)."""
         return self.outcome_rule.evaluate(self.snapshot(world))
 
     def camp_programmes(self, world: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -57,7 +57,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim._jit import njit
-from sim.snapshot import WorldSnapshot
+from sim.outcome.snapshot import WorldSnapshot
 
 CAMP_NAMES = ("no_camp", "west", "east")
 NO_CAMP, WEST, EAST = range(3)

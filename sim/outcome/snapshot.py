@@ -1,5 +1,5 @@
-"""One world as plain arrays: the input of the camps (:mod:`sim.camps`) and of the outcome
-indices (:mod:`sim.indices`).
+"""One world as plain arrays: the input of the camps (:mod:`sim.outcome.camps`) and of the outcome
+indices (:mod:`sim.outcome.indices`).
 
 A :class:`WorldSnapshot` holds one world at one time, or averaged over a final window of
 years. It knows nothing of the model: any run, table or hand-built test world can fill it.
