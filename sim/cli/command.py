@@ -19,17 +19,16 @@ from pathlib import Path
 from sim.errors import EXIT_INTERRUPTED, EXIT_USAGE, UserError, fail  # noqa: F401 - re-exported
 from sim.config.schema import CONFIG_DIR, compose  # noqa: F401 - re-exported (sim.cli.command.compose)
 from sim.config.schema import session as _session
-from sim.experiments.plan import (apply_point, batched, config_hash, grid_points,  # noqa: F401 - re-exported
+from sim.experiments.plan import (MAX_RUNS, apply_point, batched, config_hash, grid_points,  # noqa: F401 - re-exported
                       n_points, stored_hash)
+from sim.paths import PROJECT_ROOT
 
-from sim.paths import PROJECT_ROOT  # noqa: E402
 SCENARIO_DIR = PROJECT_ROOT / "scenarios"
 PASSTHROUGH = {"--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--info", "-i",
                "--resolve", "--shell-completion", "-sc", "--package", "-p"}
 #: Bounds on the work one command may ask for (each is checked before anything runs).
 MAX_JOBS = 2000                 # jobs of one multirun (each is composed and checked)
 MAX_POINTS = 10_000             # grid points of one job (each is validated)
-MAX_RUNS = 10_000_000           # runs of one job
 MAX_NAME = 64                   # characters of sweep.name (a folder name)
 MAX_YAML_NODES = 200_000        # nodes of a YAML file once its aliases are expanded
 MAX_YAML_BYTES = 2_000_000
@@ -639,11 +638,11 @@ HELP_UNITS = {"world.start_year": "year", "world.horizon": "year",
 
 def help_rows() -> list[tuple[str, str, str, str, str]]:
     """(key, description, unit, default, range) rows for ``--help``, for the keys of
-    :data:`HELP_KEYS`: from the parameters' declarations (``sim.config.params.rows``) where they
+    :data:`HELP_KEYS`: from the parameters' declarations (``sim.config.table.rows``) where they
     are declared, else from the one-line comments of ``configs/<group>/default.yaml``."""
     from omegaconf import OmegaConf
 
-    from sim.config.params import rows
+    from sim.config.table import rows
 
     values = OmegaConf.to_container(compose([]), resolve=False)
     values.pop("hydra", None)

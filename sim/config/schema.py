@@ -15,8 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, make_dataclass
 from typing import Any, Optional
 
-from pathlib import Path
-
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, OmegaConf
 
@@ -229,7 +227,7 @@ class SweepConfig:
     # a sampling design over the declared uncertainties, its points x grid x seeds:
     # {kind: latin|sobol|morris, N, seed, uncertainties: default, levers: [...],
     #  calc_second_order (sobol), num_levels, optimal_trajectories (morris)}; {} = none.
-    # Checked by sim.experiments.designs.from_spec (sim.experiments.plan.check_design). A plain mapping with an
+    # Checked by sim.experiments.designs.from_spec (sim.config.validation.check_design). A plain mapping with an
     # empty default: OmegaConf cannot merge a mapping into an optional None node
     design: dict[str, Any] = field(default_factory=dict)
 
@@ -314,5 +312,5 @@ def register() -> None:
     from sim.experiments.plan import register_resolvers     # folder names live with the sweep plan
     register_resolvers()
     if not OmegaConf.has_resolver("calibrated"):     # ${calibrated:name}: data/calibration.json
-        from sim.world.calibrate import calibrated
+        from sim.world.calibration import calibrated
         OmegaConf.register_new_resolver("calibrated", calibrated)

@@ -37,26 +37,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.experiments import manifest
+from sim.experiments.stats import Z95, wilson  # noqa: F401 - re-exported (report.wilson)
 from sim.errors import UserError, fail
 from sim.io import atomic_write_bytes, atomic_write_json, atomic_write_parquet, read_json
 from sim.mesa.model import MODEL_COLUMNS, SpaceRaceModel
 from sim.outcome.rule import OUTCOMES
 
 SERIES = list(MODEL_COLUMNS)
-Z95 = 1.959963984540054
-
-
-def wilson(k, n, z: float = Z95):
-    """Wilson score interval for k successes in n trials (vectorised); (low, high)."""
-    k, n = np.asarray(k, float), np.asarray(n, float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    # exact at the ends (rounding leaves e.g. 8.7e-19 where the bound is 0)
-    low = np.where(k == 0, 0.0, np.clip(centre - half, 0, 1))
-    high = np.where(k == n, 1.0, np.clip(centre + half, 0, 1))
-    return low, high
 
 
 # --- reading a results folder (untrusted input) -----------------------------------------

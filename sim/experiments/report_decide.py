@@ -78,7 +78,7 @@ def ensemble_table(runs: pd.DataFrame, jobs: list[dict], designs: dict) -> pd.Da
     """Per scenario and outcome: share and 95% Wilson interval of the point-estimate runs
     (jobs without design or grid) and of the Latin-hypercube ensemble (latin jobs without
     grid). Only scenarios that have both."""
-    from sim.experiments.report import wilson
+    from sim.experiments.stats import wilson
 
     plain = {j["label"] for j in jobs if len(j["points"]) <= 1}
     ens = {job for job, d in designs.items() if d.kind == "latin" and not _grid_keys(jobs, job)}

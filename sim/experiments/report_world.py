@@ -61,7 +61,7 @@ def hindcast_figure(cal: dict):
 def world_figures(out: Path) -> list[tuple[str, str]]:
     """The hindcast of ``data/calibration.json`` (if there is one) as ``out/hindcast.png``
     and ``.svg``; returns ``[(name, title)]`` for the report page."""
-    from sim.world.calibrate import load_calibration
+    from sim.world.calibration import load_calibration
     cal = load_calibration()
     if not cal or "predictive" not in cal:
         return []

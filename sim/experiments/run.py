@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.world.actors import KINDS
 from sim.config.schema import MAJORS, PROGRAMMES
 from sim.io import atomic_write_json, atomic_write_parquet, atomic_write_text
-from sim.mesa.model import ACTOR_COLUMNS, MODEL_COLUMNS, SpaceRaceModel
+from sim.mesa.collect import actor_table, model_table  # noqa: F401 - re-exported
+from sim.mesa.model import MODEL_COLUMNS, SpaceRaceModel
 from sim.outcome.rule import CAMPS
 
 #: Final-year model metrics copied into the summary row.
@@ -50,34 +50,6 @@ def summary(model: SpaceRaceModel, outcome: dict | None = None, world: int = 0) 
     from sim.world.world_states import joined_columns
     row.update(joined_columns(model, world))
     return row
-
-
-def model_table(model: SpaceRaceModel) -> pd.DataFrame:
-    """Per-year model table: year, then :data:`sim.mesa.model.MODEL_COLUMNS`."""
-    years = np.arange(model.start_year, model.start_year + model._t)
-    df = pd.DataFrame(model.model_rows[: model._t], columns=list(MODEL_COLUMNS))
-    counts = [c for c in MODEL_COLUMNS if c.startswith(("role_", "members_", "game_"))] + ["programme_hedgers"]
-    df[counts] = df[counts].astype(np.int64)
-    df.insert(0, "year", years)
-    return df
-
-
-def actor_table(model: SpaceRaceModel) -> pd.DataFrame:
-    """Per-year per-actor table (needs ``record_actors=True``)."""
-    t, n = model._t, model.actors.n
-    rows = model.actor_rows[:t]                       # (years, columns, actors)
-    data = {"year": np.repeat(np.arange(model.start_year, model.start_year + t), n),
-            "actor": np.tile(np.array(model.names, dtype=object), t),
-            "kind": np.tile(np.array(KINDS, dtype=object)[model.actors.kind], t),
-            "strategy": np.tile(np.array(model.strategy_of, dtype=object), t)}
-    for k, col in enumerate(ACTOR_COLUMNS):
-        data[col] = rows[:, k, :].reshape(-1)
-    df = pd.DataFrame(data)
-    df["role"] = np.array(CAMPS, dtype=object)[df["role"].to_numpy().astype(int)]
-    df["partners"] = df["partners"].astype(np.int64)
-    for p in PROGRAMMES:
-        df[f"in_{p}"] = df[f"in_{p}"].astype(bool)
-    return df
 
 
 def network_table(model: SpaceRaceModel) -> pd.DataFrame:

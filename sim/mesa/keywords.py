@@ -32,7 +32,7 @@ _NOT_MODEL = ("hydra", "sweep", "output")
 @lru_cache(maxsize=32)
 def _composed(scenario: str, overrides: tuple[str, ...]) -> dict:
     from sim.config.schema import compose
-    from sim.mesa.model import to_plain
+    from sim.config.plain import to_plain
     return to_plain(compose([f"scenario={scenario}", *overrides]))
 
 

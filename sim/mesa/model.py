@@ -27,17 +27,18 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
-from omegaconf import DictConfig, OmegaConf
 
 from sim._jit import njit
+from sim.config.plain import to_plain  # noqa: F401 - re-exported (sim.mesa.model.to_plain)
 from sim.world.actors import ActorState, Relations, build_actors, build_relations
 from sim.mesa.agents import SpacePower
 from sim.mesa.collect import TableCollector
+from sim.mesa.columns import ACTOR_COLUMNS, MODEL_COLUMNS, TRACKED_PAIRS  # noqa: F401 - re-exported
 from sim.names import MAJORS, PROGRAMMES
 from sim.mechanisms import Mechanism, Played, build_mechanisms, build_milestones
-from sim.outcome.rule import CAMPS, OutcomeRule, _modularity_kernel, year_roles
+from sim.outcome.rule import OutcomeRule, _modularity_kernel, year_roles
 from sim.outcome.snapshot import WorldSnapshot
-from sim.game.payoffs import (GAME_TYPES, PayoffParams, RelationModifiers, StageGame,
+from sim.game.payoffs import (PayoffParams, RelationModifiers, StageGame,
                          classify_codes, count_game_types)
 from sim.world.programmes import Eligibility, MembershipRule
 from sim.game.strategies import Opening, StageGames, make_rule
@@ -45,35 +46,6 @@ from sim.game.strategies import Opening, StageGames, make_rule
 ARTEMIS, ILRS = PROGRAMMES.index("artemis"), PROGRAMMES.index("ilrs")
 #: bound on capability, budget and prestige (about 1e12 times the US's 2021 capability)
 CEILING = 1e12
-
-#: The pairs the documents' levers act on (their mutual cooperation is in the model table).
-TRACKED_PAIRS = (("ESA", "China"), ("Canada", "China"), ("Russia", "China"), ("Russia", "US"),
-                 ("ESA", "US"))
-#: Columns of the per-year model table, in order.
-MODEL_COLUMNS = (
-    ["cooperation_density", "weighted_density", "cross_divide_cooperation", "modularity"]
-    + [f"role_{c}" for c in CAMPS]
-    + [f"members_{p}" for p in PROGRAMMES]
-    + ["programme_hedgers", "racing_spending", "science_output", "total_capability",
-       "us_china_cooperation"]
-    + [f"games_{g}" for g in GAME_TYPES]
-    # the pairs the documents' levers act on: mutual cooperation (0/1) this year, and the
-    # US -> China and China -> US stage-game types (codes into GAME_TYPES; -1: no relation)
-    + [f"coop_{a}_{b}" for a, b in TRACKED_PAIRS]
-    + ["game_us_china", "game_china_us"]
-)
-#: Columns of the per-year per-actor table (besides year and actor).
-ACTOR_COLUMNS = ("capability", "budget", "racing", "prestige", "alignment", "science",
-                 "role", "cooperation_given", "partners") + tuple(f"in_{p}" for p in PROGRAMMES)
-
-
-def to_plain(config) -> dict:
-    """A resolved plain-dict copy of a config (fast to read in the hot path)."""
-    if isinstance(config, DictConfig):
-        return {key: OmegaConf.to_container(value, resolve=True)
-                if OmegaConf.is_config(value) else value
-                for key, value in config.items_ex(resolve=True) if key != "hydra"}
-    return config
 
 
 @njit

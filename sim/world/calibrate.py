@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import hashlib
-import json
 import os
 import sys
 import tempfile
@@ -41,8 +40,9 @@ import numpy as np
 from sim.io import atomic_savefig, atomic_write_json
 from sim.names import PROGRAMMES
 from sim.world.states import DATA_DIR, HOLDOUT_FILE, RECORD_FILE, DataError, counts_by_year, load_record
+from sim.world.calibration import (CALIBRATION_FILE, CalibrationError, calibrated,  # noqa: F401
+                                   load_calibration)  # (re-exported: the read side lives there)
 
-CALIBRATION_FILE = DATA_DIR / "calibration.json"
 #: the fitted parameters and their uniform priors (low, high)
 #: (above an accession cost of about 1.15 no state's wish beats it and nobody joins: the
 #: prior covers the range where the data say something, and a little beyond)
@@ -56,10 +56,6 @@ SCALES = {"artemis_2021": 3.0, "artemis_2022": 4.0, "ilrs_2021": 1.0, "ilrs_2022
 PREDICT_TO = 2030
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 _ART, _ILRS = PROGRAMMES.index("artemis"), PROGRAMMES.index("ilrs")
-
-
-class CalibrationError(ValueError):
-    """A bad calibration input (one line)."""
 
 
 def sha256(path: Path) -> str:
@@ -274,21 +270,6 @@ def _observed_counts(record) -> dict:
     except DataError:
         pass
     return out
-
-
-def load_calibration(path: Path = CALIBRATION_FILE) -> dict | None:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def calibrated(name: str, stat: str = "mean", path: Path | None = None) -> float:
-    """A fitted value from ``data/calibration.json`` (the config's ``${calibrated:name}``)."""
-    data = load_calibration(path or CALIBRATION_FILE)
-    if data is None or name not in data.get("parameters", {}):
-        raise CalibrationError(f"{path or CALIBRATION_FILE}: no fitted {name!r}; run python -m sim.world.calibrate")
-    return float(data["parameters"][name][stat])
 
 
 def main(argv=None) -> int:
