@@ -284,29 +284,29 @@ def ThisYearView(model: PlayedModel):
     solara.DataFrame(df, items_per_page=5)
 
 
+def _figure_view(model: PlayedModel, make, draw) -> None:
+    """A figure of the model: built once per model (``make()``), redrawn (``draw(figure)``,
+    PNG bytes) when a year is played."""
+    update_counter.get()
+    figure = solara.use_memo(make, [model])
+    png = solara.use_memo(lambda: draw(figure), [model, model.played])
+    solara.Image(png, format="png")
+
+
 @solara.component
 def NetworkView(model: PlayedModel):
-    update_counter.get()
-    figure = solara.use_memo(lambda: NetworkFigure(model), [model])
-    png = solara.use_memo(lambda: figure.update(model), [model, model.played])
-    solara.Image(png, format="png")
+    _figure_view(model, lambda: NetworkFigure(model), lambda figure: figure.update(model))
 
 
 @solara.component
 def MembershipView(model: PlayedModel):
-    update_counter.get()
-    figure = solara.use_memo(lambda: MembershipFigure(model, public_record()), [model])
-    png = solara.use_memo(lambda: figure.update(model, model_table(model)),
-                          [model, model.played])
-    solara.Image(png, format="png")
+    _figure_view(model, lambda: MembershipFigure(model, public_record()),
+                 lambda figure: figure.update(model, model_table(model)))
 
 
 @solara.component
 def OutcomeView(model: PlayedModel):
-    update_counter.get()
-    figure = solara.use_memo(lambda: OutcomeFigure(model), [model])
-    png = solara.use_memo(lambda: figure.update(model), [model, model.played])
-    solara.Image(png, format="png")
+    _figure_view(model, lambda: OutcomeFigure(model), lambda figure: figure.update(model))
 
 
 # --- the second tab: a finished sweep's report ----------------------------------------------
