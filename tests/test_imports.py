@@ -92,3 +92,12 @@ def test_a_circle_is_found(tmp_path, monkeypatch):
     monkeypatch.setattr(sys.modules[__name__], "SIM", tmp_path / "sim")
     assert list(nx.simple_cycles(import_graph())) == [["sim.a", "sim.b"]] or \
         list(nx.simple_cycles(import_graph())) == [["sim.b", "sim.a"]]
+
+
+def test_only_the_entry_point_imports_the_command_line():
+    """The report, the sweep and the app stand on their own: nothing but ``python -m sim``
+    (sim/__main__.py) reaches sim.cli, directly or through another module."""
+    graph = import_graph()
+    cli = {m for m in graph if m == "sim.cli" or m.startswith("sim.cli.")}
+    reaching = {m for m in graph if m not in cli and nx.descendants(graph, m) & cli}
+    assert reaching == {"sim.__main__"}

@@ -21,9 +21,8 @@ from sim.config.schema import CONFIG_DIR, compose  # noqa: F401 - re-exported (s
 from sim.config.schema import session as _session
 from sim.experiments.plan import (MAX_RUNS, apply_point, batched, config_hash, grid_points,  # noqa: F401 - re-exported
                       n_points, stored_hash)
-from sim.paths import PROJECT_ROOT
+from sim.paths import PROJECT_ROOT, SCENARIO_DIR  # noqa: F401 - re-exported
 
-SCENARIO_DIR = PROJECT_ROOT / "scenarios"
 PASSTHROUGH = {"--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--info", "-i",
                "--resolve", "--shell-completion", "-sc", "--package", "-p"}
 #: Bounds on the work one command may ask for (each is checked before anything runs).

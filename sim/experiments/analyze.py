@@ -81,7 +81,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.cli.command import fail
+from sim.errors import fail
 from sim.experiments.designs import Design, DesignError
 
 #: Fewest runs (and design points for a design's analysis) worth analysing.

@@ -34,7 +34,7 @@ plan (resume, ``--verify``).
 
 For the sweep runner: ``points(design)`` is a list of ``{config key: value}`` dicts, in
 design order (``design_point`` = the index in that list); they apply to a config like
-grid points (``sim.cli.command.apply_point``).
+grid points (``sim.experiments.plan.apply_point``).
 """
 
 from __future__ import annotations

@@ -31,11 +31,11 @@ import solara
 from mesa.visualization import SolaraViz, solara_viz
 from mesa.visualization.utils import update_counter
 
-from sim.cli.command import PROJECT_ROOT, SCENARIO_DIR, compose
 from sim.mesa.app_figures import PROGRAMME_LABELS, MembershipFigure, NetworkFigure, OutcomeFigure
-from sim.config.schema import PROGRAMMES
+from sim.config.schema import PROGRAMMES, compose
 from sim.mesa.model import ACTOR_COLUMNS, SpaceRaceModel, to_plain
-from sim.experiments.run import model_table
+from sim.mesa.collect import model_table
+from sim.paths import PROJECT_ROOT, SCENARIO_DIR
 from sim.config.validation import validate
 
 #: The public record of Artemis Accords and ILRS membership (see ``data/README.md``).
