@@ -13,7 +13,7 @@ One year (``step``, its stages named there), for all actors at once (simultaneou
 6. the rules learn from the realised payoffs;
 7. the security spiral updates racing spending (``after_choices``);
 8. programme memberships are revised (:mod:`sim.world.programmes`);
-9. capability, budget, prestige and alignment evolve (``_grow_kernel``);
+9. capability, budget, prestige and alignment evolve (:mod:`sim.engine.growth`);
 10. the year is recorded (the model table, the actor table).
 
 The first year is ``world.start_year``. Before it, the documented world of that year
@@ -28,7 +28,6 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim._jit import njit
 from sim.config.plain import to_plain  # noqa: F401 - re-exported (sim.mesa.model.to_plain)
 from sim.world.actors import ActorState, Relations, build_actors, build_relations
 from sim.mesa.agents import SpacePower
@@ -36,188 +35,18 @@ from sim.mesa.collect import TableCollector
 from sim.mesa.columns import ACTOR_COLUMNS, MODEL_COLUMNS, TRACKED_PAIRS  # noqa: F401 - re-exported
 from sim.names import MAJORS, PROGRAMMES
 from sim.mechanisms import Mechanism, Played, build_mechanisms, build_milestones
-from sim.outcome.rule import OutcomeRule, _modularity_kernel, year_roles
+from sim.outcome.rule import OutcomeRule
 from sim.outcome.snapshot import WorldSnapshot
 from sim.game.payoffs import (PayoffParams, RelationModifiers, StageGame,
-                         classify_codes, count_game_types)
+                         classify_codes)
 from sim.world.programmes import Eligibility, MembershipRule
 from sim.game.strategies import Opening, StageGames, make_rule
+from sim.engine.draws import WorldDraws
+from sim.engine.growth import CEILING, _grow_kernel  # noqa: F401 - CEILING re-exported
+from sim.engine.metrics import _year_metrics_worlds
+from sim.engine.moves import _realise
 
 ARTEMIS, ILRS = PROGRAMMES.index("artemis"), PROGRAMMES.index("ilrs")
-#: bound on capability, budget and prestige (about 1e12 times the US's 2021 capability)
-CEILING = 1e12
-
-
-@njit
-def _partner_sums(i, j, n, c, alignment, mutual):
-    """Per actor, over its mutually cooperating partners: the shared science
-    (sum of min(c_i, c_j)), the partners' capability, and their capability-weighted
-    alignment. Each sum runs over the i-side then the j-side of the pairs, like
-    ``bincount(i, .) + bincount(j, .)``."""
-    s_i, s_j = np.zeros(n), np.zeros(n)
-    p_i, p_j = np.zeros(n), np.zeros(n)
-    a_i, a_j = np.zeros(n), np.zeros(n)
-    for k in range(len(i)):
-        if mutual[k]:
-            x, y = i[k], j[k]
-            shared = min(c[x], c[y])
-            s_i[x] += shared
-            s_j[y] += shared
-            p_i[x] += c[y]
-            p_j[y] += c[x]
-            a_i[x] += c[y] * alignment[y]
-            a_j[y] += c[x] * alignment[x]
-    return s_i + s_j, p_i + p_j, a_i + a_j
-
-
-@njit
-def _realise(actions, flips, noise, blocked, rev, R, S, T, P, n_pairs):
-    """Apply the trembling hand (flip a move when its uniform draw is below ``noise``)
-    and the bans (blocked moves become *compete*), in place on ``actions``; return the
-    counterparts' moves, each relation's realised payoff and each pair's mutual cooperation."""
-    n = len(actions)
-    for k in range(n):
-        if noise > 0 and flips[k] < noise:
-            actions[k] = not actions[k]
-        if blocked[k]:
-            actions[k] = False
-    theirs = np.empty(n, dtype=np.bool_)
-    payoff = np.empty(n)
-    for k in range(n):
-        theirs[k] = actions[rev[k]]
-        if actions[k]:
-            payoff[k] = R[k] if theirs[k] else S[k]
-        else:
-            payoff[k] = T[k] if theirs[k] else P[k]
-    mutual = np.empty(n_pairs, dtype=np.bool_)
-    for k in range(n_pairs):
-        mutual[k] = actions[k] and theirs[k]
-    return theirs, payoff, mutual
-
-
-@njit
-def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_domestic,
-                 prestige_international, growth, anchors):
-    """One year of growth (see ``configs/dynamics``), for every actor:
-
-    * science = c (1 - racing share) + science_sharing * c S / (c + S), S = sum over mutual
-      partners of min(c_i, c_j) (the science cooperation realises, saturating at the actor's
-      own capability: absorptive capacity; the stage game's ``coop_gain`` is what actors
-      expect from it, a separate number, so raising the expectation does not also speed up
-      growth);
-    * capability = max(0, c (1 + base_growth + race_spur * racing share)
-      + science_learning * (science - c));
-    * budget grows by budget_growth; prestige decays by prestige_decay and gains
-      prestige_gain * w_dom * racing share + partner_prestige * w_int * partners' capability;
-    * alignment drifts by alignment_drift toward the capability-weighted alignment of the
-      mutual partners (the camp anchors hold their positions), within [-1, 1];
-    * capability, budget and prestige stay within +-:data:`CEILING` (no plausible run comes
-      near it; with every parameter's declared bound it keeps the arithmetic finite).
-    """
-    (base_growth, science_learning, race_spur, budget_growth, prestige_decay, alignment_drift,
-     science_sharing, prestige_gain, partner_prestige) = growth
-    n = len(c)
-    shared, partners_c, pull = _partner_sums(i, j, n, c, alignment, mutual)
-    science, capability = np.empty(n), np.empty(n)
-    new_budget, new_prestige = np.empty(n), np.empty(n)
-    target, new_alignment = np.empty(n), np.empty(n)
-    for v in range(n):
-        share = racing[v] / budget[v] if budget[v] > 0 else 0.0
-        # partners' science saturates at the actor's own capability (absorptive
-        # capacity): c S / (c + S) <= c, so many small partners cannot lift a middling
-        # power past a larger one, and the yearly gain from cooperation is bounded
-        absorbed = c[v] * shared[v] / (c[v] + shared[v]) if c[v] + shared[v] > 0 else 0.0
-        science[v] = c[v] * (1.0 - share) + science_sharing * absorbed
-        capability[v] = min(CEILING, max(0.0, c[v] * (1.0 + base_growth + race_spur * share)
-                                         + science_learning * (science[v] - c[v])))
-        new_budget[v] = min(CEILING, budget[v] * (1.0 + budget_growth))
-        new_prestige[v] = min(CEILING, max(-CEILING, (
-            prestige[v] * (1.0 - prestige_decay) + prestige_gain * prestige_domestic[v] * share
-            + partner_prestige * prestige_international[v] * partners_c[v])))
-        target[v] = pull[v] / partners_c[v] if partners_c[v] > 0 else alignment[v]
-        drift = 0.0 if anchors[v] else alignment_drift * (target[v] - alignment[v])
-        new_alignment[v] = min(1.0, max(-1.0, alignment[v] + drift))
-    return science, capability, new_budget, new_prestige, new_alignment, target
-
-
-@njit
-def _year_metrics_worlds(rows, mutual, actions, i_local, j_local, n, pair_offset, us, china,
-                         tie_threshold, align, members, side, c, alignment, racing, science,
-                         cross_all, cross_offset, us_china, R, S, T, P, artemis, ilrs):
-    """Fill each world's row of the model table (``rows[b]``); return the roles
-    (:data:`sim.outcome.rule.CAMPS` codes) of all actors.
-    World b's actors are ``b*n ... (b+1)*n - 1``, its pairs
-    ``pair_offset[b] ...`` (their reverses ``E`` later)."""
-    e_total = pair_offset[-1]
-    labels = np.empty(len(c), dtype=np.int8)
-    for b in range(len(rows)):
-        lo, hi, a0, a1 = pair_offset[b], pair_offset[b + 1], b * n, (b + 1) * n
-        counts = (count_game_types(R[lo:hi], S[lo:hi], T[lo:hi], P[lo:hi])
-                  + count_game_types(R[e_total + lo:e_total + hi], S[e_total + lo:e_total + hi],
-                                     T[e_total + lo:e_total + hi], P[e_total + lo:e_total + hi]))
-        labels[a0:a1] = _year_metrics(
-            rows[b], mutual[lo:hi], actions[lo:hi], actions[e_total + lo:e_total + hi],
-            i_local[lo:hi], j_local[lo:hi], n, us, china, tie_threshold, align,
-            members[:, a0:a1], side, c[a0:a1], alignment[a0:a1], racing[a0:a1],
-            science[a0:a1], cross_all[cross_offset[b]:cross_offset[b + 1]], us_china[b],
-            counts, 2 * (hi - lo), artemis, ilrs)
-    return labels
-
-
-@njit
-def _year_metrics(row, mutual, act_i, act_j, i, j, n, us, china, tie_threshold, align, members,
-                  side, c, alignment, racing, science, cross, us_china, counts, n_relations,
-                  artemis, ilrs):
-    """Fill one world's row of the model table (:data:`MODEL_COLUMNS`); return its roles
-    (the camp rule of :mod:`sim.outcome.camps` on this year's moves)."""
-    n_prog = members.shape[0]
-    tie = mutual.astype(np.float64)
-    in_w, in_e = np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
-    for v in range(n):
-        for p in range(n_prog):
-            if members[p, v] and side[p] > 0:
-                in_w[v] = True
-            if members[p, v] and side[p] < 0:
-                in_e[v] = True
-    camp, labels = year_roles(tie, act_i.astype(np.float64), act_j.astype(np.float64), i, j, c,
-                              alignment, in_w, in_e, us, china, tie_threshold, align)
-    n_pairs = len(tie)
-    ties, weighted, weight = 0.0, 0.0, 0.0
-    for k in range(n_pairs):
-        w = c[i[k]] * c[j[k]]
-        ties += tie[k]
-        weighted += tie[k] * w
-        weight += w
-    cross_ties = 0.0
-    for k in cross:
-        cross_ties += tie[k]
-    row[0] = ties / n_pairs if n_pairs else 0.0
-    row[1] = weighted / max(weight, 1e-12)
-    row[2] = cross_ties / len(cross) if len(cross) else 0.0
-    row[3] = _modularity_kernel(tie, i, j, camp.astype(np.int64))
-    col = 4
-    for r in range(5):
-        row[col + r] = 0.0
-    for v in range(n):
-        row[col + labels[v]] += 1.0
-    col += 5
-    hedgers = 0.0
-    for p in range(n_prog):
-        row[col + p] = 0.0
-    for v in range(n):
-        for p in range(n_prog):
-            row[col + p] += members[p, v]
-        hedgers += members[artemis, v] and members[ilrs, v]
-    col += n_prog
-    row[col] = hedgers      # in both Artemis and ILRS: programme hedgers
-    row[col + 1] = racing.sum()
-    row[col + 2] = science.sum()
-    row[col + 3] = c.sum()
-    row[col + 4] = tie[us_china] if us_china >= 0 else 0.0
-    col += 5
-    for g in range(len(counts)):
-        row[col + g] = counts[g] / max(n_relations, 1)
-    return labels
 
 
 @dataclass
@@ -230,35 +59,6 @@ class _RuleGroup:
     state: dict
     draws: object                   # the generator (one world) or a WorldDraws
     games: StageGames | None = None
-
-
-class WorldDraws:
-    """Uniform draws for some of the directed relations of several worlds: each world's
-    share comes from its own generator, in the order that world alone would draw it
-    (its relations i -> j, then j -> i), so every world gets its single-run numbers."""
-
-    def __init__(self, model, idx):
-        rel = self.relations = model.relations
-        self.rngs = model.rngs
-        self.all = isinstance(idx, slice) and idx == slice(None)
-        self.counts = [2 * r.E for r in rel.parts]
-        if self.all:        # every relation: each world's draws split into i -> j, j -> i
-            return
-        idx = np.arange(2 * rel.E)[idx]
-        backward = idx >= rel.E
-        pair = np.where(backward, idx - rel.E, idx)
-        world = np.searchsorted(rel.pair_offset, pair, side="right") - 1
-        local = pair - rel.pair_offset[world] + np.where(backward, np.diff(rel.pair_offset)[world], 0)
-        order = np.lexsort((local, world))      # position in the worlds' concatenated draws
-        self.perm = np.empty_like(order)
-        self.perm[order] = np.arange(len(order))
-        self.counts = np.bincount(world, minlength=len(self.rngs))
-
-    def random(self, shape):
-        draws = [g.random(c) for g, c in zip(self.rngs, self.counts)]
-        if self.all:
-            return self.relations.from_worlds(draws).reshape(shape)
-        return np.concatenate(draws)[self.perm].reshape(shape)
 
 
 class SpaceRaceModel(mesa.Model):
