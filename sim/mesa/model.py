@@ -33,20 +33,17 @@ from sim.world.actors import ActorState, Relations, build_actors, build_relation
 from sim.mesa.agents import SpacePower
 from sim.mesa.collect import TableCollector
 from sim.mesa.columns import ACTOR_COLUMNS, MODEL_COLUMNS, TRACKED_PAIRS  # noqa: F401 - re-exported
-from sim.names import MAJORS, PROGRAMMES
-from sim.mechanisms import Mechanism, Played, build_mechanisms, build_milestones
+from sim.names import ILRS, MAJORS, PROGRAMMES
+from sim.mechanisms import Mechanism, build_mechanisms, build_milestones
 from sim.outcome.rule import OutcomeRule
-from sim.outcome.snapshot import WorldSnapshot
-from sim.game.payoffs import (PayoffParams, RelationModifiers, StageGame,
-                         classify_codes)
+from sim.game.payoffs import (PayoffParams, RelationModifiers, StageGame)
 from sim.world.programmes import Eligibility, MembershipRule
 from sim.game.strategies import Opening, StageGames, make_rule
 from sim.engine.draws import WorldDraws
-from sim.engine.growth import CEILING, _grow_kernel  # noqa: F401 - CEILING re-exported
-from sim.engine.metrics import _year_metrics_worlds
-from sim.engine.moves import _realise
-
-ARTEMIS, ILRS = PROGRAMMES.index("artemis"), PROGRAMMES.index("ilrs")
+from sim.engine.measures import Measures
+from sim.engine.start import DocumentedStart
+from sim.engine.year import YearStages
+from sim.engine.growth import CEILING  # noqa: F401 - re-exported
 
 
 @dataclass
@@ -61,7 +58,7 @@ class _RuleGroup:
     games: StageGames | None = None
 
 
-class SpaceRaceModel(mesa.Model):
+class SpaceRaceModel(DocumentedStart, YearStages, Measures, mesa.Model):
     """The world of space powers.
 
     Two ways to say which world::
@@ -332,60 +329,6 @@ class SpaceRaceModel(mesa.Model):
                 value = np.broadcast_to(np.asarray(value, dtype=np.float64), (self.n_worlds,))
                 setattr(self, name, np.repeat(value, self.world_n))
 
-    def _start_members(self, cfg: dict) -> dict[str, list[int]]:
-        """Programme -> its members before the first step (one world's indices).
-
-        The synthetic world: ``programmes.<p>.initial_members``. The data world: the
-        record's members before ``world.start_year`` (:func:`sim.world.world_states.record_start_members`),
-        plus the configured initial members the record does not date later (ESA in the
-        ISS; a lever's "India signs"), plus each programme's leader."""
-        progs = cfg["programmes"]
-        configured = {p: [self.index[a] for a in progs[p]["initial_members"]] for p in PROGRAMMES}
-        if cfg["world"]["rest_of_world"].get("source", "synthetic") != "states":
-            return configured
-        from sim.world.world_states import record_dated_later, record_start_members
-        iso3 = self.actors.iso3[:self.world_n]
-        record, later = record_start_members(cfg, iso3), record_dated_later(cfg, iso3)
-        out = {}
-        for p in PROGRAMMES:
-            keep = [a for a in configured[p] if a not in later[p]]
-            out[p] = sorted(set(record[p].tolist()) | set(keep) | {self.index[progs[p]["leader"]]})
-        return out
-
-    def _initial_cooperation(self, n_china_partners: int) -> np.ndarray:
-        """Last year's moves: who cooperated with whom in the documents' present."""
-        rel = self.relations
-        worlds = [self._initial_world(b, rel.parts[b], self.members[:, self.actors_of(b)],
-                                      self.actors.alignment[self.actors_of(b)],
-                                      n_china_partners) for b in range(self.n_worlds)]
-        return rel.from_worlds(worlds) & ~self.blocked
-
-    def _initial_world(self, b, rel, members, alignment, n_china_partners) -> np.ndarray:
-        n = self.world_n
-        together = (members[:, rel.src] & members[:, rel.dst]).any(axis=0)
-        pairs = np.zeros((n, n), dtype=bool)
-        for a, c in self.initial_pairs:
-            pairs[a, c] = pairs[c, a] = True
-        # 000: "Since 2016, China has made 46 space cooperation agreements with 19
-        # different countries and regions." Partners of the ILRS's leader, drawn among
-        # non-Artemis, non-major actors, more likely the closer they lean to its camp.
-        act = self.actors
-        known = np.flatnonzero(act.china_partner[:n])[:n_china_partners]
-        if len(known):      # the data world: the partners the record names, the rest drawn
-            pairs[self.ilrs_leader, known] = pairs[known, self.ilrs_leader] = True
-            n_china_partners -= len(known)
-        candidates = np.flatnonzero((act.kind[:n] > 0) & ~members[ARTEMIS]
-                                    & ~act.china_partner[:n])
-        if (act.kind[:n] == 3).any():
-            candidates = candidates[act.china_candidate[candidates]]
-        k = min(n_china_partners, len(candidates))
-        if k > 0:
-            weight = 1.0 - alignment[candidates] + 1e-6
-            chosen = self.rngs[b].choice(candidates, size=k, replace=False,
-                                         p=weight / weight.sum())
-            pairs[self.ilrs_leader, chosen] = pairs[chosen, self.ilrs_leader] = True
-        return together | pairs[rel.src, rel.dst]
-
     def _setup_rules(self, scfg: dict, initial: np.ndarray, actor_cfg: dict) -> None:
         """Each actor's rule: ``strategies.by_actor``, else the actor's own ``strategy``,
         else ``strategies.default``; its state starts from the initial moves."""
@@ -422,191 +365,9 @@ class SpaceRaceModel(mesa.Model):
         return self.stage_game(act.capability, act.alignment, self.partner_alignment,
                                self.members, self.mods)
 
-    def step(self) -> None:
-        """One year, as a sequence of named stages (all actors and relations at once)."""
-        if not self.running:
-            return
-        year = self.year
-        self._policies(year)                                  # 1. mechanisms act
-        self._milestones(year)                                # 2. milestones of the year
-        rivalry, games = self._stage_games()                  # 3. stage games (sim.game.payoffs)
-        actions = self._choices(games)                        # 4. each rule's moves
-        theirs, payoff, mutual = self._realise(actions, games)  # 5. noise, bans, payoffs
-        self._learn(actions, theirs, payoff)                  # 6. rules learn
-        played = Played(rivalry, actions, mutual)
-        for m in self._after:                                 # 7. security spiral
-            m.after_choices(self, year, played)
-        self._revise_memberships(actions)                     # 8. programme membership
-        self._grow(mutual)                                    # 9. growth
-        self._record(year, games, actions, mutual)            # 10. the year's tables
-        self.year += 1
-        self._t += 1
-        if self.year > self.horizon:
-            self.running = False
-            self._release()
-
-    def _policies(self, year: int) -> None:
-        self.join_bonus[:] = 0.0
-        for m in self._yearly:
-            m.on_year(self, year)
-
-    def _milestones(self, year: int) -> None:
-        for m in self.milestone_schedule.get(year, ()):
-            m.happen(self, year)
-
-    def _choices(self, games: StageGames) -> np.ndarray:
-        actions = np.empty(2 * self.relations.E, dtype=bool)
-        for g in self.rule_groups:
-            g.games = games if isinstance(g.idx, slice) else StageGames(
-                games.R[g.idx], games.S[g.idx], games.T[g.idx], games.P[g.idx])
-            actions[g.idx] = g.rule.act(g.state, g.games, g.draws)
-        return actions
-
-    def _realise(self, actions: np.ndarray, games: StageGames):
-        """The trembling hand and the bans (in place on ``actions``); the counterparts'
-        moves, each relation's payoff and each pair's mutual cooperation."""
-        flips = self._flip_draws.random(actions.shape) if self.noise > 0 else self._no_flips
-        return _realise(actions, flips, self.noise, self.blocked, self.relations.rev,
-                        games.R, games.S, games.T, games.P, self.relations.E)
-
-    def _learn(self, actions, theirs, payoff) -> None:
-        for g in self.rule_groups:
-            g.rule.update(g.state, actions[g.idx], theirs[g.idx], payoff[g.idx], g.games)
-        self.last_actions = actions
-
-    def _release(self) -> None:
-        """The run is over: drop the references Mesa's base class keeps back to the model
-        (the step wrapper, its event generator, the scenario), so a finished model is
-        freed by reference counting alone, with no garbage collector (a sweep worker
-        builds thousands). Stepping a finished model does nothing."""
-        self._default_schedule.stop()
-        self._default_schedule = None
-        self._user_step = None
-        self.__dict__.pop("step", None)
-        object.__setattr__(self._scenario, "model", None)
-
-    def _revise_memberships(self, actions: np.ndarray) -> None:
-        act = self.actors
-        shape = (self.members.shape[0], self.world_n)
-        draws = self.rng.random(shape) if self.n_worlds == 1 else \
-            np.concatenate([g.random(shape) for g in self.rngs], axis=1)
-        revising = draws < self.revision_rate
-        rule = self.membership_rule
-        bonus = self.join_bonus + rule.social(self.members, act.region, act.tie_west,
-                                              act.tie_east, self.world_n)
-        before = self.members
-        self.members = rule.revise(
-            self.members, actions, self._to_leader, self.relations.rev, act.capability,
-            act.alignment, act.prestige_international, self.attractiveness_worlds, bonus,
-            self.eligibility.eligible, self.programme_open, revising, self.world_n,
-            self.accession_cost)
-        self._limit_seats(before)
-        self.joined[self.members & ~before] = self.year
-        self.joined[~self.members] = 0
-
-    def _limit_seats(self, before: np.ndarray) -> None:
-        """A station signs at most ``seats_per_year`` new seat agreements a year (per
-        world), the most capable applicants first."""
-        for p, cap in enumerate(self.seats_per_year):
-            if cap < 0:
-                continue
-            new = (self.members[p] & ~before[p]).reshape(self.n_worlds, self.world_n)
-            for b in np.flatnonzero(new.sum(axis=1) > cap):
-                applicants = np.flatnonzero(new[b])
-                c = self.actors.capability[b * self.world_n + applicants]
-                refused = applicants[np.argsort(-c, kind="stable")[cap:]]
-                self.members[p, b * self.world_n + refused] = False
-
-    def _grow(self, mutual: np.ndarray) -> None:
-        """Capability, budget, prestige and alignment after this year's choices."""
-        act, rel = self.actors, self.relations
-        (act.science, act.capability, act.budget, act.prestige, act.alignment,
-         self.partner_alignment) = _grow_kernel(
-            rel.i, rel.j, mutual, act.capability, act.budget, act.racing, act.prestige,
-            act.alignment, act.prestige_domestic, act.prestige_international, self._growth,
-            self._anchors)
-
-    def _record(self, year: int, games: StageGames, actions: np.ndarray, mutual: np.ndarray):
-        act, rel, t = self.actors, self.relations, self._t
-        self.mutual_history[t] = mutual
-        self.action_history[t] = actions
-        o = self.outcome_rule
-        labels = _year_metrics_worlds(
-            self.world_rows[:, t], mutual, actions, self._i_local, self._j_local, self.world_n,
-            rel.pair_offset, self.west_anchor, self.east_anchor, o.tie_threshold, o.align,
-            self.members, self.membership_rule.side, act.capability, act.alignment, act.racing,
-            act.science, self._cross_all, self._cross_offset, self._us_china_pair, games.R,
-            games.S, games.T, games.P, ARTEMIS, ILRS)
-        k, n_pairs = self._tracked, len(TRACKED_PAIRS)
-        ok = k >= 0
-        both = actions[k] & actions[rel.rev[k]]
-        col = self._tracked_col
-        self.world_rows[:, t, col:col + n_pairs] = np.where(ok, both, 0)[:, :n_pairs]
-        codes = classify_codes(games.R[k[:, n_pairs:]], games.S[k[:, n_pairs:]],
-                               games.T[k[:, n_pairs:]], games.P[k[:, n_pairs:]])
-        self.world_rows[:, t, col + n_pairs:col + n_pairs + 2] = np.where(ok[:, n_pairs:],
-                                                                          codes, -1)
-        if self.record_actors:
-            n = act.n
-            given = np.bincount(rel.src, actions, n) / np.maximum(np.bincount(rel.src, None, n), 1)
-            partners = np.bincount(rel.i, mutual, n) + np.bincount(rel.j, mutual, n)
-            self.actor_rows[t] = np.vstack([
-                act.capability, act.budget, act.racing, act.prestige, act.alignment,
-                act.science, labels, given, partners, *self.members])
-
     # --- whole run ------------------------------------------------------------------
 
     def run(self) -> None:
         while self.running:
             self.step()
 
-    def tie_shares(self, world: int = 0) -> np.ndarray:
-        """Each of a world's pairs' share of mutually cooperative years in the final
-        ``outcome.window`` years (before the first year: last year's moves)."""
-        lo, hi = self.pairs_of(world).start, self.pairs_of(world).stop
-        done, w = self._t, self.outcome_rule.window
-        if not done:
-            return self.last_actions[lo:hi].astype(float)
-        return self.mutual_history[max(0, done - w):done, lo:hi].mean(axis=0)
-
-    def window_shares(self, world: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each of a world's pairs' shares of the final ``outcome.window`` years in which
-        i cooperated toward j, j toward i, and both (before the first year: last year's
-        moves)."""
-        pairs, E = self.pairs_of(world), self.relations.E
-        back = slice(pairs.start + E, pairs.stop + E)
-        done, w = self._t, self.outcome_rule.window
-        if not done:
-            a = self.last_actions
-            return (a[pairs].astype(float), a[back].astype(float),
-                    (a[pairs] & a[back]).astype(float))
-        h = self.action_history[max(0, done - w):done]
-        return (h[:, pairs].mean(axis=0), h[:, back].mean(axis=0),
-                self.mutual_history[max(0, done - w):done, pairs].mean(axis=0))
-
-    def snapshot(self, world: int = 0) -> WorldSnapshot:
-        """A world's final window as the input of :mod:`sim.outcome.camps` and :mod:`sim.outcome.indices`."""
-        pairs, own = self.pairs_of(world), self.actors_of(world)
-        coop_ij, coop_ji, mutual = self.window_shares(world)
-        act = self.actors
-        cap = np.maximum(self.racing_cap * act.budget[own], 1e-12)
-        return WorldSnapshot(
-            names=self.names, capability=act.capability[own], alignment=act.alignment[own],
-            i=self._i_local[pairs], j=self._j_local[pairs], coop_ij=coop_ij, coop_ji=coop_ji,
-            mutual=mutual, members=self.members[:, own], programme_names=PROGRAMMES,
-            programme_side=self.membership_rule.side, racing=act.racing[own], racing_max=cap,
-            west=self.names[self.west_anchor], east=self.names[self.east_anchor],
-            space_powers=self.space_powers, check=False)
-
-    def outcome(self, world: int = 0) -> dict:
-        """Class, indices, roles and network metrics of one world's final window
-        (see :mod:`sim.outcome.rule`)."""
-        return self.outcome_rule.evaluate(self.snapshot(world))
-
-    def camp_programmes(self, world: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """Whether each actor of a world is in any US-led / any China-led programme
-        (as 0/1 floats)."""
-        side = self.membership_rule.side[:, None]
-        members = self.members[:, self.actors_of(world)]
-        return ((members & (side > 0)).any(axis=0).astype(float),
-                (members & (side < 0)).any(axis=0).astype(float))
