@@ -75,6 +75,15 @@ SYMBOLS = {
     ("sim.config.params", "plausible"): "sim.config.table",
     ("sim.config.params", "STATUS"): "sim.config.table",
     ("sim.experiments.plan", "check_design"): "sim.config.validation",
+    # the model's compiled kernels and per-world draws (sim/engine/)
+    ("sim.mesa.model", "_grow_kernel"): "sim.engine.growth",
+    ("sim.mesa.model", "_partner_sums"): "sim.engine.growth",
+    ("sim.mesa.model", "_realise"): "sim.engine.moves",
+    ("sim.mesa.model", "_year_metrics"): "sim.engine.metrics",
+    ("sim.mesa.model", "_year_metrics_worlds"): "sim.engine.metrics",
+    ("sim.mesa.model", "WorldDraws"): "sim.engine.draws",
+    ("sim.mesa.model", "ARTEMIS"): "sim.names",
+    ("sim.mesa.model", "ILRS"): "sim.names",
 }
 #: modules of the new layout (and packages): a dotted path starting with one of these is new
 #: (with every module now under sim/, found when the script runs)
@@ -181,7 +190,20 @@ def _dotted_symbol(m: re.Match) -> str:
     return f"{SYMBOLS[(module, name)]}.{name}" if (module, name) in SYMBOLS else m[0]
 
 
+KEEP = "relayout: keep"      # a line with this comment is left as it is
+
+
 def rewrite(text: str) -> str:
+    if KEEP in text:
+        lines = text.splitlines(keepends=True)
+        kept = {k: line for k, line in enumerate(lines) if KEEP in line}
+        marks = [f"\0{k}\0\n" if k in kept else line for k, line in enumerate(lines)]
+        out = _rewrite("".join(marks)).splitlines(keepends=True)
+        return "".join(kept[int(line[1:-2])] if line.startswith("\0") else line for line in out)
+    return _rewrite(text)
+
+
+def _rewrite(text: str) -> str:
     text = _FROM_SIM.sub(_from_sim, text)
     text = _DOTTED.sub(lambda m: _dotted(m, text), text)
     text = _FROM.sub(_symbols, text)
