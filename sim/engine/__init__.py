@@ -1,1 +1,3 @@
-"""The engine: the compiled kernels of the model's year (realised moves, growth, the year's metrics) and the per-world random draws."""
+"""The engine: the model's year as named stages (year.py), its documented start (start.py), its
+compiled kernels (realised moves, growth, the year's metrics), per-world draws and what the
+outcome rule measures (measures.py)."""
