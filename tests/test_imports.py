@@ -3,7 +3,8 @@ included, has no cycle. A circle that only works because one side imports inside
 is still a circle: the two modules cannot be read, tested or changed alone.
 
 Imports under ``if __name__ == "__main__":`` are left out: that code runs only when the file
-is the program (``python -m ...``), as the module ``__main__``, never on import.
+is the program (``python -m ...``), as the module ``__main__``, never on import; so are
+imports under ``if TYPE_CHECKING:`` (read by type checkers only, never run).
 """
 
 from __future__ import annotations
@@ -29,13 +30,20 @@ def _is_main_block(node: ast.AST) -> bool:
                     for c in node.test.comparators))
 
 
+def _is_type_checking_block(node: ast.AST) -> bool:
+    test = getattr(node, "test", None)
+    return isinstance(node, ast.If) and (
+        isinstance(test, ast.Name) and test.id == "TYPE_CHECKING"
+        or isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
 def _imports(tree: ast.AST, package: str):
     """Every module name an import statement names (``from a import b``: ``a`` and ``a.b``),
-    relative imports resolved, ``if __name__ == "__main__"`` blocks skipped."""
+    relative imports resolved, ``__main__`` and ``TYPE_CHECKING`` blocks skipped."""
     stack = [tree]
     while stack:
         node = stack.pop()
-        if _is_main_block(node):
+        if _is_main_block(node) or _is_type_checking_block(node):
             stack.extend(node.orelse)
             continue
         if isinstance(node, ast.Import):
