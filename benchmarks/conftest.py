@@ -43,9 +43,9 @@ def pytest_configure(config):
 def plain_for():
     """``plain_for(overrides)``: the composed config for those overrides, as a fresh
     plain dict (composed once per override list)."""
-    from sim.cli import compose
-    from sim.model import to_plain
-    from sim.validation import validate
+    from sim.cli.command import compose
+    from sim.mesa.model import to_plain
+    from sim.config.validation import validate
 
     cache: dict[tuple, dict] = {}
 
@@ -69,8 +69,8 @@ def default_plain(plain_for) -> dict:
 @pytest.fixture(scope="session", autouse=True)
 def numba_warm(default_plain):
     """One full run and one stage-game call before timing anything."""
-    from sim.model import SpaceRaceModel
-    from sim.run import simulate, summary
+    from sim.mesa.model import SpaceRaceModel
+    from sim.experiments.run import simulate, summary
 
     summary(simulate(default_plain, 0))
     SpaceRaceModel(default_plain, rng=0, record_actors=False).stage_games()

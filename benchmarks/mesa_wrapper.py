@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import mesa
 
-from sim.model import MODEL_COLUMNS, SpaceRaceModel
-from sim.run import summary
+from sim.mesa.model import MODEL_COLUMNS, SpaceRaceModel
+from sim.experiments.run import summary
 
 
 def summary_row(model) -> dict:

@@ -25,9 +25,9 @@ from hydra.core.hydra_config import HydraConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # the project, if not installed
 
-from sim.config import register  # noqa: E402
-from sim.model import SpaceRaceModel  # noqa: E402
-from sim.run import summary  # noqa: E402
+from sim.config.schema import register  # noqa: E402
+from sim.mesa.model import SpaceRaceModel  # noqa: E402
+from sim.experiments.run import summary  # noqa: E402
 
 register()
 

@@ -1,6 +1,6 @@
-"""The outcome indices of one model-sized world (sim/indices.py): building and checking the
+"""The outcome indices of one model-sized world (sim/outcome/indices.py): building and checking the
 snapshot, the camps, the indices, the class. The world is synthetic but shaped like the
-model's default one (sim/actors.py ``build_relations``: 4 space powers relating to
+model's default one (sim/world/actors.py ``build_relations``: 4 space powers relating to
 everyone, 16 named states relating to each other, 170 generated states with 2 regional
 ties each: 190 actors, about 1,170 pairs, 2,340 directed relations)."""
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.camps import assign_camps
-from sim.indices import classify, compute
-from sim.snapshot import WorldSnapshot
+from sim.outcome.camps import assign_camps
+from sim.outcome.indices import classify, compute
+from sim.outcome.snapshot import WorldSnapshot
 
 
 def model_sized_fields(seed: int = 0) -> dict:

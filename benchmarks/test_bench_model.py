@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import itertools
 
-from sim.model import SpaceRaceModel
-from sim.run import simulate
+from sim.mesa.model import SpaceRaceModel
+from sim.experiments.run import simulate
 
 
 def _seeded(plain, **kwargs):

@@ -15,7 +15,7 @@ import itertools
 
 import pytest
 
-from sim.run import simulate
+from sim.experiments.run import simulate
 
 NAMED = 17                      # named actors in configs/actors/documented.yaml
 ACTORS = (50, 100, 200, 400)

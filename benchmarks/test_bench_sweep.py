@@ -1,7 +1,7 @@
 """A 1,000-run sweep end to end through the real command line, as a user runs it:
 
     python -m sim sweep.seeds=1000 sweep.name=b output.root=<tmp> sweep.progress=false
-    python -m sim.report <tmp>/sweeps/b --no-plots
+    python -m sim.experiments.report <tmp>/sweeps/b --no-plots
 
 Both commands are timed together (one round: it is long and writes files); the two
 parts are also recorded separately in extra_info. Everything is measured as wall
@@ -38,7 +38,7 @@ def test_sweep_cli_end_to_end(benchmark, tmp_path):
     def sweep_and_report():
         parts["sweep_s"] = _run([sys.executable, "-m", "sim", f"sweep.seeds={RUNS}",
                                  "sweep.name=b", f"output.root={root}", "sweep.progress=false"])
-        parts["report_s"] = _run([sys.executable, "-m", "sim.report",
+        parts["report_s"] = _run([sys.executable, "-m", "sim.experiments.report",
                                   str(root / "sweeps" / "b"), "--no-plots"])
 
     benchmark.group = "sweep"

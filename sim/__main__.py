@@ -1,6 +1,6 @@
-"""``python -m sim [key=value ...]`` — see :mod:`sim.cli`."""
+"""``python -m sim [key=value ...]`` — see :mod:`sim.cli.command`."""
 
-from sim.cli import main
+from sim.cli.command import main
 
 if __name__ == "__main__":
     main()

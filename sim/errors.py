@@ -20,3 +20,11 @@ class UserError(Exception):
 def fail(message: str, code: int = EXIT_USAGE):
     print(f"error: {message}", file=sys.stderr)
     raise SystemExit(code)
+
+
+class ConfigError(ValueError):
+    """A bad config value: ``key``, ``value`` and what is ``allowed``."""
+
+    def __init__(self, key: str, value, allowed: str):
+        self.key, self.value, self.allowed = key, value, allowed
+        super().__init__(f"{key}={value!r}: {allowed}")

@@ -1,5 +1,5 @@
 """Helpers shared by the sweep and crash tests: the command line run in its own
-session, and a chunk's files, read without sim.sweep."""
+session, and a chunk's files, read without sim.experiments.sweep."""
 
 import hashlib
 import json

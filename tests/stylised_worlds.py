@@ -1,6 +1,6 @@
 """Hand-built worlds for the camp and index tests.
 
-``world(...)`` relates pairs as the model does (sim/actors.py ``build_relations``): the
+``world(...)`` relates pairs as the model does (sim/world/actors.py ``build_relations``): the
 space powers relate to everyone, the named actors to each other, a generated state
 (``state_...``) only to the space powers. Unless a related pair is listed, both sides
 compete every year (share 0 of cooperation: rivalry 1). ``ties`` are pairs that cooperate
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.snapshot import WorldSnapshot
+from sim.outcome.snapshot import WorldSnapshot
 
 PROGRAMMES = ("artemis", "ilrs", "iss", "tiangong")
 SIDES = (1, -1, 1, -1)

@@ -1,4 +1,4 @@
-"""``python -m sim.analyze``: sensitivity, discovery and the policy view on runs tables
+"""``python -m sim.experiments.analyze``: sensitivity, discovery and the policy view on runs tables
 written in the project's runs-table format (model-free functions with known answers)."""
 
 import re
@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import designs as D
-from sim.analyze import main, policy_effects
+from sim.experiments import designs as D
+from sim.experiments.analyze import main, policy_effects
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -223,7 +223,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys):
 
 
 def test_cli_bad_input_has_no_traceback(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "sim.analyze", "discover", str(tmp_path / "x"),
+    proc = subprocess.run([sys.executable, "-m", "sim.experiments.analyze", "discover", str(tmp_path / "x"),
                            "--outcome", "race"], capture_output=True, text=True, cwd=ROOT,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 2

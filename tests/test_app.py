@@ -1,4 +1,4 @@
-"""The interactive app (sim/app.py): its controls and views, and the page served by a real
+"""The interactive app (sim/mesa/app.py): its controls and views, and the page served by a real
 Solara server and driven in Debian's headless chromium, offline."""
 
 import copy
@@ -19,12 +19,12 @@ pytest.importorskip("mesa.visualization", reason="mesa[rec] is not installed (th
 
 from mesa.visualization import solara_viz  # noqa: E402
 
-from sim import app  # noqa: E402
-from sim.cli import compose  # noqa: E402
-from sim.config import PROGRAMMES  # noqa: E402
-from sim.model import SpaceRaceModel, to_plain  # noqa: E402
-from sim.run import actor_table, model_table  # noqa: E402
-from sim.validation import validate  # noqa: E402
+from sim.mesa import app  # noqa: E402
+from sim.cli.command import compose  # noqa: E402
+from sim.config.schema import PROGRAMMES  # noqa: E402
+from sim.mesa.model import SpaceRaceModel, to_plain  # noqa: E402
+from sim.experiments.run import actor_table, model_table  # noqa: E402
+from sim.config.validation import validate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -175,7 +175,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """``solara run sim.app`` as scripts/app runs it, with the CDN pointed at a closed
+    """``solara run sim.mesa.app`` as scripts/app runs it, with the CDN pointed at a closed
     port: any front-end file not installed locally fails instead of being fetched."""
     pytest.importorskip("playwright.sync_api", reason="playwright is not installed (test extra)")
     if not os.access(CHROMIUM, os.X_OK):
@@ -188,7 +188,7 @@ def server(tmp_path_factory):
            "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/closed/"}
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "solara", "run", "sim.app", "--host", "127.0.0.1",
+            [sys.executable, "-m", "solara", "run", "sim.mesa.app", "--host", "127.0.0.1",
              "--port", str(port), "--production", "--no-open", "--no-check-version"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"

@@ -1,11 +1,11 @@
 """Bad input through the real command line: one line, the key, what is allowed, nothing written.
 
-Every case calls the command's entry function (``sim.cli.main(argv)`` or
-``sim.report.main(argv)``, as ``python -m sim ...`` does) in a forked copy of the test
+Every case calls the command's entry function (``sim.cli.command.main(argv)`` or
+``sim.experiments.report.main(argv)``, as ``python -m sim ...`` does) in a forked copy of the test
 process (no interpreter start, no imports: ~0.5 s of Hydra composing each), in its own folder,
 with ``output.root`` inside the test's temporary folder, and checks that the command
 
-1. exits with status 2 (``sim.report``: non-zero),
+1. exits with status 2 (``sim.experiments.report``: non-zero),
 2. prints exactly one non-empty line on stderr, starting with ``error:`` (and nothing on stdout),
 3. names the offending key (and the bad value) and says what is allowed,
 4. prints no traceback,
@@ -230,11 +230,11 @@ CASES = [
       "unknown option '--bogus'", "allowed: -m/--multirun"),
     C("unparsable_override", ["world.horizon=["],
       ("world.horizon", "cannot parse override"), "world.horizon",),
-    # --- python -m sim.report ------------------------------------------------------
+    # --- python -m sim.experiments.report ------------------------------------------------------
     C("report_missing_folder", ["{tmp}/missing"],
-      "folder='{tmp}/missing'", "not a folder", module="sim.report", code=None, root=False),
+      "folder='{tmp}/missing'", "not a folder", module="sim.experiments.report", code=None, root=False),
     C("report_empty_folder", ["{tmp}/empty"],
-      "{tmp}/empty", "no complete results found", module="sim.report", code=None,
+      "{tmp}/empty", "no complete results found", module="sim.experiments.report", code=None,
       prep="empty", root=False, files=("empty",)),
 ]
 
@@ -311,7 +311,7 @@ def _run(case: Case, tmp: Path, names: dict) -> Result:
 
 def _start_forked(case: Case, tmp: Path, names: dict, out: Path) -> tuple[int, list[str]]:
     """Start a case in a forked copy of this process: the command's entry function
-    (``sim.cli.main`` or ``sim.report.main``) called with its arguments, exactly as
+    (``sim.cli.command.main`` or ``sim.experiments.report.main``) called with its arguments, exactly as
     ``python -m <module>`` would after its imports. The child has its own folder, its own
     file descriptors 1 and 2 (files under ``out``) and its own global state (Hydra, logging,
     ``sys.argv``); its exit status is the command's. It costs no interpreter start and no
@@ -341,9 +341,9 @@ def _start_forked(case: Case, tmp: Path, names: dict, out: Path) -> tuple[int, l
         os.environ.pop("HYDRA_FULL_ERROR", None)
         os.chdir(tmp)
         sys.argv = [case.module, *args]
-        import sim.cli
-        import sim.report
-        entry = {"sim": sim.cli.main, "sim.report": sim.report.main}[case.module]
+        import sim.cli.command
+        import sim.experiments.report
+        entry = {"sim": sim.cli.command.main, "sim.experiments.report": sim.experiments.report.main}[case.module]
         try:
             entry(args)
             code = 0
@@ -372,10 +372,10 @@ def forked(setup, tmp_path_factory) -> dict[str, Result]:
     import omegaconf  # noqa: F401
     import tqdm  # noqa: F401
 
-    import sim.cli
-    import sim.model  # noqa: F401
-    import sim.report  # noqa: F401
-    import sim.validation  # noqa: F401
+    import sim.cli.command
+    import sim.mesa.model  # noqa: F401
+    import sim.experiments.report  # noqa: F401
+    import sim.config.validation  # noqa: F401
 
     names, folders = setup
     outs = tmp_path_factory.mktemp("bad_input_out")
@@ -519,9 +519,9 @@ def _check(case: Case, r: Result) -> None:
     stray = sorted(p.name for p in r.tmp.iterdir() if p.name not in ("results", *case.files))
     assert not stray, f"the command wrote into its working folder: {stray}" + info
     if case.prep == "empty":
-        assert not any((r.tmp / "empty").iterdir()), "sim.report wrote into the empty folder"
+        assert not any((r.tmp / "empty").iterdir()), "sim.experiments.report wrote into the empty folder"
     if case.id == "report_missing_folder":
-        assert not (r.tmp / "missing").exists(), "sim.report created the missing folder"
+        assert not (r.tmp / "missing").exists(), "sim.experiments.report created the missing folder"
     assert not (r.tmp / "X").exists() and not (r.tmp / "outside").exists()
     assert not (r.tmp / "escaped").exists() and not (r.tmp / "h.log").exists()
 

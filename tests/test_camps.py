@@ -1,12 +1,12 @@
-"""Camps and roles (sim/camps.py) against the documents' face checks, on stylised worlds."""
+"""Camps and roles (sim/outcome/camps.py) against the documents' face checks, on stylised worlds."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.camps import (BRIDGE, CHINA_LED, EAST, HEDGER, NO_CAMP, NON_ALIGNED, ROLES, US_LED,
-                       WEST, CampRule, agency_of_states, assign_camps, camp_membership)
+from sim.outcome.camps import BRIDGE, CHINA_LED, EAST, HEDGER, NO_CAMP, NON_ALIGNED, ROLES, US_LED, WEST, CampRule, assign_camps
+from sim.outcome.agencies import agency_of_states, camp_membership
 from stylised_worlds import status_quo_2021, world
 
 
@@ -212,7 +212,7 @@ def random_world(draw):
     members = rng.random((4, n)) < 0.3
     agency_of = np.where(rng.random(n) < 0.4, 3, -1)        # ESA's member states
     agency_of[3] = -1
-    from sim.snapshot import WorldSnapshot
+    from sim.outcome.snapshot import WorldSnapshot
     return WorldSnapshot.from_matrix(
         names, coop, mutual_matrix=mutual, capability=rng.random(n),
         alignment=rng.uniform(-1, 1, n), members=members,

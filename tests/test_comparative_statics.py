@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.keywords import base_config
-from sim.model import MODEL_COLUMNS, SpaceRaceModel
-from sim.payoffs import GAME_TYPES, classify_codes
-from sim.run import simulate_many
+from sim.mesa.keywords import base_config
+from sim.mesa.model import MODEL_COLUMNS, SpaceRaceModel
+from sim.game.payoffs import GAME_TYPES, classify_codes
+from sim.experiments.run import simulate_many
 
 SEEDS = list(range(1, 9))
 DENSITY = MODEL_COLUMNS.index("cooperation_density")

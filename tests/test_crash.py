@@ -279,14 +279,14 @@ def test_sigint_at_several_moments_then_resume(reference, tmp_path):
 #: precise moment, as a terminal would deliver it at that moment
 WRAPPER = """
 import os, signal, sys, threading, time
-import sim.cli
+import sim.cli.command
 {patch}
 sys.argv = ["sim", *sys.argv[1:]]
-sim.cli.main()
+sim.cli.command.main()
 """
 
 CTRL_C_DURING_VALIDATION = """
-original = sim.cli.check
+original = sim.cli.command.check
 def check(*args, **kwargs):
     # Ctrl-C 0.2 s into the config check (it imports the model and composes every job)
     timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
@@ -297,7 +297,7 @@ def check(*args, **kwargs):
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(10)
     return result
-sim.cli.check = check
+sim.cli.command.check = check
 """
 
 CTRL_C_WHILE_WORKERS_FORK = """
@@ -473,7 +473,7 @@ def test_recycled_workers_exit_cleanly(tmp_path):
 
 def test_never_more_workers_than_chunks(monkeypatch, tmp_path):
     """Issue 14.3: a pool gets at most one worker per pending chunk."""
-    from sim import sweep
+    from sim.experiments import sweep
 
     sizes = []
 

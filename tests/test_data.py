@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim import states as st
+from sim.world import states as st
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_RECORD = Path("/work/shared/data/programme_record_2020_2022.csv")
@@ -274,7 +274,7 @@ def test_user_can_add_a_signature_and_cut_it_for_calibration(tmp_path, states):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "sim.states", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "sim.world.states", *args], capture_output=True, text=True,
                           cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
 
 

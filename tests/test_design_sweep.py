@@ -20,8 +20,8 @@ import pytest
 from chunk_files import ok, run, runs_table, years_table
 from test_crash import assert_group_gone, interrupt, new_markers
 
-from sim import designs
-from sim.plan import Plan, config_hash
+from sim.experiments import designs
+from sim.experiments.plan import Plan, config_hash
 
 SPEC = {"kind": "latin", "N": 6, "seed": 3}
 DESIGN = "+sweep.design={kind: latin, N: 6, seed: 3}"
@@ -54,7 +54,7 @@ def test_design_points_reach_the_runs_in_order(tmp_path):
             assert runs.loc[row.run_id, key] == value, (row.run_id, key)
     assert runs["seed"].tolist() == [1, 2] * 6
     # the report: design_point per run, and the stored runs re-run exactly
-    done = ok(run([sys.executable, "-m", "sim.report", str(tmp_path / "sweeps" / "d"),
+    done = ok(run([sys.executable, "-m", "sim.experiments.report", str(tmp_path / "sweeps" / "d"),
                    "--verify", "3", "--no-plots"]))
     assert "all identical" in done.stdout
     table = pd.read_parquet(tmp_path / "sweeps" / "d" / "report" / "runs.parquet")
@@ -77,7 +77,7 @@ def test_grid_times_design_is_grid_outer(tmp_path):
     pts = designs.points(designs.from_spec(SPEC, "status_quo"))
     assert plan["points"] == [{"mechanisms.open_station.courting": c, **p}
                               for c in (0.1, 0.5) for p in pts]
-    ok(run([sys.executable, "-m", "sim.report", str(tmp_path / "sweeps" / "g"), "--no-plots"]))
+    ok(run([sys.executable, "-m", "sim.experiments.report", str(tmp_path / "sweeps" / "g"), "--no-plots"]))
     table = pd.read_parquet(tmp_path / "sweeps" / "g" / "report" / "runs.parquet")
     assert table["design_point"].tolist() == list(range(6)) * 2
     assert table["mechanisms.open_station.courting"].tolist() == [0.1] * 6 + [0.5] * 6

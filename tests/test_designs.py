@@ -8,7 +8,7 @@ from SALib.sample import latin as salib_latin
 from SALib.sample import morris as salib_morris
 from SALib.sample import sobol as salib_sobol
 
-from sim import designs as D
+from sim.experiments import designs as D
 
 
 def unc(key, kind="uniform", **kw):
@@ -43,11 +43,11 @@ def test_declared_files_load_with_a_reason_for_every_range():
 def test_declared_keys_exist_and_defaults_lie_in_range():
     """Keys exist in the composed default config, defaults lie inside the declared ranges,
     and each lever's first option is the status quo (catches renamed or moved keys)."""
-    from sim.cli import compose
-    from sim.model import to_plain
+    from sim.cli.command import compose
+    from sim.mesa.model import to_plain
 
-    from sim.cli import apply_point
-    from sim.validation import validate
+    from sim.cli.command import apply_point
+    from sim.config.validation import validate
 
     plain = to_plain(compose([]))
     D.check_against_config(plain, D.load_uncertainties("extended"), D.load_levers())

@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.camps import EAST, ROLES, WEST
-from sim.keywords import base_config
-from sim.run import simulate_many
+from sim.outcome.camps import EAST, ROLES, WEST
+from sim.mesa.keywords import base_config
+from sim.experiments.run import simulate_many
 
 SEEDS = list(range(1, 21))
 
@@ -44,7 +44,7 @@ def _pair(m, b, a, c, mutual):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "ESA's programme membership now follows its member states' (sim/camps.py "
+    "ESA's programme membership now follows its member states' (sim/outcome/camps.py "
     "camp_membership): ESA is a bridge in 20 of 20 status_quo runs (non_aligned in 20 of 20 "
     "before); Canada is a bridge in 4 of 20 and US-led in 16 (it cooperates with China's core "
     "in fewer than half the final years): 24 of 40 = 60% bridge/hedger (want >= 75%); "

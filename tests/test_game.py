@@ -1,4 +1,4 @@
-"""The two-player iterated game :func:`sim.game.play_match`.
+"""The two-player iterated game :func:`sim.game.match.play_match`.
 
 Canonical totals are derived by hand in the comments: each turn's pair of moves maps to
 (R, R), (S, T), (T, S) or (P, P), and a 10-turn match sums them.
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.game import DEFAULT_PAYOFFS, MatchResult, play_match
-from sim.strategies import AlwaysCompete, GenerousTitForTat, TitForTat, WinStayLoseShift
+from sim.game.match import DEFAULT_PAYOFFS, MatchResult, play_match
+from sim.game.strategies import AlwaysCompete, GenerousTitForTat, TitForTat, WinStayLoseShift
 
 DETERMINISTIC = ("always_cooperate", "always_compete", "tit_for_tat", "grim_trigger",
                  "win_stay_lose_shift", "alternate")

@@ -1,5 +1,5 @@
 """Outcome indices, classes, the threshold-robustness table and the ternary figure
-(sim/indices.py, sim/ternary.py) on hand-built worlds with hand-worked values."""
+(sim/outcome/indices.py, sim/outcome/ternary.py) on hand-built worlds with hand-worked values."""
 
 from dataclasses import replace
 
@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.camps import EAST, WEST, assign_camps
-from sim.indices import (CLASSES, Indices, Thresholds, bloc_null_check, classify,
+from sim.outcome.camps import EAST, WEST, assign_camps
+from sim.outcome.indices import (CLASSES, Indices, Thresholds, bloc_null_check, classify,
                          classify_table, compute, threshold_robustness)
-from sim.snapshot import WorldSnapshot
+from sim.outcome.snapshot import WorldSnapshot
 from stylised_worlds import world
 
 FOUR = ["US", "China", "Russia", "ESA"]
@@ -319,7 +319,7 @@ def test_robustness_with_other_factors_and_groups():
 # --- the ternary figure -----------------------------------------------------------------
 
 def test_ternary_figure(tmp_path):
-    from sim.ternary import normalised, ternary_figure
+    from sim.outcome.ternary import normalised, ternary_figure
 
     table = runs_table()
     table.loc[0, ["bloc", "race", "collaboration"]] = 0.0
@@ -393,8 +393,8 @@ def test_robustness_moves_the_camp_thresholds_with_snapshots():
 def test_kernels_run_inside_compiled_code():
     """The model's year loop is compiled: the kernels must be callable from numba."""
     from sim._jit import njit
-    from sim.camps import camps_kernel
-    from sim.indices import KERNEL_FIELDS, indices_kernel
+    from sim.outcome.camps import camps_kernel
+    from sim.outcome.indices import KERNEL_FIELDS, indices_kernel
 
     @njit
     def year(i, j, mutual, rivalry, c, a, in_w, in_e, power, racing, racing_max, w, e):

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.keywords import base_config
-from sim.model import MODEL_COLUMNS
-from sim.payoffs import GAME_TYPES
-from sim.run import simulate_many
+from sim.mesa.keywords import base_config
+from sim.mesa.model import MODEL_COLUMNS
+from sim.game.payoffs import GAME_TYPES
+from sim.experiments.run import simulate_many
 
 SEEDS = list(range(1, 9))
 
@@ -83,7 +83,7 @@ def test_wolf_repeal_opens_a_door_that_transparency_and_threat_decide():
 def test_the_us_china_game_responds_to_what_the_documents_say_moves_it(key, low, high):
     """The US's payoff from mutual cooperation with China, relative to mutual competition,
     rises when each of these moves in the cooperative direction."""
-    from sim.model import SpaceRaceModel
+    from sim.mesa.model import SpaceRaceModel
     gap = []
     for value in (low, high):
         m = SpaceRaceModel(scenario="status_quo", rng=1, record_actors=False,

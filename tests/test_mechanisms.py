@@ -2,7 +2,7 @@
 each mechanism's effect in the real model against a control run with the same seed in
 which the mechanism is switched off or moved.
 
-Configs are composed like the command line (``sim.cli.compose``); values that a
+Configs are composed like the command line (``sim.cli.command.compose``); values that a
 hand derivation relies on are set explicitly with overrides, so the tests do not depend
 on defaults that others may retune.
 """
@@ -14,11 +14,11 @@ import copy
 import numpy as np
 import pytest
 
-from sim.cli import compose
-from sim.config import PROGRAMMES
+from sim.cli.command import compose
+from sim.config.schema import PROGRAMMES
 from sim.mechanisms.security_spiral import spiral_year
-from sim.model import SpaceRaceModel, to_plain
-from sim.run import model_table
+from sim.mesa.model import SpaceRaceModel, to_plain
+from sim.experiments.run import model_table
 
 ARTEMIS, ILRS, ISS, TIANGONG = (PROGRAMMES.index(p) for p in PROGRAMMES)
 SEED = 20240501
@@ -601,7 +601,7 @@ def test_the_order_of_the_mechanisms_does_not_change_results(config):
 
 
 def test_eligibility_combines_grants_and_bans_explicitly():
-    from sim.programmes import Eligibility
+    from sim.world.programmes import Eligibility
     configured = np.array([[True, False, False]])
     for order in (("grant", "ban"), ("ban", "grant")):
         e = Eligibility(configured.copy())
@@ -618,7 +618,7 @@ def test_eligibility_combines_grants_and_bans_explicitly():
 
 def test_a_new_mechanism_is_found_by_the_registry():
     from sim.mechanisms import REGISTRY
-    from sim.config import MechanismsConfig
+    from sim.config.schema import MechanismsConfig
     import dataclasses
     assert set(REGISTRY) == {f.name for f in dataclasses.fields(MechanismsConfig)}
     assert {"wolf_amendment", "security_spiral", "bridges"} <= set(REGISTRY)

@@ -1,4 +1,4 @@
-"""The whole model (:class:`sim.model.SpaceRaceModel`): determinism, the documented start,
+"""The whole model (:class:`sim.mesa.model.SpaceRaceModel`): determinism, the documented start,
 consistency of memberships, finite tables and the Mesa agent interface."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.actors import DRAWN, SCALAR
-from sim.agents import SpacePower
-from sim.cli import compose
-from sim.config import PROGRAMMES
-from sim.model import ACTOR_COLUMNS, MODEL_COLUMNS, SpaceRaceModel, to_plain
-from sim.run import actor_table, model_table, network_table, simulate
+from sim.world.actors import DRAWN, SCALAR
+from sim.mesa.agents import SpacePower
+from sim.cli.command import compose
+from sim.config.schema import PROGRAMMES
+from sim.mesa.model import ACTOR_COLUMNS, MODEL_COLUMNS, SpaceRaceModel, to_plain
+from sim.experiments.run import actor_table, model_table, network_table, simulate
 
 ARTEMIS, ILRS, ISS, TIANGONG = (PROGRAMMES.index(p) for p in PROGRAMMES)
 
@@ -307,7 +307,7 @@ def test_relation_with_the_leader_is_the_mean_of_both_moves():
     # Regression guard: numpy bool + bool is a logical OR, so averaging two moves with
     # (a + b) / 2 on bool arrays gives 0.5 for mutual cooperation instead of 1.0 (the
     # leader term of the membership wish could then never be positive).
-    from sim.programmes import _leader_relation
+    from sim.world.programmes import _leader_relation
 
     plain = to_plain(compose(["actors.US.strategy=always_cooperate",
                               "actors.Japan.strategy=always_cooperate",
@@ -328,11 +328,11 @@ def test_every_parameter_at_its_declared_bound_stays_finite():
     its declared range, for 60 years, every table finite."""
     import copy
 
-    from sim.cli import compose
-    from sim.config import DynamicsConfig, PayoffConfig
-    from sim.params import declared
-    from sim.run import actor_table, model_table
-    from sim.validation import validate
+    from sim.cli.command import compose
+    from sim.config.schema import DynamicsConfig, PayoffConfig
+    from sim.config.params import declared
+    from sim.experiments.run import actor_table, model_table
+    from sim.config.validation import validate
     cfg = to_plain(compose(["world.rest_of_world.count=10", "world.horizon=2080"]))
     for section, schema in (("payoffs", PayoffConfig), ("dynamics", DynamicsConfig)):
         for key, f in declared(schema):
@@ -352,8 +352,8 @@ def test_every_parameter_at_its_declared_bound_stays_finite():
 # --- a real Mesa model: keyword parameters, batch_run, tables, no reference cycles --------
 
 def test_keyword_parameters_equal_the_config_they_map_to():
-    from sim.cli import compose
-    from sim.run import model_table
+    from sim.cli.command import compose
+    from sim.experiments.run import model_table
     by_keywords = SpaceRaceModel(scenario="cold_war_race", rng=7, record_actors=False,
                                  threat_perception=1.5, payoffs__coop_gain=0.4,
                                  overrides=["strategies.noise=0.02"])
@@ -368,7 +368,7 @@ def test_keyword_parameters_equal_the_config_they_map_to():
 
 
 def test_keywords_are_checked():
-    from sim.validation import ConfigError
+    from sim.config.validation import ConfigError
     with pytest.raises(TypeError, match="ambiguous"):
         SpaceRaceModel(rng=1, year=2030)
     with pytest.raises(ConfigError, match="strategies.noise=3"):
@@ -390,7 +390,7 @@ def test_mesa_batch_run_drives_the_model_directly():
 
 def test_a_finished_model_needs_no_garbage_collector():
     import gc
-    from sim.cli import compose
+    from sim.cli.command import compose
     cfg = to_plain(compose(["world.horizon=2024"]))
     gc.collect()
     gc.disable()
@@ -405,7 +405,7 @@ def test_a_finished_model_needs_no_garbage_collector():
 
 
 def test_camps_are_anchored_on_the_configured_sides():
-    from sim.cli import compose
+    from sim.cli.command import compose
     cfg = to_plain(compose(["outcome.west=[ESA,US]", "outcome.east=[Russia,China]"]))
     model = SpaceRaceModel(cfg, rng=1, record_actors=False)
     assert (model.west_anchor, model.east_anchor) == (model.index["ESA"], model.index["Russia"])
@@ -417,7 +417,7 @@ def test_camps_are_anchored_on_the_configured_sides():
 def test_parameters_md_holds_the_current_declared_ranges():
     from pathlib import Path
 
-    from sim.keywords import base_config
-    from sim.params import markdown
+    from sim.mesa.keywords import base_config
+    from sim.config.table import markdown
     text = (Path(__file__).parent.parent / "docs" / "PARAMETERS.md").read_text()
-    assert markdown(base_config()) in text, "run python -m sim.params into docs/PARAMETERS.md"
+    assert markdown(base_config()) in text, "run python -m sim.config.params into docs/PARAMETERS.md"

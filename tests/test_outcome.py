@@ -1,5 +1,5 @@
-"""The model's outcome: the indices and camps of sim/indices.py and sim/camps.py read on a
-run's final window (sim/outcome.py, SpaceRaceModel.outcome), and Newman's modularity."""
+"""The model's outcome: the indices and camps of sim/outcome/indices.py and sim/outcome/camps.py read on a
+run's final window (sim/outcome/rule.py, SpaceRaceModel.outcome), and Newman's modularity."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.camps import ROLES
-from sim.indices import CLASSES, Thresholds, classify_table
-from sim.model import SpaceRaceModel
-from sim.outcome import OutcomeRule, modularity
-from sim.snapshot import WorldSnapshot
+from sim.outcome.camps import ROLES
+from sim.outcome.indices import CLASSES, Thresholds, classify_table
+from sim.mesa.model import SpaceRaceModel
+from sim.outcome.rule import OutcomeRule, modularity
+from sim.outcome.snapshot import WorldSnapshot
 
 RULE = OutcomeRule(window=5, tie_threshold=0.5, align=0.5, thresholds=Thresholds())
 
@@ -94,10 +94,10 @@ def test_window_shares_are_the_realised_moves_of_the_final_window():
 
 
 def test_thresholds_come_from_the_config_and_are_not_tuned():
-    from sim.keywords import base_config
+    from sim.mesa.keywords import base_config
     o = base_config()["outcome"]
     rule = OutcomeRule.from_config(o)
-    assert rule.thresholds == Thresholds()          # the conventions of sim/indices.py
+    assert rule.thresholds == Thresholds()          # the conventions of sim/outcome/indices.py
     import pathlib
     text = pathlib.Path("configs/outcome/default.yaml").read_text()
     assert "calibrated" not in text and "reads as" not in text

@@ -1,7 +1,7 @@
-"""Stage games from attributes (:class:`sim.payoffs.StageGame`, the path the model runs)
+"""Stage games from attributes (:class:`sim.game.payoffs.StageGame`, the path the model runs)
 and their classification.
 
-The algebra below follows the table in the module docstring of :mod:`sim.payoffs`
+The algebra below follows the table in the module docstring of :mod:`sim.game.payoffs`
 (own payoffs, before relative gains):
 
     pi(C,C) = B + Dup - X - X3 + PP + Bonus     (PP and Bonus times c_j)
@@ -28,8 +28,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.actors import ActorState, Relations
-from sim.payoffs import (GAME_TYPES, PayoffParams, RelationModifiers, StageGame, classify,
+from sim.world.actors import ActorState, Relations
+from sim.game.payoffs import (GAME_TYPES, PayoffParams, RelationModifiers, StageGame, classify,
                          classify_codes)
 
 # --- classify -----------------------------------------------------------------------------
@@ -84,7 +84,7 @@ def test_classify_agrees_with_ordinal_definitions(p):
         assert name == "deadlock"
 
 
-# --- the stage game the model runs (sim.payoffs.StageGame) ---------------------------------
+# --- the stage game the model runs (sim.game.payoffs.StageGame) ---------------------------------
 
 unit = st.floats(0, 1, allow_nan=False)
 small = st.floats(0, 3, allow_nan=False)

@@ -2,11 +2,11 @@
 must hold for every one of them.
 
 Each example draws one of the scenarios in ``scenarios/``, a seed, and perturbations of
-the scenario's parameters within the ranges :func:`sim.validation.validate` accepts
+the scenario's parameters within the ranges :func:`sim.config.validation.validate` accepts
 (world, strategies and their parameters, payoffs, dynamics, mechanisms and their years,
 milestones, programme weights, outcome thresholds, a few actors' attributes, the
 generated rest of the world). The perturbations are applied with
-:func:`sim.cli.apply_point` (the way a sweep grid point is), the result must pass
+:func:`sim.cli.command.apply_point` (the way a sweep grid point is), the result must pass
 ``validate`` (a config it rejects would be a bug of the strategies here), and the run's
 tables and final state are checked:
 
@@ -20,7 +20,7 @@ tables and final state are checked:
   ``cooperation_given``, the rules' trust / propensity states);
 * budgets, capability, science and racing spending are never negative, and racing
   spending never exceeds ``racing_cap`` times the budget it was capped against;
-* the outcome is one of :data:`sim.outcome.OUTCOMES`;
+* the outcome is one of :data:`sim.outcome.rule.OUTCOMES`;
 * determinism: the same config and seed give identical tables.
 
 Three bugs of ``sim/`` found this way (leaders exempt from the no-hedging rule, leaders
@@ -45,14 +45,14 @@ import pytest
 from hypothesis import assume, HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from sim.cli import SCENARIO_DIR, apply_point, compose
-from sim.config import PROGRAMMES
-from sim.model import SpaceRaceModel, to_plain
-from sim.outcome import CAMPS, OUTCOMES
-from sim.payoffs import GAME_TYPES
-from sim.run import actor_table, model_table, simulate, summary
-from sim.strategies import RULES, BushMosteller, NoisyBestResponse, RothErev
-from sim.validation import ConfigError, validate
+from sim.cli.command import SCENARIO_DIR, apply_point, compose
+from sim.config.schema import PROGRAMMES
+from sim.mesa.model import SpaceRaceModel, to_plain
+from sim.outcome.rule import CAMPS, OUTCOMES
+from sim.game.payoffs import GAME_TYPES
+from sim.experiments.run import actor_table, model_table, simulate, summary
+from sim.game.strategies import RULES, BushMosteller, NoisyBestResponse, RothErev
+from sim.config.validation import ConfigError, validate
 
 #: The scenarios of ``scenarios/`` (files starting with ``_`` are other tests' temporary ones).
 SCENARIOS = tuple(sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml")

@@ -20,10 +20,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from sim import manifest, plots, report  # noqa: E402
-from sim.cli import apply_point, compose  # noqa: E402
-from sim.model import to_plain  # noqa: E402
-from sim.sweep import run_job  # noqa: E402
+from sim.experiments import manifest, plots, report  # noqa: E402
+from sim.cli.command import apply_point, compose  # noqa: E402
+from sim.mesa.model import to_plain  # noqa: E402
+from sim.experiments.sweep import run_job  # noqa: E402
 
 SEEDS = 2
 GRID = {"world.threat_perception": [0.5, 1, 1.5, 2], "world.rules_of_the_road": [0, 0.5, 1]}

@@ -31,7 +31,7 @@ def folder(tmp_path_factory) -> Path:
     sim(root, "experiment=ensemble", SCENARIOS, "sweep.design.N=8", "sweep.seeds=1")
     sim(root, "experiment=sensitivity", "sweep.design.N=4", "sweep.seeds=2")
     sim(root, "experiment=levers", "sweep.design.N=6", "sweep.seeds=1")   # 16 lever settings
-    ok(run([sys.executable, "-m", "sim.report", str(root / "sweeps" / "h")]))
+    ok(run([sys.executable, "-m", "sim.experiments.report", str(root / "sweeps" / "h")]))
     return root / "sweeps" / "h"
 
 
@@ -67,6 +67,6 @@ def test_lever_effects_are_paired(folder):
 
 
 def test_the_analysis_commands_read_the_same_folder(folder):
-    done = ok(run([sys.executable, "-m", "sim.analyze", "sensitivity", str(folder),
+    done = ok(run([sys.executable, "-m", "sim.experiments.analyze", "sensitivity", str(folder),
                    "--scenario", "status_quo", "--resamples", "20"]))
     assert "sensitivity (" in done.stdout

@@ -7,10 +7,10 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
-from sim.cli import apply_point, compose
-from sim.model import to_plain
-from sim.report import build
-from sim.sweep import run_job
+from sim.cli.command import apply_point, compose
+from sim.mesa.model import to_plain
+from sim.experiments.report import build
+from sim.experiments.sweep import run_job
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

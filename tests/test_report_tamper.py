@@ -1,4 +1,4 @@
-"""``python -m sim.report`` on tampered results folders (issue 14, item 8).
+"""``python -m sim.experiments.report`` on tampered results folders (issue 14, item 8).
 
 A real two-job sweep (status_quo and cold_war_race, 4 seeds each in chunks of 2) is made
 once; every case damages one job (or the folder) of a copy, then runs the report. The
@@ -24,10 +24,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import report
-from sim.cli import apply_point, compose
-from sim.model import to_plain
-from sim.sweep import run_job
+from sim.experiments import report
+from sim.cli.command import apply_point, compose
+from sim.mesa.model import to_plain
+from sim.experiments.sweep import run_job
 
 SCENARIOS = ("status_quo", "cold_war_race")
 SEEDS, CHUNK = 4, 2
@@ -207,9 +207,9 @@ class Hang(BaseException):
 
 
 def run_report(root: Path, *args: str, capsys) -> tuple[int, str, str]:
-    """``python -m sim.report`` in-process, with a time limit (a hang fails the test)."""
+    """``python -m sim.experiments.report`` in-process, with a time limit (a hang fails the test)."""
     def hang(signum, frame):      # not TimeoutError: an OSError the code may catch
-        raise Hang("sim.report did not finish within 60 s")
+        raise Hang("sim.experiments.report did not finish within 60 s")
     old = signal.signal(signal.SIGALRM, hang)
     signal.alarm(60)
     try:
@@ -293,7 +293,7 @@ def test_verify_never_runs_a_config_that_does_not_validate(sweep, tmp_path, caps
 def test_command_line_on_a_tampered_folder(sweep, tmp_path):
     """The real command: garbage job.json in one job, report built from the other."""
     root = damaged_copy(sweep, tmp_path, _write_job("not json"))
-    result = subprocess.run([sys.executable, "-m", "sim.report", str(root), "--no-plots"],
+    result = subprocess.run([sys.executable, "-m", "sim.experiments.report", str(root), "--no-plots"],
                             capture_output=True, text=True, timeout=300,
                             cwd=Path(__file__).resolve().parent.parent)
     assert result.returncode == 0, result.stderr
@@ -306,7 +306,7 @@ def test_command_line_on_a_tampered_folder(sweep, tmp_path):
 def test_a_plan_of_a_trillion_runs_does_not_hang(sweep, tmp_path, capsys):
     """A consistent job.json (hash recomputed) claiming 10^12 seeds: the report looks at
     the chunk markers on disk, not at every chunk the plan could have."""
-    from sim.sweep import Plan
+    from sim.experiments.sweep import Plan
 
     def huge(job):
         job["config"]["sweep"]["seeds"] = 10**12

@@ -1,4 +1,4 @@
-"""The decision rules of :mod:`sim.strategies`.
+"""The decision rules of :mod:`sim.game.strategies`.
 
 Classic rules are checked Axelrod-Python style: each rule against fixed opponents with
 the exact expected sequence of moves (worked out by hand in the comments). Adaptive
@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.game import play_match
-from sim.payoffs import classify
-from sim.strategies import (RULES, AlwaysCompete, AlwaysCooperate, BushMosteller,
+from sim.game.match import play_match
+from sim.game.payoffs import classify
+from sim.game.strategies import (RULES, AlwaysCompete, AlwaysCooperate, BushMosteller,
                             GenerousTitForTat, NoisyBestResponse, RothErev, Rule, StageGames,
                             TitForTat, make_rule)
 
@@ -468,8 +468,8 @@ def test_classifier_matches_behaviour(name):
 # --- the same rule object in a match and in the model ------------------------------------
 
 def test_alternate_plays_the_opposite_of_its_last_move_in_the_model_too():
-    from sim.cli import compose
-    from sim.model import SpaceRaceModel, to_plain
+    from sim.cli.command import compose
+    from sim.mesa.model import SpaceRaceModel, to_plain
     cfg = to_plain(compose(["strategies.default=alternate", "strategies.noise=0"]))
     model = SpaceRaceModel(cfg, rng=3, record_actors=False)
     wolf = model.blocked.copy()

@@ -1,5 +1,5 @@
 """Batched sweeps end to end, through the real command lines (``python -m sim`` and
-``python -m sim.report``) in subprocesses: multirun, resume, executors, partial
+``python -m sim.experiments.report``) in subprocesses: multirun, resume, executors, partial
 folders, plots, the phase diagram, ``--verify`` and the refusal to mix configs.
 
 Everything is written under pytest's tmp_path (``output.root=<tmp>``), never results/.
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sim.outcome import OUTCOMES  # noqa: E402
+from sim.outcome.rule import OUTCOMES  # noqa: E402
 from chunk_files import (chunk_files, cut, marker_state, ok, run, runs_table,  # noqa: E402
                          sha256, stamp, years_table)
 
@@ -29,7 +29,7 @@ BASE_RUNS, BASE_CHUNKS = 10, 5
 #: every plot a sweep report draws (the phase diagram only with two swept parameters)
 PLOTS = ["outcome_shares", "timeseries_cooperation", "timeseries_camps",
          "timeseries_programmes", "camps_stacked", "networks", "ternary",
-         "hindcast", "capability_shares", "states"]   # sim/report_world.py
+         "hindcast", "capability_shares", "states"]   # sim/experiments/report_world.py
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -41,7 +41,7 @@ def sim(root: Path, *args: str, multirun: bool = False, **kw) -> subprocess.Comp
 
 
 def report(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    return run([sys.executable, "-m", "sim.report", str(folder), *args])
+    return run([sys.executable, "-m", "sim.experiments.report", str(folder), *args])
 
 
 def job_dirs(root: Path, name: str) -> list[Path]:
@@ -55,7 +55,7 @@ def only_job(root: Path, name: str) -> Path:
 
 
 def complete_chunks(job: Path) -> list[bool]:
-    """Which chunks are complete, checked independently of sim.sweep."""
+    """Which chunks are complete, checked independently of sim.experiments.sweep."""
     plan = json.loads((job / "job.json").read_text())
     return [marker_state(job, k, min(plan["chunk_size"], plan["n_runs"] - k * plan["chunk_size"]),
                          plan["config_hash"]) is True for k in range(plan["n_chunks"])]
@@ -372,7 +372,7 @@ def test_refused_config_change_leaves_hydra_record_alone(changed_config):
 
 
 def test_lockstep_blocks_never_mix_grid_points():
-    from sim.sweep import Plan, _by_point
+    from sim.experiments.sweep import Plan, _by_point
 
     plan = Plan(points=[{"x": 1}, {"x": 2}, {"x": 3}], seeds=range(5, 10), chunk_size=7,
                 config_hash="h")
@@ -456,7 +456,7 @@ def test_help_names_groups_and_main_keys():
 
 def test_folder_names_are_short_and_readable():
     """Issue 14.14: names show the overrides; a hash only where text was lost."""
-    from sim.plan import job_dirname, run_dir
+    from sim.experiments.plan import job_dirname, run_dir
 
     assert run_dir("r", "status_quo", 42, 1, {}, "default", []) == "r/runs/status_quo/seed42"
     assert run_dir("r", "status_quo", 42, 1, {}, "default",
@@ -476,7 +476,7 @@ def test_folder_names_are_short_and_readable():
 
 def test_first_compile_is_announced(tmp_path, monkeypatch, capsys):
     """Issue 14.15: one line on stderr when no compiled kernels are cached yet."""
-    from sim.cli import note_first_compile
+    from sim.cli.command import note_first_compile
 
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
     note_first_compile()
@@ -521,10 +521,10 @@ def test_a_sweep_model_is_freed_without_the_cycle_collector():
     import gc
     import weakref
 
-    from sim.cli import compose
-    from sim.config import session
-    from sim.model import to_plain
-    from sim.run import simulate_many, summary
+    from sim.cli.command import compose
+    from sim.config.schema import session
+    from sim.mesa.model import to_plain
+    from sim.experiments.run import simulate_many, summary
 
     with session():
         plain = to_plain(compose(["sweep.seeds=4", "world.horizon=2030"]))

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from sim.keywords import base_config
-from sim.model import SpaceRaceModel
-from sim.states import load_record, load_states, members_at
-from sim.world_states import fit_capability_map
+from sim.mesa.keywords import base_config
+from sim.mesa.model import SpaceRaceModel
+from sim.world.states import load_record, load_states, members_at
+from sim.world.world_states import fit_capability_map
 
 
 @pytest.fixture(scope="module")
@@ -74,15 +74,15 @@ def test_synthetic_world_still_available():
 
 
 def test_bad_source_is_one_line_error():
-    from sim.validation import ConfigError, validate
+    from sim.config.validation import ConfigError, validate
     cfg = base_config(overrides=["world.rest_of_world.source=mars"])
     with pytest.raises(ConfigError, match="world.rest_of_world.source"):
         validate(cfg)
 
 
 def test_per_state_join_years(cfg):
-    from sim.run import simulate, summary
-    from sim.world_states import joins_table
+    from sim.experiments.run import simulate, summary
+    from sim.world.world_states import joins_table
     m = simulate(base_config(overrides=["world.horizon=2030"]), 4)
     t = joins_table(m)
     names = np.array(m.names)
@@ -98,7 +98,7 @@ def test_per_state_join_years(cfg):
 
 def test_state_membership_table():
     import pandas as pd
-    from sim.report_world import state_membership
+    from sim.experiments.report_world import state_membership
     runs = pd.DataFrame({"scenario": ["a"] * 4, "joined_artemis:X": [2020, 2025, 2040, 0],
                          "joined_ilrs:X": [0, 2024, 0, 0]})
     t = state_membership(runs).iloc[0]
@@ -132,7 +132,7 @@ def test_capability_follows_budget_without_a_cause():
     """Without cooperation and at the start's racing share, every actor's capability grows
     with its budget (the balanced path): standings do not move; racing spends budget, so
     even racing at the cap lifts capability by a bounded factor, not without limit."""
-    from sim.model import _grow_kernel, budget_productivity
+    from sim.engine.growth import _grow_kernel, budget_productivity
     dyn = base_config()["dynamics"]
     c = np.array([1.0, 0.6, 0.45, 0.01])
     b = np.array([23.3, 10.0, 2.8, 0.05])

@@ -30,7 +30,6 @@ MOVES = {
     "sim.states": "sim.world.states",
     "sim.world_states": "sim.world.world_states",
     "sim.calibrate": "sim.world.calibrate",
-    "sim.calibration": "sim.world.calibration",
     # the game: payoffs (the stage game), rules (strategies), a match between two rules
     "sim.payoffs": "sim.game.payoffs",
     "sim.strategies": "sim.game.strategies",
@@ -52,7 +51,6 @@ MOVES = {
     "sim.config": "sim.config.schema",
     "sim.validation": "sim.config.validation",
     "sim.params": "sim.config.params",
-    "sim.plain": "sim.config.plain",
     # experiments: one run, the sweep plan, executors, designs, analysis, report, plots
     "sim.run": "sim.experiments.run",
     "sim.plan": "sim.experiments.plan",
@@ -65,13 +63,43 @@ MOVES = {
     "sim.report_world": "sim.experiments.report_world",
     "sim.plots": "sim.experiments.plots",
     "sim.manifest": "sim.experiments.manifest",
-    "sim.stats": "sim.experiments.stats",
     # the command line
     "sim.cli": "sim.cli.command",
 }
+#: names that moved to another module (new module, name) -> new module; names whose old
+#: module still re-exports them (to_plain, ConfigError, wilson, model_table, MAX_RUNS,
+#: load_calibration, ...) need no entry
+SYMBOLS = {
+    ("sim.config.params", "rows"): "sim.config.table",
+    ("sim.config.params", "markdown"): "sim.config.table",
+    ("sim.config.params", "plausible"): "sim.config.table",
+    ("sim.config.params", "STATUS"): "sim.config.table",
+    ("sim.experiments.plan", "check_design"): "sim.config.validation",
+    # the model's compiled kernels and per-world draws (sim/engine/)
+    ("sim.mesa.model", "_grow_kernel"): "sim.engine.growth",
+    ("sim.mesa.model", "_partner_sums"): "sim.engine.growth",
+    ("sim.mesa.model", "_realise"): "sim.engine.moves",
+    ("sim.mesa.model", "_year_metrics"): "sim.engine.metrics",
+    ("sim.mesa.model", "_year_metrics_worlds"): "sim.engine.metrics",
+    ("sim.mesa.model", "WorldDraws"): "sim.engine.draws",
+    ("sim.mesa.model", "ARTEMIS"): "sim.names",
+    ("sim.mesa.model", "ILRS"): "sim.names",
+    ("sim.mesa.model", "budget_productivity"): "sim.engine.growth",
+    # agencies in camps (ESA from its member states)
+    ("sim.outcome.camps", "camp_membership"): "sim.outcome.agencies",
+    ("sim.outcome.camps", "agency_of_states"): "sim.outcome.agencies",
+    ("sim.outcome.camps", "AGENCIES"): "sim.outcome.agencies",
+    ("sim.outcome.camps", "AGENCY_MAJORITY"): "sim.outcome.agencies",
+}
 #: modules of the new layout (and packages): a dotted path starting with one of these is new
+#: (with every module now under sim/, found when the script runs)
 NEW = set(MOVES.values()) | {"sim.world", "sim.game", "sim.outcome", "sim.mesa", "sim.config",
-                             "sim.experiments", "sim.cli", "sim.engine", "sim.mechanisms"}
+                             "sim.experiments", "sim.cli", "sim.engine", "sim.mechanisms",
+                             # modules new in the layout (pieces split out of older ones)
+                             "sim.paths", "sim.config.plain", "sim.config.table", "sim.mesa.columns",
+                             "sim.world.calibration", "sim.experiments.stats"}
+NEW |= {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in (ROOT / "sim").rglob("*.py") if p.parent != ROOT / "sim"}
 #: old modules whose name is now a package: ``sim.config`` alone is the old module
 COLLIDING = {old for old in MOVES if old in NEW}
 
@@ -82,6 +110,8 @@ SUFFIXES = {".py", ".md", ".yaml", ".yml", ".toml", ".txt", ".cfg", ".ini", ".sh
 _DOTTED = re.compile(r"(?<![\w.])sim((?:\.\w+)+)")
 _FROM_SIM = re.compile(r"^(?P<indent>[ \t]*)from[ \t]+sim[ \t]+import[ \t]+(?P<names>[^\n#(]+?)"
                        r"(?P<tail>[ \t]*(?:#[^\n]*)?)$", re.M)
+_FROM = re.compile(r"^(?P<indent>[ \t]*)from[ \t]+(?P<module>sim[\w.]*)[ \t]+import[ \t]+"
+                   r"(?:\((?P<paren>[^)]*)\)|(?P<names>[^\n#(]+?))(?P<tail>[ \t]*(?:#[^\n]*)?)$", re.M)
 _PATH = re.compile(r"(?<![\w/.])sim/(\w+)\.py\b")
 
 
@@ -144,9 +174,46 @@ def _path(m: re.Match) -> str:
     return m[0] if new is None else new.replace(".", "/") + ".py"
 
 
+def _symbols(m: re.Match) -> str:
+    """``from sim.config.params import param, markdown`` -> two imports (see :data:`SYMBOLS`)."""
+    module = m["module"]
+    if not any(mod == module for mod, _ in SYMBOLS):
+        return m[0]
+    items = [i.strip() for i in (m["paren"] or m["names"]).replace("\n", " ").split(",") if i.strip()]
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        name = item.split(" as ")[0].strip()
+        groups.setdefault(SYMBOLS.get((module, name), module), []).append(item)
+    if list(groups) == [module]:
+        return m[0]
+    lines = [f"{m['indent']}from {mod} import {', '.join(names)}" for mod, names in groups.items()]
+    lines[0] += m["tail"]
+    return "\n".join(lines)
+
+
+def _dotted_symbol(m: re.Match) -> str:
+    module, _, name = m[0].rpartition(".")
+    return f"{SYMBOLS[(module, name)]}.{name}" if (module, name) in SYMBOLS else m[0]
+
+
+KEEP = "relayout: keep"      # a line with this comment is left as it is
+
+
 def rewrite(text: str) -> str:
+    if KEEP in text:
+        lines = text.splitlines(keepends=True)
+        kept = {k: line for k, line in enumerate(lines) if KEEP in line}
+        marks = [f"\0{k}\0\n" if k in kept else line for k, line in enumerate(lines)]
+        out = _rewrite("".join(marks)).splitlines(keepends=True)
+        return "".join(kept[int(line[1:-2])] if line.startswith("\0") else line for line in out)
+    return _rewrite(text)
+
+
+def _rewrite(text: str) -> str:
     text = _FROM_SIM.sub(_from_sim, text)
     text = _DOTTED.sub(lambda m: _dotted(m, text), text)
+    text = _FROM.sub(_symbols, text)
+    text = _DOTTED.sub(_dotted_symbol, text)
     return _PATH.sub(_path, text)
 
 

@@ -6,8 +6,8 @@ world), ``actors`` (named actors and their attributes), ``payoffs`` (the stage g
 ``milestones`` (scheduled events), ``strategies`` (decision rules), ``outcome``
 (the classification rule), ``sweep`` and ``output``. Values and sources live in the
 YAML files under ``configs/``; each numeric key's range, unit, description and source
-status are declared here once (:func:`sim.params.param`; a mechanism's in its own file),
-and :mod:`sim.validation` and docs/PARAMETERS.md derive from them.
+status are declared here once (:func:`sim.config.params.param`; a mechanism's in its own file),
+and :mod:`sim.config.validation` and docs/PARAMETERS.md derive from them.
 """
 
 from __future__ import annotations
@@ -15,14 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, make_dataclass
 from typing import Any, Optional
 
-from pathlib import Path
-
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, OmegaConf
 
 from sim.mechanisms import REGISTRY, MilestoneConfig
-from sim.names import MAJORS, PROGRAMMES  # noqa: F401 - re-exported (sim.config.MAJORS)
-from sim.params import nonneg, param, prob
+from sim.names import MAJORS, PROGRAMMES  # noqa: F401 - re-exported (sim.config.schema.MAJORS)
+from sim.config.params import nonneg, param, prob
 
 
 #: the physical range of a capability or budget is [0, inf); the declared bound above it
@@ -173,7 +171,7 @@ class ProgrammesConfig:
     inertia: float = param(lo=-100.0, hi=100.0, doc="status-quo bias of a member")
     hedging_penalty: float = param(lo=-100.0, hi=100.0, doc="cost of being in both camps")
     revision_rate: float = prob(doc="yearly hazard that a (programme, actor) entry is decided "
-                                    "(fitted: python -m sim.calibrate)", unit="1 / yr",
+                                    "(fitted: python -m sim.world.calibrate)", unit="1 / yr",
                                 source="source")
     accession_cost: float = param(0.0, lo=0.0, hi=100.0, unit="wish units", source="source",
                                   doc="friction a non-member's wish must beat to join "
@@ -234,7 +232,7 @@ class SweepConfig:
     # a sampling design over the declared uncertainties, its points x grid x seeds:
     # {kind: latin|sobol|morris, N, seed, uncertainties: default, levers: [...],
     #  calc_second_order (sobol), num_levels, optimal_trajectories (morris)}; {} = none.
-    # Checked by sim.designs.from_spec (sim.plan.check_design). A plain mapping with an
+    # Checked by sim.experiments.designs.from_spec (sim.config.validation.check_design). A plain mapping with an
     # empty default: OmegaConf cannot merge a mapping into an optional None node
     design: dict[str, Any] = field(default_factory=dict)
 
@@ -266,7 +264,7 @@ class Config:
 
 
 #: the Hydra config folder (configs/ at the project root)
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+from sim.paths import CONFIG_DIR  # noqa: E402 - re-exported (sim.config.schema.CONFIG_DIR)
 
 _session_open = False
 
@@ -316,8 +314,8 @@ def compose(overrides: list[str]):
 def register() -> None:
     """Register the schema (``- base_config`` in ``configs/config.yaml``) and resolvers."""
     ConfigStore.instance().store(name="base_config", node=Config)
-    from sim.plan import register_resolvers     # folder names live with the sweep plan
+    from sim.experiments.plan import register_resolvers     # folder names live with the sweep plan
     register_resolvers()
     if not OmegaConf.has_resolver("calibrated"):     # ${calibrated:name}: data/calibration.json
-        from sim.calibrate import calibrated
+        from sim.world.calibration import calibrated
         OmegaConf.register_new_resolver("calibrated", calibrated)

@@ -5,28 +5,22 @@ the bad value and what is allowed — printed as one line by the command line.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
 import math
 import re
 import typing
 
-from sim.config import MAJORS, PROGRAMMES
+from sim.config.schema import MAJORS, PROGRAMMES
+from sim.errors import ConfigError  # noqa: F401 - re-exported (where it was)
 from sim.mechanisms import REGISTRY, MilestoneConfig
-from sim.params import declared
-from sim.strategies import RULES
+from sim.config.params import declared
+from sim.game.strategies import RULES
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
 REQUIRED_ACTORS = MAJORS
 YEAR_RANGE = (1957, 2200)
-
-
-class ConfigError(ValueError):
-    """A bad config value: ``key``, ``value`` and what is ``allowed``."""
-
-    def __init__(self, key: str, value, allowed: str):
-        self.key, self.value, self.allowed = key, value, allowed
-        super().__init__(f"{key}={value!r}: {allowed}")
 
 
 def _num(key, value, lo=-math.inf, hi=math.inf, what=None, lo_open=False):
@@ -71,7 +65,7 @@ def _strategy(key, name):
 
 def check_declared(node: dict, schema, path: str) -> None:
     """Check every parameter of ``node`` that ``schema`` declares with
-    :func:`sim.params.param` against its declared range (years as years)."""
+    :func:`sim.config.params.param` against its declared range (years as years)."""
     hints = typing.get_type_hints(schema)
     for key, f in declared(schema):
         m, value, where = f.metadata, node[key], f"{path}.{key}"
@@ -111,7 +105,7 @@ def check_keys(node, schema, path: str = "") -> None:
 
 def validate(cfg: dict) -> None:
     """Raise :class:`ConfigError` on the first bad value of a plain (resolved) config."""
-    from sim.config import (ActorConfig, Config, DynamicsConfig, OutcomeConfig, PayoffConfig,
+    from sim.config.schema import (ActorConfig, Config, DynamicsConfig, OutcomeConfig, PayoffConfig,
                             ProgrammeConfig, ProgrammesConfig, RestOfWorldConfig, WorldConfig)
 
     check_keys(cfg, Config)
@@ -283,23 +277,22 @@ def validate(cfg: dict) -> None:
         if not isinstance(values, list) or not values:
             raise ConfigError(f"sweep.grid.{key}", values, "must be a non-empty list of values")
     if sw.get("design", {}) != {}:
-        from sim.plan import check_design       # builds the design; checks its extremes
-        check_design(cfg)
+        check_design(cfg)       # builds the design; checks its extremes
 
 
 def _attr_ranges() -> dict[str, tuple[float, float]]:
     """The declared range of each drawn actor attribute (a generated state's
     distribution must lie within it)."""
-    from sim.actors import DRAWN
-    from sim.config import ActorConfig
+    from sim.world.actors import DRAWN
+    from sim.config.schema import ActorConfig
     fields = dict(declared(ActorConfig))
     return {attr: (fields[attr].metadata["lo"], fields[attr].metadata["hi"]) for attr in DRAWN}
 
 
 def _data_files(row: dict) -> None:
     """The data world's files must load (one-line error naming the key and the problem)."""
-    from sim.states import DataError
-    from sim.world_states import record_table, states_table
+    from sim.world.states import DataError
+    from sim.world.world_states import record_table, states_table
     for key in ("states_file", "record_file"):
         if row.get(key) is not None and not isinstance(row[key], str):
             raise ConfigError(f"world.rest_of_world.{key}", row[key], "must be a file path or null")
@@ -309,3 +302,27 @@ def _data_files(row: dict) -> None:
     except DataError as e:
         raise ConfigError("world.rest_of_world.states_file/record_file", e.path,
                           f"{e.where}: {e.allowed}") from None
+
+
+def check_design(plain: dict) -> None:
+    """Check ``sweep.design``: it builds, does not sample a key the grid sets, stays within
+    the run limit, and every parameter's extremes (each option of a categorical one)
+    give a valid config. Called by :func:`validate`."""
+    from sim.experiments.plan import MAX_RUNS, apply_point, design_of, n_points
+
+    design = design_of(plain)
+    if design is None:
+        return
+    both = sorted(set(design.keys) & set(plain["sweep"]["grid"] or {}))
+    if both:
+        raise ConfigError(f"sweep.grid.{both[0]}", plain["sweep"]["grid"][both[0]],
+                          "is sampled by sweep.design; set it in one of the two")
+    runs = design.n_points * n_points(plain) * int(plain["sweep"]["seeds"])
+    if runs > MAX_RUNS:
+        raise ConfigError("sweep.design.N", design.N, f"gives {runs:,} runs; at most "
+                          f"{MAX_RUNS:,} in one job (lower N or sweep.seeds)")
+    base = copy.deepcopy(plain)
+    base["sweep"]["design"] = {}
+    for u in design.params:
+        for value in (u.values if u.kind == "categorical" else u.transform(u.bounds)):
+            validate(apply_point(base, {u.key: value}))

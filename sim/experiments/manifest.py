@@ -11,7 +11,7 @@ from pathlib import Path
 
 PACKAGES = ("spacerace", "mesa", "numpy", "pandas", "pyarrow", "hydra-core", "omegaconf",
             "matplotlib", "networkx", "ray")
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from sim.paths import PROJECT_ROOT  # noqa: E402
 
 
 def now() -> str:

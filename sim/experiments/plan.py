@@ -6,7 +6,7 @@ read them from one place:
 * points: a job runs an ordered list of parameter points (``{dotted.key: value}``
   dicts) times its seeds: ``sweep.grid``'s cartesian product, times (grid outer, design
   inner) the points of ``sweep.design`` when set (:func:`design_of`: a Latin hypercube,
-  Sobol or Morris design from :mod:`sim.designs`, narrowed to the job's scenario; its
+  Sobol or Morris design from :mod:`sim.experiments.designs`, narrowed to the job's scenario; its
   fingerprint is part of the config hash, so a changed uncertainties file is a different
   sweep);
 * :func:`apply_point`: a point applied to a plain config;
@@ -37,6 +37,8 @@ HOW_KEYS = ("workers", "executor", "ray_address", "progress", "name", "lockstep"
 SIZE_KEYS = ("seeds", "first_seed", "chunk_size")
 #: Longest folder name written (file systems allow 255 bytes; leave room for temp files).
 MAX_NAME = 100
+#: runs of one job
+MAX_RUNS = 10_000_000
 #: Characters kept in folder names; any other becomes ``_`` (and the name gets a hash).
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.=,+\-]")
 
@@ -60,7 +62,7 @@ def n_points(plain: dict) -> int:
 
 def apply_point(plain: dict, point: dict) -> dict:
     """A copy of ``plain`` with the point's dotted keys set (keys must exist)."""
-    from sim.validation import ConfigError
+    from sim.errors import ConfigError
 
     out = copy.deepcopy(plain)
     for dotted, value in point.items():
@@ -102,7 +104,7 @@ class Plan:
         if points is None:
             points = grid_points(plain)
             if design is not None:
-                from sim.designs import points as design_points
+                from sim.experiments.designs import points as design_points
 
                 inner = design_points(design)
                 points = [{**g, **d} for g in points for d in inner]
@@ -163,14 +165,14 @@ _DESIGNS: dict = {}
 
 
 def design_of(plain: dict):
-    """The :class:`sim.designs.Design` of ``sweep.design`` for this job's scenario (None
+    """The :class:`sim.experiments.designs.Design` of ``sweep.design`` for this job's scenario (None
     without one); built once per process. A bad spec is a ``ConfigError`` naming
     ``sweep.design.<key>``."""
     spec = plain["sweep"].get("design")
     if not spec and isinstance(spec, (dict, type(None))):
         return None
-    from sim import designs
-    from sim.validation import ConfigError
+    from sim.experiments import designs
+    from sim.errors import ConfigError
 
     scenario = plain.get("scenario_name")
     key = (json.dumps(spec, sort_keys=True, default=str), scenario)
@@ -187,32 +189,6 @@ def design_of(plain: dict):
                         f"sweep.design.{text}",)
             raise err from None
     return _DESIGNS[key]
-
-
-def check_design(plain: dict) -> None:
-    """Check ``sweep.design``: it builds, does not sample a key the grid sets, stays within
-    the run limit, and every parameter's extremes (each option of a categorical one)
-    give a valid config. Called by :func:`sim.validation.validate`."""
-    from sim.validation import ConfigError, validate
-
-    design = design_of(plain)
-    if design is None:
-        return
-    both = sorted(set(design.keys) & set(plain["sweep"]["grid"] or {}))
-    if both:
-        raise ConfigError(f"sweep.grid.{both[0]}", plain["sweep"]["grid"][both[0]],
-                          "is sampled by sweep.design; set it in one of the two")
-    from sim.cli import MAX_RUNS
-
-    runs = design.n_points * n_points(plain) * int(plain["sweep"]["seeds"])
-    if runs > MAX_RUNS:
-        raise ConfigError("sweep.design.N", design.N, f"gives {runs:,} runs; at most "
-                          f"{MAX_RUNS:,} in one job (lower N or sweep.seeds)")
-    base = copy.deepcopy(plain)
-    base["sweep"]["design"] = {}
-    for u in design.params:
-        for value in (u.values if u.kind == "categorical" else u.transform(u.bounds)):
-            validate(apply_point(base, {u.key: value}))
 
 
 # --- folder names -----------------------------------------------------------------------

@@ -15,15 +15,15 @@ import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.config import MAJORS  # noqa: E402
+from sim.config.schema import MAJORS  # noqa: E402
 from sim.io import atomic_savefig  # noqa: E402
 
-#: one colour per role (sim.camps.ROLES; one word per meaning, docs/OUTCOMES.md)
+#: one colour per role (sim.outcome.camps.ROLES; one word per meaning, docs/OUTCOMES.md)
 CAMP_COLOURS = {"us_led": "#1f77b4", "china_led": "#d62728", "bridge": "#17becf",
                 "hedger": "#9467bd", "non_aligned": "#b0b0b0"}
 CAMP_LABELS = {"us_led": "US-led", "china_led": "China-led", "bridge": "bridges",
                "hedger": "hedgers (both camps' programmes)", "non_aligned": "non-aligned"}
-#: one colour per class (sim.indices.CLASSES), as in sim.ternary
+#: one colour per class (sim.outcome.indices.CLASSES), as in sim.outcome.ternary
 OUTCOME_COLOURS = {"collaboration": "#009E73", "bloc": "#0072B2", "race": "#D55E00",
                    "hedged": "#CC79A7", "hegemony": "#E69F00", "ambiguous": "#999999"}
 NAMED_LABELS = 17  # label the named actors (they come first)

@@ -1,6 +1,6 @@
 """The report's section "What decides the outcome", from the design jobs of a results folder.
 
-A sweep over a sampling design (``+sweep.design``, :mod:`sim.plan`) runs each scenario
+A sweep over a sampling design (``+sweep.design``, :mod:`sim.experiments.plan`) runs each scenario
 over the declared uncertainties (``configs/uncertainties``) instead of one parameter set.
 This module reads those jobs from the report's runs table (``design_point`` and one
 column per design key) and their ``design.json`` files, and writes, beside the rest of
@@ -10,20 +10,20 @@ the report:
   ensemble (each run draws its parameters) beside the point-estimate shares of the
   scenario's fixed-parameter runs (``decide-ensemble.png``, a table);
 * **sensitivity** — Morris (mu*, sigma) or Sobol (S1, ST) indices of each outcome share
-  from a Morris or Sobol job (:func:`sim.analyze.sensitivity`; ``decide-sensitivity.png``);
+  from a Morris or Sobol job (:func:`sim.experiments.analyze.sensitivity`; ``decide-sensitivity.png``);
 * **scenario discovery** — PRIM boxes as rules and their peeling trajectory (the
   trade-off between coverage and density) with a CART cross-check, over the uncertainty-
   and-lever space of a job that puts levers on a grid around a design
-  (:func:`sim.analyze.discover`; ``decide-discover-<outcome>.png``);
+  (:func:`sim.experiments.analyze.discover`; ``decide-discover-<outcome>.png``);
 * **the policy view** — per lever on that job's grid, the change in each outcome's
   probability from its status-quo option to the other, over paired runs (same design
   point, seed and other levers), with 95% bootstrap intervals
-  (:func:`sim.analyze.policy_effects`; ``decide-levers.png``, a table);
+  (:func:`sim.experiments.analyze.policy_effects`; ``decide-levers.png``, a table);
 * a closing note that says, from these numbers, which uncertainties and levers decide
   the outcomes.
 
 Every piece is drawn only when its jobs are there; without any design job the section is
-empty. The analyses are the library's (:mod:`sim.analyze`); this module only picks the
+empty. The analyses are the library's (:mod:`sim.experiments.analyze`); this module only picks the
 jobs, lays out the page and words the numbers.
 """
 
@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import analyze as A
+from sim.experiments import analyze as A
 
 #: Colours of the outcome classes (others get matplotlib's cycle).
 COLOURS = {"collaboration": "#2ca02c", "bloc": "#ff7f0e", "race": "#7f1d1d"}
@@ -78,7 +78,7 @@ def ensemble_table(runs: pd.DataFrame, jobs: list[dict], designs: dict) -> pd.Da
     """Per scenario and outcome: share and 95% Wilson interval of the point-estimate runs
     (jobs without design or grid) and of the Latin-hypercube ensemble (latin jobs without
     grid). Only scenarios that have both."""
-    from sim.report import wilson
+    from sim.experiments.stats import wilson
 
     plain = {j["label"] for j in jobs if len(j["points"]) <= 1}
     ens = {job for job, d in designs.items() if d.kind == "latin" and not _grid_keys(jobs, job)}
@@ -294,7 +294,7 @@ def levers_html(table: pd.DataFrame) -> str:
 def section(root: Path, runs: pd.DataFrame, jobs: list[dict], out: Path, plots: bool = True) -> str:
     """The HTML of the section (empty without design jobs); writes its figures and CSV
     tables into ``out``."""
-    from sim.designs import DesignError
+    from sim.experiments.designs import DesignError
     from sim.io import atomic_write_bytes
 
     try:
@@ -420,6 +420,6 @@ def section(root: Path, runs: pd.DataFrame, jobs: list[dict], out: Path, plots: 
     if notes:
         parts.append("<h3>In short</h3><ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes)
                      + "</ul><p><small>Computed from this folder's runs by "
-                     "<code>sim/report_decide.py</code> (analyses: <code>python -m sim.analyze"
+                     "<code>sim/experiments/report_decide.py</code> (analyses: <code>python -m sim.experiments.analyze"
                      "</code>); the sentences are generated from the numbers above.</small></p>")
     return "\n".join(parts)

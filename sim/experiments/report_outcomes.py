@@ -3,8 +3,8 @@ how the class shares move when a threshold moves by ±20%, the US–China stage 
 scenario over time, and what each lever does against status_quo on the quantities it
 targets (paired seeds).
 
-Called from :func:`sim.report.build` with the runs table (one row per run, the indices and
-classes of :mod:`sim.outcome`) and the jobs (their chunk stores hold the yearly model
+Called from :func:`sim.experiments.report.build` with the runs table (one row per run, the indices and
+classes of :mod:`sim.outcome.rule`) and the jobs (their chunk stores hold the yearly model
 tables). Everything here reads stored results; nothing is re-run.
 """
 
@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from sim.indices import CLASSES, threshold_robustness
+from sim.outcome.indices import CLASSES, threshold_robustness
 from sim.io import atomic_savefig
-from sim.payoffs import GAME_TYPES
+from sim.game.payoffs import GAME_TYPES
 
 #: the periods of the US–China game table
 PERIODS = ((2021, 2025), (2026, 2030), (2031, 2040), (2041, 2050))
@@ -95,7 +95,7 @@ def _whole_jobs(jobs: list[dict]) -> dict[str, dict]:
 # --- ternary and threshold robustness ------------------------------------------------------
 
 def ternary(runs: pd.DataFrame, groups: list[str], names: dict, out: Path) -> bool:
-    from sim.ternary import ternary_figure
+    from sim.outcome.ternary import ternary_figure
     sub = runs[runs["group"].isin(groups)].copy()
     if sub.empty:
         return False
@@ -167,7 +167,7 @@ def us_china_table(jobs: list[dict]) -> str:
     return ("<h2>The US–China stage game over time</h2><p>Share of run-years in which the "
             "US's stage game toward China (after relative gains) is of each type; it moves "
             "with China's transparency and dual use, the threat perception, the rules of the "
-            "road and relative capability (sim/payoffs.py). While the Wolf Amendment is in "
+            "road and relative capability (sim/game/payoffs.py). While the Wolf Amendment is in "
             "force the US's move is forced to compete whatever the game.</p>"
             "<div class=scroll><table><thead><tr>" + head + "</tr></thead><tbody>"
             + "".join(rows) + "</tbody></table></div>")

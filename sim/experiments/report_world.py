@@ -3,8 +3,8 @@ programme counts against the posterior predictive bands, the 2023 holdout drawn
 distinctly as out-of-sample) and, per scenario, which named states end up in which camp's
 programmes.
 
-:func:`world_figures` is what :mod:`sim.report` calls; :func:`hindcast_figure` is also
-used by ``python -m sim.calibrate`` to draw ``data/calibration.png``.
+:func:`world_figures` is what :mod:`sim.experiments.report` calls; :func:`hindcast_figure` is also
+used by ``python -m sim.world.calibrate`` to draw ``data/calibration.png``.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def hindcast_figure(cal: dict):
 def world_figures(out: Path) -> list[tuple[str, str]]:
     """The hindcast of ``data/calibration.json`` (if there is one) as ``out/hindcast.png``
     and ``.svg``; returns ``[(name, title)]`` for the report page."""
-    from sim.calibrate import load_calibration
+    from sim.world.calibration import load_calibration
     cal = load_calibration()
     if not cal or "predictive" not in cal:
         return []

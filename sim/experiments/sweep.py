@@ -18,7 +18,7 @@ Layout of a job folder::
     chunks/chunk-00000.json      completion marker with both files' SHA-256
     .lock                    held (flock) while a sweep runs here: pid, host, start time
 
-The plan itself (points, seeds, hash, folder names) lives in :mod:`sim.plan`. Local
+The plan itself (points, seeds, hash, folder names) lives in :mod:`sim.experiments.plan`. Local
 workers die with the sweep (``PR_SET_PDEATHSIG``) and never write for a sweep that is
 gone; a run that overflows (NaN or infinity) stops the job with one line, unsaved.
 """
@@ -37,13 +37,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim import manifest
+from sim.experiments import manifest
 from sim.errors import EXIT_FAILED, EXIT_INTERRUPTED, fail
 from sim.io import (NonFiniteError, atomic_write_json, atomic_write_parquet, first_non_finite,
                     is_disk_full, read_json, sha256_file)
-from sim.model import MODEL_COLUMNS
-from sim.plan import Plan, apply_point, grid_points, stored_hash  # noqa: F401 - re-exported
-from sim.run import simulate_many, summary
+from sim.mesa.model import MODEL_COLUMNS
+from sim.experiments.plan import Plan, apply_point, grid_points, stored_hash  # noqa: F401 - re-exported
+from sim.experiments.run import simulate_many, summary
 
 #: Chunks a local worker runs before it is replaced by a fresh one (the environment
 #: variable is for tests, which recycle after every chunk).
@@ -62,7 +62,7 @@ def _run_chunk(plain: dict, plan: Plan, k: int) -> dict:
     """Run chunk ``k``; returns its run rows and per-year series as plain arrays.
 
     Runs of the same grid point go ``sweep.lockstep`` at a time through one model that
-    holds one world per seed (:func:`sim.run.simulate_many`): the same results as one
+    holds one world per seed (:func:`sim.experiments.run.simulate_many`): the same results as one
     model per run, with the yearly bookkeeping paid once for all of them."""
     rows, years, ids, starts = [], [], [], []
     for point_idx, run_ids in _by_point(plan, plan.chunk(k), int(plain["sweep"]["lockstep"])):
@@ -387,9 +387,9 @@ def _run_job(plain: dict, out: Path, overrides: list[str] | None) -> dict:
             "seeds": [plan.seeds[0], plan.seeds[-1]], "n_runs": plan.n_runs,
             "chunk_size": plan.chunk_size, "n_chunks": plan.n_chunks,
             "config_hash": plan.config_hash, "config": plain})
-        if plan.design_n:               # the design beside its runs (sim.analyze reads it)
-            from sim.designs import save
-            from sim.plan import design_of
+        if plan.design_n:               # the design beside its runs (sim.experiments.analyze reads it)
+            from sim.experiments.designs import save
+            from sim.experiments.plan import design_of
             save(design_of(plain), out / "design.json")
         pending = [k for k in range(plan.n_chunks) if not store.complete(k)]
         to_run = sum(len(plan.chunk(k)) for k in pending)

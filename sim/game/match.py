@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.strategies import Rule, StageGames, make_rule
+from sim.game.strategies import Rule, StageGames, make_rule
 
 #: Axelrod's canonical prisoner's dilemma, in the order (R, S, T, P).
 DEFAULT_PAYOFFS = (3.0, 0.0, 5.0, 1.0)
@@ -34,7 +34,7 @@ def play_match(rule_a: str | Rule, rule_b: str | Rule, turns: int,
                seed: int | None = None, noise: float = 0.0) -> MatchResult:
     """Play ``turns`` rounds of the symmetric 2x2 game ``payoffs = (R, S, T, P)``.
 
-    Rules are given as names (see :data:`sim.strategies.RULES`) or rule objects.
+    Rules are given as names (see :data:`sim.game.strategies.RULES`) or rule objects.
     ``noise`` flips each move with that probability (a trembling hand).
     All randomness comes from ``numpy.random.default_rng(seed)``.
     """

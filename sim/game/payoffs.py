@@ -65,7 +65,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim._jit import njit
-from sim.strategies import StageGames
+from sim.game.strategies import StageGames
 
 GAME_TYPES = ("harmony", "stag_hunt", "chicken", "prisoners_dilemma", "deadlock", "degenerate")
 N_GAME_TYPES = len(GAME_TYPES)

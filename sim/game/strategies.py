@@ -4,7 +4,7 @@ Every rule decides, for a batch of ``n`` directed relations (an actor facing one
 counterpart), whether to **cooperate** (``True``) or **compete** (``False``).
 The same rule objects drive the many-actor model (``n`` = number of relations
 that actors with this rule hold) and the two-player iterated game in
-:mod:`sim.game` (``n`` = 1), so there is exactly one implementation of each rule.
+:mod:`sim.game.match` (``n`` = 1), so there is exactly one implementation of each rule.
 
 A rule's life cycle, per batch::
 
@@ -16,7 +16,7 @@ A rule's life cycle, per batch::
 ``game`` is a :class:`StageGames` with the per-relation payoffs ``R, S, T, P``
 (numpy arrays of length ``n``); deterministic rules ignore it.
 
-In a match (:func:`sim.game.play_match`) a rule starts with no history
+In a match (:func:`sim.game.match.play_match`) a rule starts with no history
 (``opening=None``): its first move is its opening move. In the model the documented
 start is last year's moves, so a rule starts from an :class:`Opening` (those moves,
 the initial trust and the deciding actor's own shadow of the future) as if it had
@@ -40,7 +40,7 @@ from typing import ClassVar
 import numpy as np
 
 from sim._jit import njit
-from sim.params import declared, param
+from sim.config.params import declared, param
 
 State = dict[str, np.ndarray]
 
@@ -86,7 +86,7 @@ class Rule:
     @classmethod
     def param_ranges(cls) -> dict[str, tuple[float, float]]:
         """The declared range of each parameter (rules with parameters are dataclasses
-        whose fields are declared with :func:`sim.params.param`)."""
+        whose fields are declared with :func:`sim.config.params.param`)."""
         return {k: (f.metadata["lo"], f.metadata["hi"])
                 for k, f in (declared(cls) if is_dataclass(cls) else [])}
 

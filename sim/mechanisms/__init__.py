@@ -2,7 +2,7 @@
 
 A mechanism is a :class:`~sim.mechanisms.base.Mechanism` subclass with a ``name`` (its
 key under ``mechanisms:`` in the config) and a ``Config`` dataclass (its parameters,
-declared once with :func:`sim.params.param`). The registry finds every such class in
+declared once with :func:`sim.config.params.param`). The registry finds every such class in
 this package's modules, so adding a mechanism is one Python file here plus its entry
 in ``configs/mechanisms/default.yaml`` (see docs/EXTENDING.md). The hooks, the state a
 mechanism may write and how writes combine are in :mod:`sim.mechanisms.base`.

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.mechanisms.base import Mechanism
-from sim.params import nonneg
-from sim.payoffs import pair_rivalry
+from sim.config.params import nonneg
+from sim.game.payoffs import pair_rivalry
 
 
 @dataclass
@@ -68,7 +68,7 @@ class AllianceCost(Mechanism):
     def _allies(self, model) -> np.ndarray:
         ally = np.zeros(model.actors.n, dtype=bool)
         if self.treaty_allies:
-            from sim.world_states import states_table
+            from sim.world.world_states import states_table
             states = states_table(self.states_file)
             codes = set(states.loc[states["us_treaty_ally"], "iso3"])
             iso3 = model.actors.iso3

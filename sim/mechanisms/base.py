@@ -14,13 +14,13 @@ never changes a result:
 ``model.blocked``         per directed relation: the move is forced to compete (any ban)
 ``model.mods.*``          per directed relation: rivalry_discount, rho_extra, pair_bonus,
                           security_discount, coop_cost
-                          (:class:`sim.payoffs.RelationModifiers`): each has one
+                          (:class:`sim.game.payoffs.RelationModifiers`): each has one
                           writing mechanism (pair_bonus: milestones and the Wolf
                           Amendment's repeal, added; coop_cost: alliance_cost)
 ``model.join_bonus``      (programme, actor): added; cleared by the engine every year
 ``model.eligibility``     (programme, actor): ``grant`` / ``ban`` by mechanism name;
                           eligible = (configured | any grant) and not any ban
-                          (:class:`sim.programmes.Eligibility`)
+                          (:class:`sim.world.programmes.Eligibility`)
 ``model.close(p)``        programme ``p`` closes for good: no members from now on
 ``model.members``         (programme, actor): a mechanism may only remove members
 ``model.pace``            per actor: racing reaction multiplier (one writer: long_game)
@@ -60,7 +60,7 @@ class Played:
 
 class Mechanism:
     """Base class: ``name`` is the key under ``mechanisms:`` in the config, ``Config`` the
-    dataclass of its parameters (declared with :func:`sim.params.param`)."""
+    dataclass of its parameters (declared with :func:`sim.config.params.param`)."""
 
     name: ClassVar[str] = ""
     Config: ClassVar[type | None] = None

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.mechanisms.base import TIANGONG, Mechanism
-from sim.params import prob
+from sim.config.params import prob
 
 
 @dataclass

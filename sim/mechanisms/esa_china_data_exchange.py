@@ -8,7 +8,7 @@ from typing import Optional
 import numpy as np
 
 from sim.mechanisms.base import Mechanism
-from sim.params import param, prob
+from sim.config.params import param, prob
 
 
 @dataclass

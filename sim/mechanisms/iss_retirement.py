@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from sim.mechanisms.base import ISS, Mechanism
-from sim.params import param
+from sim.config.params import param
 
 
 @dataclass

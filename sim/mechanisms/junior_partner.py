@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.mechanisms.base import ILRS, Mechanism
-from sim.params import nonneg
+from sim.config.params import nonneg
 
 
 @dataclass

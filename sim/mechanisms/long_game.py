@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sim.mechanisms.base import Mechanism
-from sim.params import prob
+from sim.config.params import prob
 
 
 @dataclass

@@ -9,7 +9,7 @@ import numpy as np
 
 from sim.names import PROGRAMMES
 from sim.mechanisms.base import Mechanism
-from sim.params import nonneg, param, prob
+from sim.config.params import nonneg, param, prob
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sim.mechanisms.base import TIANGONG, Mechanism
-from sim.params import nonneg, param
+from sim.config.params import nonneg, param
 
 
 @dataclass

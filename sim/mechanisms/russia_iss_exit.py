@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from sim.mechanisms.base import ILRS, ISS, Mechanism
-from sim.params import nonneg, param
+from sim.config.params import nonneg, param
 
 
 @dataclass

@@ -8,7 +8,7 @@ import numpy as np
 
 from sim._jit import njit
 from sim.mechanisms.base import Mechanism
-from sim.params import nonneg, prob
+from sim.config.params import nonneg, prob
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.mechanisms.base import ISS, TIANGONG, Mechanism
-from sim.params import nonneg
+from sim.config.params import nonneg
 
 
 @dataclass

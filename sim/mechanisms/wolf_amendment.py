@@ -8,7 +8,7 @@ from typing import Optional
 import numpy as np
 
 from sim.mechanisms.base import ISS, Mechanism
-from sim.params import nonneg, param
+from sim.config.params import nonneg, param
 
 YEARS = dict(lo=1957, hi=2200, unit="year")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import mesa
 
-from sim.actors import DRAWN, KINDS, SCALAR
-from sim.config import PROGRAMMES
+from sim.world.actors import DRAWN, KINDS, SCALAR
+from sim.config.schema import PROGRAMMES
 
 
 class _Attribute:
-    """Reads and writes one actor's entry of an :class:`~sim.actors.ActorState` array."""
+    """Reads and writes one actor's entry of an :class:`~sim.world.actors.ActorState` array."""
 
     def __set_name__(self, owner, name):
         self.name = name

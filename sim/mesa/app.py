@@ -1,8 +1,8 @@
 """Play the new space race year by year: a Mesa ``SolaraViz`` page over
-:class:`~sim.model.SpaceRaceModel`.
+:class:`~sim.mesa.model.SpaceRaceModel`.
 
     scripts/app                                   # set up (first time), serve on 127.0.0.1:8765
-    solara run sim.app --host 127.0.0.1           # the same, where the app extra is installed
+    solara run sim.mesa.app --host 127.0.0.1           # the same, where the app extra is installed
 
 Pick a scenario, a seed, levers and uncertainties in the sidebar, press *Reset* to build
 that world, then *Step* (one year) or play (▶). The first tab shows, every year, the
@@ -31,12 +31,12 @@ import solara
 from mesa.visualization import SolaraViz, solara_viz
 from mesa.visualization.utils import update_counter
 
-from sim.cli import PROJECT_ROOT, SCENARIO_DIR, compose
-from sim.app_figures import PROGRAMME_LABELS, MembershipFigure, NetworkFigure, OutcomeFigure
-from sim.config import PROGRAMMES
-from sim.model import ACTOR_COLUMNS, SpaceRaceModel, to_plain
-from sim.run import model_table
-from sim.validation import validate
+from sim.mesa.app_figures import PROGRAMME_LABELS, MembershipFigure, NetworkFigure, OutcomeFigure
+from sim.config.schema import PROGRAMMES, compose
+from sim.mesa.model import ACTOR_COLUMNS, SpaceRaceModel, to_plain
+from sim.mesa.collect import model_table
+from sim.paths import PROJECT_ROOT, SCENARIO_DIR
+from sim.config.validation import validate
 
 #: The public record of Artemis Accords and ILRS membership (see ``data/README.md``).
 RECORD_PATH = PROJECT_ROOT / "data" / "programme_record_2020_2022.csv"
@@ -72,7 +72,7 @@ def _numbers(values) -> dict:
 
 
 #: The choices offered, from docs/PARAMETERS.md: the defaults, the scenarios' values and
-#: the phase diagram's grid, within the ranges sim.validation allows.
+#: the phase diagram's grid, within the ranges sim.config.validation allows.
 CONTROLS = {
     # levers: what governments decide
     "wolf_repeal_year": Control(
@@ -203,7 +203,7 @@ class PlayedModel(SpaceRaceModel):
         return self.last_actions[:e] & self.last_actions[e:]
 
     def camps(self) -> np.ndarray:
-        """Each actor's camp (codes into :data:`sim.outcome.CAMPS`) in the last year played."""
+        """Each actor's camp (codes into :data:`sim.outcome.rule.CAMPS`) in the last year played."""
         if self.played:
             return self.actor_rows[self.played - 1, ACTOR_COLUMNS.index("role")].astype(int)
         return np.asarray(self.outcome()["labels"], dtype=int)
@@ -284,34 +284,34 @@ def ThisYearView(model: PlayedModel):
     solara.DataFrame(df, items_per_page=5)
 
 
+def _figure_view(model: PlayedModel, make, draw) -> None:
+    """A figure of the model: built once per model (``make()``), redrawn (``draw(figure)``,
+    PNG bytes) when a year is played."""
+    update_counter.get()
+    figure = solara.use_memo(make, [model])
+    png = solara.use_memo(lambda: draw(figure), [model, model.played])
+    solara.Image(png, format="png")
+
+
 @solara.component
 def NetworkView(model: PlayedModel):
-    update_counter.get()
-    figure = solara.use_memo(lambda: NetworkFigure(model), [model])
-    png = solara.use_memo(lambda: figure.update(model), [model, model.played])
-    solara.Image(png, format="png")
+    _figure_view(model, lambda: NetworkFigure(model), lambda figure: figure.update(model))
 
 
 @solara.component
 def MembershipView(model: PlayedModel):
-    update_counter.get()
-    figure = solara.use_memo(lambda: MembershipFigure(model, public_record()), [model])
-    png = solara.use_memo(lambda: figure.update(model, model_table(model)),
-                          [model, model.played])
-    solara.Image(png, format="png")
+    _figure_view(model, lambda: MembershipFigure(model, public_record()),
+                 lambda figure: figure.update(model, model_table(model)))
 
 
 @solara.component
 def OutcomeView(model: PlayedModel):
-    update_counter.get()
-    figure = solara.use_memo(lambda: OutcomeFigure(model), [model])
-    png = solara.use_memo(lambda: figure.update(model), [model, model.played])
-    solara.Image(png, format="png")
+    _figure_view(model, lambda: OutcomeFigure(model), lambda figure: figure.update(model))
 
 
 # --- the second tab: a finished sweep's report ----------------------------------------------
 
-#: The summary table's main columns (sim/report.py) and their headers here.
+#: The summary table's main columns (sim/experiments/report.py) and their headers here.
 SUMMARY_COLUMNS = {"scenario": "scenario", "runs": "runs",
                    "share_collaboration": "collaboration", "share_bloc": "bloc",
                    "share_race": "race", "mean_role_us_led": "US-led",
@@ -384,7 +384,7 @@ def ReportView(model):
         solara.Select("report folder", value=chosen, values=names, on_value=set_chosen)
     else:
         _text(f"No report under <code>{escape(_shown(SWEEPS_DIR))}</code> yet: run a sweep, "
-              "then <code>python -m sim.report results/sweeps/&lt;name&gt;</code>.")
+              "then <code>python -m sim.experiments.report results/sweeps/&lt;name&gt;</code>.")
     solara.InputText("or another report folder (path)", value=typed, on_value=set_typed)
     target = typed.strip() or chosen
     if not target:

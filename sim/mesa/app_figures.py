@@ -6,10 +6,10 @@ the whole run (the years, the actors' fixed positions), and kept as a background
 year only the parts that change (lines, ties, colours, a title, a legend) are drawn over it
 (matplotlib's blitting) and the picture is encoded as a PNG.
 
-They read from the played model (:class:`sim.app.PlayedModel`): ``positions``, ``ties()``,
+They read from the played model (:class:`sim.mesa.app.PlayedModel`): ``positions``, ``ties()``,
 ``camps()``, ``outcomes``, ``last_year``, ``played``, ``outcome_rule``, ``actors``,
 ``relations``, ``index``, ``names``, ``start_year``, ``horizon``; and the model table
-(:func:`sim.run.model_table`).
+(:func:`sim.experiments.run.model_table`).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from sim.config import MAJORS, PROGRAMMES
-from sim.outcome import CAMPS
-from sim.plots import CAMP_COLOURS, CAMP_LABELS, OUTCOME_COLOURS
+from sim.config.schema import MAJORS, PROGRAMMES
+from sim.outcome.rule import CAMPS
+from sim.experiments.plots import CAMP_COLOURS, CAMP_LABELS, OUTCOME_COLOURS
 
 DPI = 90
 PROGRAMME_LABELS = {"artemis": "Artemis Accords", "ilrs": "ILRS", "iss": "ISS",

@@ -16,7 +16,7 @@ maps to config keys, so ``mesa.batch_run`` and Mesa's SolaraViz drive the model 
   :func:`keyword_keys` lists every unique leaf name and its key. A name that is not
   unique (``year``, ``actors``, ``strength`` ...) or unknown is an error that says so.
 
-The result is validated like the command line's (:func:`sim.validation.validate`).
+The result is validated like the command line's (:func:`sim.config.validation.validate`).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ _NOT_MODEL = ("hydra", "sweep", "output")
 
 @lru_cache(maxsize=32)
 def _composed(scenario: str, overrides: tuple[str, ...]) -> dict:
-    from sim.config import compose
-    from sim.model import to_plain
+    from sim.config.schema import compose
+    from sim.config.plain import to_plain
     return to_plain(compose([f"scenario={scenario}", *overrides]))
 
 
@@ -67,7 +67,7 @@ def key_of(keyword: str, cfg: dict) -> str:
     keys = keyword_keys(cfg)
     if keyword not in keys:
         raise TypeError(f"SpaceRaceModel() got an unknown or ambiguous keyword {keyword!r}; "
-                        "use a unique key name (sim.keywords.keyword_keys()) or section__key")
+                        "use a unique key name (sim.mesa.keywords.keyword_keys()) or section__key")
     return keys[keyword]
 
 

@@ -6,14 +6,14 @@ One year (``step``, its stages named there), for all actors at once (simultaneou
 1. the mechanisms act (:mod:`sim.mechanisms`; their order does not matter);
 2. the milestones of the year happen, in config order;
 3. each directed relation gets its stage game from the actors' attributes
-   (:class:`sim.payoffs.StageGame`);
-4. each actor's rule picks its move toward each counterpart (:mod:`sim.strategies`);
+   (:class:`sim.game.payoffs.StageGame`);
+4. each actor's rule picks its move toward each counterpart (:mod:`sim.game.strategies`);
 5. a trembling hand flips moves with probability ``strategies.noise``; then blocked
    moves (the Wolf Amendment) become *compete*; each relation gets its payoff;
 6. the rules learn from the realised payoffs;
 7. the security spiral updates racing spending (``after_choices``);
-8. programme memberships are revised (:mod:`sim.programmes`);
-9. capability, budget, prestige and alignment evolve (``_grow_kernel``);
+8. programme memberships are revised (:mod:`sim.world.programmes`);
+9. capability, budget, prestige and alignment evolve (:mod:`sim.engine.growth`);
 10. the year is recorded (the model table, the actor table).
 
 The first year is ``world.start_year``. Before it, the documented world of that year
@@ -27,249 +27,24 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
-from omegaconf import DictConfig, OmegaConf
 
-from sim._jit import njit
-from sim.actors import ActorState, Relations, build_actors, build_relations
-from sim.agents import SpacePower
-from sim.camps import AGENCIES, agency_of_states, camp_membership
-from sim.collect import TableCollector
-from sim.names import MAJORS, PROGRAMMES
-from sim.mechanisms import Mechanism, Played, build_mechanisms, build_milestones
-from sim.outcome import CAMPS, OutcomeRule, _modularity_kernel, year_roles
-from sim.snapshot import WorldSnapshot
-from sim.payoffs import (GAME_TYPES, PayoffParams, RelationModifiers, StageGame,
-                         classify_codes, count_game_types)
-from sim.programmes import Eligibility, MembershipRule
-from sim.strategies import Opening, StageGames, make_rule
-
-ARTEMIS, ILRS = PROGRAMMES.index("artemis"), PROGRAMMES.index("ilrs")
-#: bound on capability, budget and prestige (about 1e12 times the US's 2021 capability)
-CEILING = 1e12
-
-#: The pairs the documents' levers act on (their mutual cooperation is in the model table).
-TRACKED_PAIRS = (("ESA", "China"), ("Canada", "China"), ("Russia", "China"), ("Russia", "US"),
-                 ("ESA", "US"))
-#: Columns of the per-year model table, in order.
-MODEL_COLUMNS = (
-    ["cooperation_density", "weighted_density", "cross_divide_cooperation", "modularity"]
-    + [f"role_{c}" for c in CAMPS]
-    + [f"members_{p}" for p in PROGRAMMES]
-    + ["programme_hedgers", "racing_spending", "science_output", "total_capability",
-       "us_china_cooperation"]
-    + [f"games_{g}" for g in GAME_TYPES]
-    # the pairs the documents' levers act on: mutual cooperation (0/1) this year, and the
-    # US -> China and China -> US stage-game types (codes into GAME_TYPES; -1: no relation)
-    + [f"coop_{a}_{b}" for a, b in TRACKED_PAIRS]
-    + ["game_us_china", "game_china_us"]
-)
-#: Columns of the per-year per-actor table (besides year and actor).
-ACTOR_COLUMNS = ("capability", "budget", "racing", "prestige", "alignment", "science",
-                 "role", "cooperation_given", "partners") + tuple(f"in_{p}" for p in PROGRAMMES)
-
-
-def to_plain(config) -> dict:
-    """A resolved plain-dict copy of a config (fast to read in the hot path)."""
-    if isinstance(config, DictConfig):
-        return {key: OmegaConf.to_container(value, resolve=True)
-                if OmegaConf.is_config(value) else value
-                for key, value in config.items_ex(resolve=True) if key != "hydra"}
-    return config
-
-
-@njit
-def _partner_sums(i, j, n, c, alignment, mutual):
-    """Per actor, over its mutually cooperating partners: the shared science
-    (sum of min(c_i, c_j)), the partners' capability, and their capability-weighted
-    alignment. Each sum runs over the i-side then the j-side of the pairs, like
-    ``bincount(i, .) + bincount(j, .)``."""
-    s_i, s_j = np.zeros(n), np.zeros(n)
-    p_i, p_j = np.zeros(n), np.zeros(n)
-    a_i, a_j = np.zeros(n), np.zeros(n)
-    for k in range(len(i)):
-        if mutual[k]:
-            x, y = i[k], j[k]
-            shared = min(c[x], c[y])
-            s_i[x] += shared
-            s_j[y] += shared
-            p_i[x] += c[y]
-            p_j[y] += c[x]
-            a_i[x] += c[y] * alignment[y]
-            a_j[y] += c[x] * alignment[x]
-    return s_i + s_j, p_i + p_j, a_i + a_j
-
-
-@njit
-def _realise(actions, flips, noise, blocked, rev, R, S, T, P, n_pairs):
-    """Apply the trembling hand (flip a move when its uniform draw is below ``noise``)
-    and the bans (blocked moves become *compete*), in place on ``actions``; return the
-    counterparts' moves, each relation's realised payoff and each pair's mutual cooperation."""
-    n = len(actions)
-    for k in range(n):
-        if noise > 0 and flips[k] < noise:
-            actions[k] = not actions[k]
-        if blocked[k]:
-            actions[k] = False
-    theirs = np.empty(n, dtype=np.bool_)
-    payoff = np.empty(n)
-    for k in range(n):
-        theirs[k] = actions[rev[k]]
-        if actions[k]:
-            payoff[k] = R[k] if theirs[k] else S[k]
-        else:
-            payoff[k] = T[k] if theirs[k] else P[k]
-    mutual = np.empty(n_pairs, dtype=np.bool_)
-    for k in range(n_pairs):
-        mutual[k] = actions[k] and theirs[k]
-    return theirs, payoff, mutual
-
-
-@njit
-def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_domestic,
-                 prestige_international, growth, anchors, productivity):
-    """One year of growth (see ``configs/dynamics``), for every actor:
-
-    * science = c (1 - racing share) + science_sharing * c S / (c + S), S = sum over mutual
-      partners of min(c_i, c_j) (the science cooperation realises, saturating at the actor's
-      own capability: absorptive capacity; the stage game's ``coop_gain`` is what actors
-      expect from it, a separate number, so raising the expectation does not also speed up
-      growth);
-    * capability is a stock the budget builds (perpetual inventory): capability =
-      max(0, c (1 - capability_depreciation) + productivity * budget * (1 + race_spur *
-      racing share) + science_learning * (science - c)). Racing spends budget (it buys
-      capability at a premium, ``race_spur``, bounded by ``racing_cap``) rather than
-      compounding capability from nothing; ``productivity`` (capability per unit of budget,
-      fixed per actor by :func:`budget_productivity`) puts every actor's start on its
-      balanced path, so without a cause standings follow budgets;
-    * budget grows by budget_growth; prestige decays by prestige_decay and gains
-      prestige_gain * w_dom * racing share + partner_prestige * w_int * partners' capability;
-    * alignment drifts by alignment_drift toward the capability-weighted alignment of the
-      mutual partners (the camp anchors hold their positions), within [-1, 1];
-    * capability, budget and prestige stay within +-:data:`CEILING` (no plausible run comes
-      near it; with every parameter's declared bound it keeps the arithmetic finite).
-    """
-    (depreciation, science_learning, race_spur, budget_growth, prestige_decay, alignment_drift,
-     science_sharing, prestige_gain, partner_prestige) = growth
-    n = len(c)
-    shared, partners_c, pull = _partner_sums(i, j, n, c, alignment, mutual)
-    science, capability = np.empty(n), np.empty(n)
-    new_budget, new_prestige = np.empty(n), np.empty(n)
-    target, new_alignment = np.empty(n), np.empty(n)
-    for v in range(n):
-        share = racing[v] / budget[v] if budget[v] > 0 else 0.0
-        # partners' science saturates at the actor's own capability (absorptive
-        # capacity): c S / (c + S) <= c, so many small partners cannot lift a middling
-        # power past a larger one, and the yearly gain from cooperation is bounded
-        absorbed = c[v] * shared[v] / (c[v] + shared[v]) if c[v] + shared[v] > 0 else 0.0
-        science[v] = c[v] * (1.0 - share) + science_sharing * absorbed
-        built = productivity[v] * budget[v] * (1.0 + race_spur * share)
-        capability[v] = min(CEILING, max(0.0, c[v] * (1.0 - depreciation) + built
-                                         + science_learning * (science[v] - c[v])))
-        new_budget[v] = min(CEILING, budget[v] * (1.0 + budget_growth))
-        new_prestige[v] = min(CEILING, max(-CEILING, (
-            prestige[v] * (1.0 - prestige_decay) + prestige_gain * prestige_domestic[v] * share
-            + partner_prestige * prestige_international[v] * partners_c[v])))
-        target[v] = pull[v] / partners_c[v] if partners_c[v] > 0 else alignment[v]
-        drift = 0.0 if anchors[v] else alignment_drift * (target[v] - alignment[v])
-        new_alignment[v] = min(1.0, max(-1.0, alignment[v] + drift))
-    return science, capability, new_budget, new_prestige, new_alignment, target
-
-
-def budget_productivity(capability, budget, dyn) -> np.ndarray:
-    """Capability a unit of budget builds a year, per actor: the value that keeps the start
-    on the balanced path (without cooperation, at the initial racing share, capability grows
-    with the budget, ``budget_growth``), i.e. ``c0 (depreciation + budget_growth +
-    science_learning s0) / (b0 (1 + race_spur s0))``; 0 without a budget. It is the actor's
-    start-year capability per budget dollar (legacy infrastructure, costs, purchasing power),
-    taken as a fixed trait: standings then change only through budgets, racing spending and
-    cooperation (see :func:`_grow_kernel`)."""
-    s0 = dyn["initial_racing_share"]
-    rate = dyn["capability_depreciation"] + dyn["budget_growth"] + dyn["science_learning"] * s0
-    scale = budget * (1.0 + dyn["race_spur"] * s0)
-    with np.errstate(over="ignore"):        # a vanishing budget: capped at CEILING
-        p = capability * rate / np.where(scale > 0, scale, 1.0)
-    return np.where(scale > 0, np.minimum(p, CEILING), 0.0)
-
-
-@njit
-def _year_metrics_worlds(rows, mutual, actions, i_local, j_local, n, pair_offset, us, china,
-                         tie_threshold, align, members, camp_members, side, c, alignment, racing,
-                         science, cross_all, cross_offset, us_china, R, S, T, P, artemis, ilrs):
-    """Fill each world's row of the model table (``rows[b]``); return the roles
-    (:data:`sim.outcome.CAMPS` codes) of all actors.
-    World b's actors are ``b*n ... (b+1)*n - 1``, its pairs
-    ``pair_offset[b] ...`` (their reverses ``E`` later)."""
-    e_total = pair_offset[-1]
-    labels = np.empty(len(c), dtype=np.int8)
-    for b in range(len(rows)):
-        lo, hi, a0, a1 = pair_offset[b], pair_offset[b + 1], b * n, (b + 1) * n
-        counts = (count_game_types(R[lo:hi], S[lo:hi], T[lo:hi], P[lo:hi])
-                  + count_game_types(R[e_total + lo:e_total + hi], S[e_total + lo:e_total + hi],
-                                     T[e_total + lo:e_total + hi], P[e_total + lo:e_total + hi]))
-        labels[a0:a1] = _year_metrics(
-            rows[b], mutual[lo:hi], actions[lo:hi], actions[e_total + lo:e_total + hi],
-            i_local[lo:hi], j_local[lo:hi], n, us, china, tie_threshold, align,
-            members[:, a0:a1], camp_members[:, a0:a1], side, c[a0:a1], alignment[a0:a1],
-            racing[a0:a1], science[a0:a1], cross_all[cross_offset[b]:cross_offset[b + 1]],
-            us_china[b], counts, 2 * (hi - lo), artemis, ilrs)
-    return labels
-
-
-@njit
-def _year_metrics(row, mutual, act_i, act_j, i, j, n, us, china, tie_threshold, align, members,
-                  camp_members, side, c, alignment, racing, science, cross, us_china, counts,
-                  n_relations, artemis, ilrs):
-    """Fill one world's row of the model table (:data:`MODEL_COLUMNS`); return its roles
-    (the camp rule of :mod:`sim.camps` on this year's moves; ``camp_members``: programme
-    membership as the camp rule reads it, :func:`sim.camps.camp_membership`)."""
-    n_prog = members.shape[0]
-    tie = mutual.astype(np.float64)
-    in_w, in_e = np.zeros(n, dtype=np.bool_), np.zeros(n, dtype=np.bool_)
-    for v in range(n):
-        for p in range(n_prog):
-            if camp_members[p, v] and side[p] > 0:
-                in_w[v] = True
-            if camp_members[p, v] and side[p] < 0:
-                in_e[v] = True
-    camp, labels = year_roles(tie, act_i.astype(np.float64), act_j.astype(np.float64), i, j, c,
-                              alignment, in_w, in_e, us, china, tie_threshold, align)
-    n_pairs = len(tie)
-    ties, weighted, weight = 0.0, 0.0, 0.0
-    for k in range(n_pairs):
-        w = c[i[k]] * c[j[k]]
-        ties += tie[k]
-        weighted += tie[k] * w
-        weight += w
-    cross_ties = 0.0
-    for k in cross:
-        cross_ties += tie[k]
-    row[0] = ties / n_pairs if n_pairs else 0.0
-    row[1] = weighted / max(weight, 1e-12)
-    row[2] = cross_ties / len(cross) if len(cross) else 0.0
-    row[3] = _modularity_kernel(tie, i, j, camp.astype(np.int64))
-    col = 4
-    for r in range(5):
-        row[col + r] = 0.0
-    for v in range(n):
-        row[col + labels[v]] += 1.0
-    col += 5
-    hedgers = 0.0
-    for p in range(n_prog):
-        row[col + p] = 0.0
-    for v in range(n):
-        for p in range(n_prog):
-            row[col + p] += members[p, v]
-        hedgers += members[artemis, v] and members[ilrs, v]
-    col += n_prog
-    row[col] = hedgers      # in both Artemis and ILRS: programme hedgers
-    row[col + 1] = racing.sum()
-    row[col + 2] = science.sum()
-    row[col + 3] = c.sum()
-    row[col + 4] = tie[us_china] if us_china >= 0 else 0.0
-    col += 5
-    for g in range(len(counts)):
-        row[col + g] = counts[g] / max(n_relations, 1)
-    return labels
+from sim.config.plain import to_plain  # noqa: F401 - re-exported (sim.mesa.model.to_plain)
+from sim.world.actors import ActorState, Relations, build_actors, build_relations
+from sim.mesa.agents import SpacePower
+from sim.mesa.collect import TableCollector
+from sim.mesa.columns import ACTOR_COLUMNS, MODEL_COLUMNS, TRACKED_PAIRS  # noqa: F401 - re-exported
+from sim.names import ILRS, MAJORS, PROGRAMMES
+from sim.outcome.agencies import AGENCIES, agency_of_states
+from sim.mechanisms import Mechanism, build_mechanisms, build_milestones
+from sim.outcome.rule import OutcomeRule
+from sim.game.payoffs import (PayoffParams, RelationModifiers, StageGame)
+from sim.world.programmes import Eligibility, MembershipRule
+from sim.game.strategies import Opening, StageGames, make_rule
+from sim.engine.draws import WorldDraws
+from sim.engine.measures import Measures
+from sim.engine.start import DocumentedStart
+from sim.engine.year import YearStages
+from sim.engine.growth import CEILING, budget_productivity  # noqa: F401 - CEILING re-exported
 
 
 @dataclass
@@ -284,43 +59,14 @@ class _RuleGroup:
     games: StageGames | None = None
 
 
-class WorldDraws:
-    """Uniform draws for some of the directed relations of several worlds: each world's
-    share comes from its own generator, in the order that world alone would draw it
-    (its relations i -> j, then j -> i), so every world gets its single-run numbers."""
-
-    def __init__(self, model, idx):
-        rel = self.relations = model.relations
-        self.rngs = model.rngs
-        self.all = isinstance(idx, slice) and idx == slice(None)
-        self.counts = [2 * r.E for r in rel.parts]
-        if self.all:        # every relation: each world's draws split into i -> j, j -> i
-            return
-        idx = np.arange(2 * rel.E)[idx]
-        backward = idx >= rel.E
-        pair = np.where(backward, idx - rel.E, idx)
-        world = np.searchsorted(rel.pair_offset, pair, side="right") - 1
-        local = pair - rel.pair_offset[world] + np.where(backward, np.diff(rel.pair_offset)[world], 0)
-        order = np.lexsort((local, world))      # position in the worlds' concatenated draws
-        self.perm = np.empty_like(order)
-        self.perm[order] = np.arange(len(order))
-        self.counts = np.bincount(world, minlength=len(self.rngs))
-
-    def random(self, shape):
-        draws = [g.random(c) for g, c in zip(self.rngs, self.counts)]
-        if self.all:
-            return self.relations.from_worlds(draws).reshape(shape)
-        return np.concatenate(draws)[self.perm].reshape(shape)
-
-
-class SpaceRaceModel(mesa.Model):
+class SpaceRaceModel(DocumentedStart, YearStages, Measures, mesa.Model):
     """The world of space powers.
 
     Two ways to say which world::
 
         SpaceRaceModel(cfg, rng=7)                       # a composed config (or its dict)
         SpaceRaceModel(scenario="cold_war_race", rng=7, threat_perception=1.5,
-                       overrides=["payoffs.coop_gain=0.4"])   # keywords (sim.keywords)
+                       overrides=["payoffs.coop_gain=0.4"])   # keywords (sim.mesa.keywords)
 
     so ``mesa.batch_run(SpaceRaceModel, {"scenario": [...], "threat_perception": [...]})``
     and Mesa's SolaraViz drive it directly. Keyword values are validated like the
@@ -333,7 +79,7 @@ class SpaceRaceModel(mesa.Model):
         seed side by side, in lockstep: world ``b`` draws all its
         randomness from ``numpy.random.default_rng(seeds[b])``, in the order one world
         alone would, so its results are those of ``SpaceRaceModel(config, rng=seeds[b])``.
-        ``scenario``, ``overrides`` and other keywords: see :mod:`sim.keywords`.
+        ``scenario``, ``overrides`` and other keywords: see :mod:`sim.mesa.keywords`.
         """
         seeds = None if seeds is None else [int(s) for s in seeds]
         if seeds is not None and (rng is not None or not seeds):
@@ -381,7 +127,7 @@ class SpaceRaceModel(mesa.Model):
         self.event_log = self.event_logs[0]
         self.initial_pairs: list[tuple[int, int]] = []
 
-        #: per actor: the agency (ESA) it is a member state of, -1: none (sim.camps)
+        #: per actor: the agency (ESA) it is a member state of, -1: none (sim.outcome.camps)
         self._agency_local = agency_of_states(self.actors.iso3[:self.world_n], self.names,
                                               AGENCIES, self._states_table(cfg))
         self._agency_of = np.concatenate(
@@ -413,7 +159,7 @@ class SpaceRaceModel(mesa.Model):
         self.join_bonus = np.zeros((len(PROGRAMMES), n))
         self.membership_rule = MembershipRule.from_config(progs, self.index)
         #: per actor: the yearly hazard of reconsidering and the accession cost (one value
-        #: per world; sim.calibrate sets them world by world)
+        #: per world; sim.world.calibrate sets them world by world)
         self.revision_rate = np.full(n, self.membership_rule.revision_rate)
         self.accession_cost = np.full(n, self.membership_rule.accession_cost)
         #: per programme: new members a year at most (-1: no limit)
@@ -512,8 +258,8 @@ class SpaceRaceModel(mesa.Model):
 
     @staticmethod
     def _keyword_config(config, scenario, overrides, params) -> dict:
-        from sim.keywords import apply_keywords, base_config
-        from sim.validation import validate
+        from sim.mesa.keywords import apply_keywords, base_config
+        from sim.config.validation import validate
         if config is not None and (scenario is not None or overrides):
             raise TypeError("give a config, or scenario/overrides, not both")
         base = to_plain(config) if config is not None else \
@@ -550,6 +296,11 @@ class SpaceRaceModel(mesa.Model):
         self.programme_open[programme] = False
         self.members[programme] = False
 
+    @staticmethod
+    def _states_table(cfg: dict):
+        from sim.world.world_states import states_table
+        return states_table(cfg["world"]["rest_of_world"].get("states_file"))
+
     def _leader_edges(self, b: int, r: Relations, leaders) -> np.ndarray:
         local = np.full((len(leaders), self.world_n), -1, dtype=np.int64)
         index = r.index_matrix()
@@ -568,7 +319,7 @@ class SpaceRaceModel(mesa.Model):
 
     @property
     def agents(self):
-        """All :class:`~sim.agents.SpacePower` agents (one per actor).
+        """All :class:`~sim.mesa.agents.SpacePower` agents (one per actor).
 
         They are views onto ``model.actors`` and are made the first time anyone asks
         for them: a sweep of thousands of runs never needs the Python objects, and
@@ -595,65 +346,6 @@ class SpaceRaceModel(mesa.Model):
             if value is not None:
                 value = np.broadcast_to(np.asarray(value, dtype=np.float64), (self.n_worlds,))
                 setattr(self, name, np.repeat(value, self.world_n))
-
-    @staticmethod
-    def _states_table(cfg: dict):
-        from sim.world_states import states_table
-        return states_table(cfg["world"]["rest_of_world"].get("states_file"))
-
-    def _start_members(self, cfg: dict) -> dict[str, list[int]]:
-        """Programme -> its members before the first step (one world's indices).
-
-        The synthetic world: ``programmes.<p>.initial_members``. The data world: the
-        record's members before ``world.start_year`` (:func:`sim.world_states.record_start_members`),
-        plus the configured initial members the record does not date later (ESA in the
-        ISS; a lever's "India signs"), plus each programme's leader."""
-        progs = cfg["programmes"]
-        configured = {p: [self.index[a] for a in progs[p]["initial_members"]] for p in PROGRAMMES}
-        if cfg["world"]["rest_of_world"].get("source", "synthetic") != "states":
-            return configured
-        from sim.world_states import record_dated_later, record_start_members
-        iso3 = self.actors.iso3[:self.world_n]
-        record, later = record_start_members(cfg, iso3), record_dated_later(cfg, iso3)
-        out = {}
-        for p in PROGRAMMES:
-            keep = [a for a in configured[p] if a not in later[p]]
-            out[p] = sorted(set(record[p].tolist()) | set(keep) | {self.index[progs[p]["leader"]]})
-        return out
-
-    def _initial_cooperation(self, n_china_partners: int) -> np.ndarray:
-        """Last year's moves: who cooperated with whom in the documents' present."""
-        rel = self.relations
-        worlds = [self._initial_world(b, rel.parts[b], self.members[:, self.actors_of(b)],
-                                      self.actors.alignment[self.actors_of(b)],
-                                      n_china_partners) for b in range(self.n_worlds)]
-        return rel.from_worlds(worlds) & ~self.blocked
-
-    def _initial_world(self, b, rel, members, alignment, n_china_partners) -> np.ndarray:
-        n = self.world_n
-        together = (members[:, rel.src] & members[:, rel.dst]).any(axis=0)
-        pairs = np.zeros((n, n), dtype=bool)
-        for a, c in self.initial_pairs:
-            pairs[a, c] = pairs[c, a] = True
-        # 000: "Since 2016, China has made 46 space cooperation agreements with 19
-        # different countries and regions." Partners of the ILRS's leader, drawn among
-        # non-Artemis, non-major actors, more likely the closer they lean to its camp.
-        act = self.actors
-        known = np.flatnonzero(act.china_partner[:n])[:n_china_partners]
-        if len(known):      # the data world: the partners the record names, the rest drawn
-            pairs[self.ilrs_leader, known] = pairs[known, self.ilrs_leader] = True
-            n_china_partners -= len(known)
-        candidates = np.flatnonzero((act.kind[:n] > 0) & ~members[ARTEMIS]
-                                    & ~act.china_partner[:n])
-        if (act.kind[:n] == 3).any():
-            candidates = candidates[act.china_candidate[candidates]]
-        k = min(n_china_partners, len(candidates))
-        if k > 0:
-            weight = 1.0 - alignment[candidates] + 1e-6
-            chosen = self.rngs[b].choice(candidates, size=k, replace=False,
-                                         p=weight / weight.sum())
-            pairs[self.ilrs_leader, chosen] = pairs[chosen, self.ilrs_leader] = True
-        return together | pairs[rel.src, rel.dst]
 
     def _setup_rules(self, scfg: dict, initial: np.ndarray, actor_cfg: dict) -> None:
         """Each actor's rule: ``strategies.by_actor``, else the actor's own ``strategy``,
@@ -683,7 +375,7 @@ class SpaceRaceModel(mesa.Model):
     # --- one year -------------------------------------------------------------------
 
     def stage_games(self) -> StageGames:
-        """This year's stage game for every directed relation (:class:`sim.payoffs.StageGame`)."""
+        """This year's stage game for every directed relation (:class:`sim.game.payoffs.StageGame`)."""
         return self._stage_games()[1]
 
     def _stage_games(self) -> tuple[np.ndarray, StageGames]:
@@ -691,196 +383,9 @@ class SpaceRaceModel(mesa.Model):
         return self.stage_game(act.capability, act.alignment, self.partner_alignment,
                                self.members, self.mods)
 
-    def step(self) -> None:
-        """One year, as a sequence of named stages (all actors and relations at once)."""
-        if not self.running:
-            return
-        year = self.year
-        self._policies(year)                                  # 1. mechanisms act
-        self._milestones(year)                                # 2. milestones of the year
-        rivalry, games = self._stage_games()                  # 3. stage games (sim.payoffs)
-        actions = self._choices(games)                        # 4. each rule's moves
-        theirs, payoff, mutual = self._realise(actions, games)  # 5. noise, bans, payoffs
-        self._learn(actions, theirs, payoff)                  # 6. rules learn
-        played = Played(rivalry, actions, mutual)
-        for m in self._after:                                 # 7. security spiral
-            m.after_choices(self, year, played)
-        self._revise_memberships(actions)                     # 8. programme membership
-        self._grow(mutual)                                    # 9. growth
-        self._record(year, games, actions, mutual)            # 10. the year's tables
-        self.year += 1
-        self._t += 1
-        if self.year > self.horizon:
-            self.running = False
-            self._release()
-
-    def _policies(self, year: int) -> None:
-        self.join_bonus[:] = 0.0
-        for m in self._yearly:
-            m.on_year(self, year)
-
-    def _milestones(self, year: int) -> None:
-        for m in self.milestone_schedule.get(year, ()):
-            m.happen(self, year)
-
-    def _choices(self, games: StageGames) -> np.ndarray:
-        actions = np.empty(2 * self.relations.E, dtype=bool)
-        for g in self.rule_groups:
-            g.games = games if isinstance(g.idx, slice) else StageGames(
-                games.R[g.idx], games.S[g.idx], games.T[g.idx], games.P[g.idx])
-            actions[g.idx] = g.rule.act(g.state, g.games, g.draws)
-        return actions
-
-    def _realise(self, actions: np.ndarray, games: StageGames):
-        """The trembling hand and the bans (in place on ``actions``); the counterparts'
-        moves, each relation's payoff and each pair's mutual cooperation."""
-        flips = self._flip_draws.random(actions.shape) if self.noise > 0 else self._no_flips
-        return _realise(actions, flips, self.noise, self.blocked, self.relations.rev,
-                        games.R, games.S, games.T, games.P, self.relations.E)
-
-    def _learn(self, actions, theirs, payoff) -> None:
-        for g in self.rule_groups:
-            g.rule.update(g.state, actions[g.idx], theirs[g.idx], payoff[g.idx], g.games)
-        self.last_actions = actions
-
-    def _release(self) -> None:
-        """The run is over: drop the references Mesa's base class keeps back to the model
-        (the step wrapper, its event generator, the scenario), so a finished model is
-        freed by reference counting alone, with no garbage collector (a sweep worker
-        builds thousands). Stepping a finished model does nothing."""
-        self._default_schedule.stop()
-        self._default_schedule = None
-        self._user_step = None
-        self.__dict__.pop("step", None)
-        object.__setattr__(self._scenario, "model", None)
-
-    def _revise_memberships(self, actions: np.ndarray) -> None:
-        act = self.actors
-        shape = (self.members.shape[0], self.world_n)
-        draws = self.rng.random(shape) if self.n_worlds == 1 else \
-            np.concatenate([g.random(shape) for g in self.rngs], axis=1)
-        revising = draws < self.revision_rate
-        rule = self.membership_rule
-        bonus = self.join_bonus + rule.social(self.members, act.region, act.tie_west,
-                                              act.tie_east, self.world_n)
-        before = self.members
-        self.talks = rule.seat_talks(self.talks, actions, self._to_leader, self.relations.rev,
-                                     self.world_n, self.eligibility.eligible
-                                     & self.programme_open[:, None])
-        self.members = rule.revise(
-            self.members, actions, self._to_leader, self.relations.rev, act.capability,
-            act.alignment, act.prestige_international, self.attractiveness_worlds, bonus,
-            self.eligibility.eligible, self.programme_open, revising, self.world_n,
-            self.accession_cost, self.talks >= self.seat_years[:, None])
-        self._limit_seats(before)
-        self.joined[self.members & ~before] = self.year
-        self.joined[~self.members] = 0
-
-    def _limit_seats(self, before: np.ndarray) -> None:
-        """A station signs at most ``seats_per_year`` new seat agreements a year (per
-        world), the most capable applicants first."""
-        for p, cap in enumerate(self.seats_per_year):
-            if cap < 0:
-                continue
-            new = (self.members[p] & ~before[p]).reshape(self.n_worlds, self.world_n)
-            for b in np.flatnonzero(new.sum(axis=1) > cap):
-                applicants = np.flatnonzero(new[b])
-                c = self.actors.capability[b * self.world_n + applicants]
-                refused = applicants[np.argsort(-c, kind="stable")[cap:]]
-                self.members[p, b * self.world_n + refused] = False
-
-    def _grow(self, mutual: np.ndarray) -> None:
-        """Capability, budget, prestige and alignment after this year's choices."""
-        act, rel = self.actors, self.relations
-        (act.science, act.capability, act.budget, act.prestige, act.alignment,
-         self.partner_alignment) = _grow_kernel(
-            rel.i, rel.j, mutual, act.capability, act.budget, act.racing, act.prestige,
-            act.alignment, act.prestige_domestic, act.prestige_international, self._growth,
-            self._anchors, self.productivity)
-
-    def _record(self, year: int, games: StageGames, actions: np.ndarray, mutual: np.ndarray):
-        act, rel, t = self.actors, self.relations, self._t
-        self.mutual_history[t] = mutual
-        self.action_history[t] = actions
-        o = self.outcome_rule
-        labels = _year_metrics_worlds(
-            self.world_rows[:, t], mutual, actions, self._i_local, self._j_local, self.world_n,
-            rel.pair_offset, self.west_anchor, self.east_anchor, o.tie_threshold, o.align,
-            self.members, camp_membership(self.members, act.capability, self._agency_of),
-            self.membership_rule.side, act.capability, act.alignment, act.racing,
-            act.science, self._cross_all, self._cross_offset, self._us_china_pair, games.R,
-            games.S, games.T, games.P, ARTEMIS, ILRS)
-        k, n_pairs = self._tracked, len(TRACKED_PAIRS)
-        ok = k >= 0
-        both = actions[k] & actions[rel.rev[k]]
-        col = self._tracked_col
-        self.world_rows[:, t, col:col + n_pairs] = np.where(ok, both, 0)[:, :n_pairs]
-        codes = classify_codes(games.R[k[:, n_pairs:]], games.S[k[:, n_pairs:]],
-                               games.T[k[:, n_pairs:]], games.P[k[:, n_pairs:]])
-        self.world_rows[:, t, col + n_pairs:col + n_pairs + 2] = np.where(ok[:, n_pairs:],
-                                                                          codes, -1)
-        if self.record_actors:
-            n = act.n
-            given = np.bincount(rel.src, actions, n) / np.maximum(np.bincount(rel.src, None, n), 1)
-            partners = np.bincount(rel.i, mutual, n) + np.bincount(rel.j, mutual, n)
-            self.actor_rows[t] = np.vstack([
-                act.capability, act.budget, act.racing, act.prestige, act.alignment,
-                act.science, labels, given, partners, *self.members])
-
     # --- whole run ------------------------------------------------------------------
 
     def run(self) -> None:
         while self.running:
             self.step()
 
-    def tie_shares(self, world: int = 0) -> np.ndarray:
-        """Each of a world's pairs' share of mutually cooperative years in the final
-        ``outcome.window`` years (before the first year: last year's moves)."""
-        lo, hi = self.pairs_of(world).start, self.pairs_of(world).stop
-        done, w = self._t, self.outcome_rule.window
-        if not done:
-            return self.last_actions[lo:hi].astype(float)
-        return self.mutual_history[max(0, done - w):done, lo:hi].mean(axis=0)
-
-    def window_shares(self, world: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each of a world's pairs' shares of the final ``outcome.window`` years in which
-        i cooperated toward j, j toward i, and both (before the first year: last year's
-        moves)."""
-        pairs, E = self.pairs_of(world), self.relations.E
-        back = slice(pairs.start + E, pairs.stop + E)
-        done, w = self._t, self.outcome_rule.window
-        if not done:
-            a = self.last_actions
-            return (a[pairs].astype(float), a[back].astype(float),
-                    (a[pairs] & a[back]).astype(float))
-        h = self.action_history[max(0, done - w):done]
-        return (h[:, pairs].mean(axis=0), h[:, back].mean(axis=0),
-                self.mutual_history[max(0, done - w):done, pairs].mean(axis=0))
-
-    def snapshot(self, world: int = 0) -> WorldSnapshot:
-        """A world's final window as the input of :mod:`sim.camps` and :mod:`sim.indices`."""
-        pairs, own = self.pairs_of(world), self.actors_of(world)
-        coop_ij, coop_ji, mutual = self.window_shares(world)
-        act = self.actors
-        cap = np.maximum(self.racing_cap * act.budget[own], 1e-12)
-        return WorldSnapshot(
-            names=self.names, capability=act.capability[own], alignment=act.alignment[own],
-            i=self._i_local[pairs], j=self._j_local[pairs], coop_ij=coop_ij, coop_ji=coop_ji,
-            mutual=mutual, members=self.members[:, own], programme_names=PROGRAMMES,
-            agency_of=self._agency_local,
-            programme_side=self.membership_rule.side, racing=act.racing[own], racing_max=cap,
-            west=self.names[self.west_anchor], east=self.names[self.east_anchor],
-            space_powers=self.space_powers, check=False)
-
-    def outcome(self, world: int = 0) -> dict:
-        """Class, indices, roles and network metrics of one world's final window
-        (see :mod:`sim.outcome`)."""
-        return self.outcome_rule.evaluate(self.snapshot(world))
-
-    def camp_programmes(self, world: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """Whether each actor of a world is in any US-led / any China-led programme
-        (as 0/1 floats)."""
-        side = self.membership_rule.side[:, None]
-        members = self.members[:, self.actors_of(world)]
-        return ((members & (side > 0)).any(axis=0).astype(float),
-                (members & (side < 0)).any(axis=0).astype(float))

@@ -1,9 +1,9 @@
 """Outcome indices of one world, and the classes that follow from them.
 
 The model used to *decide* an outcome by a chain of tuned thresholds; here it *measures*
-three continuous indices in [0, 1] for one world (a :class:`sim.snapshot.WorldSnapshot`,
+three continuous indices in [0, 1] for one world (a :class:`sim.outcome.snapshot.WorldSnapshot`,
 usually the final window of a run), and a class follows from them by a fixed, documented
-rule. Camps come from :mod:`sim.camps`.
+rule. Camps come from :mod:`sim.outcome.camps`.
 
 **Bloc index** — how much more mutual cooperation there is within the two camps than
 between them, against the configuration-model null of the same degrees (Newman 2003,
@@ -55,8 +55,8 @@ from dataclasses import asdict, dataclass, fields, replace
 import numpy as np
 
 from sim._jit import njit
-from sim.camps import EAST, HEDGER, NO_CAMP, ROLES, WEST, CampRule, Camps, assign_camps
-from sim.snapshot import WorldSnapshot
+from sim.outcome.camps import EAST, HEDGER, NO_CAMP, ROLES, WEST, CampRule, Camps, assign_camps
+from sim.outcome.snapshot import WorldSnapshot
 
 INDICES = ("bloc", "race", "collaboration")
 CLASSES = ("collaboration", "bloc", "race", "hedged", "hegemony", "ambiguous")

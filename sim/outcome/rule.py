@@ -1,9 +1,9 @@
-"""The outcome of a run, measured: the model's side of :mod:`sim.indices` and :mod:`sim.camps`.
+"""The outcome of a run, measured: the model's side of :mod:`sim.outcome.indices` and :mod:`sim.outcome.camps`.
 
 Over the final ``window`` years of a world, every undirected pair has three shares: the
 years in which ``i`` cooperated toward ``j`` (``coop_ij``), ``j`` toward ``i`` (``coop_ji``)
 and both at once (``mutual``). With capability, alignment, programme membership and racing
-at the end of the run they make a :class:`~sim.snapshot.WorldSnapshot`, from which
+at the end of the run they make a :class:`~sim.outcome.snapshot.WorldSnapshot`, from which
 
 * each actor's **role** (:data:`ROLES`: ``non_aligned``, ``us_led``, ``china_led``,
   ``bridge``, ``hedger``; one word per meaning, see docs/OUTCOMES.md) and camp;
@@ -12,7 +12,7 @@ at the end of the run they make a :class:`~sim.snapshot.WorldSnapshot`, from whi
   powers times their racing spending), ``collaboration`` (cooperation across the US–China
   divide, the US–China pair itself a required part);
 * the **class** (:data:`CLASSES`: collaboration, bloc, race, hedged, hegemony, ambiguous)
-  by the rule of :func:`sim.indices.classify` with thresholds that are conventions
+  by the rule of :func:`sim.outcome.indices.classify` with thresholds that are conventions
   (the midpoint 0.5 of each index, a simple majority of hedgers), fixed before any
   scenario was run through them and never tuned to what a scenario produces.
 
@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim._jit import njit
-from sim.camps import ROLES, CampRule, assign_camps, camps_kernel
-from sim.indices import CLASSES, INDICES, Thresholds, classify, compute
-from sim.snapshot import WorldSnapshot
+from sim.outcome.camps import ROLES, CampRule, assign_camps, camps_kernel
+from sim.outcome.indices import CLASSES, INDICES, Thresholds, classify, compute
+from sim.outcome.snapshot import WorldSnapshot
 
 OUTCOMES = CLASSES
 CAMPS = ROLES                       # kept for readers of the yearly tables: the roles

@@ -1,5 +1,5 @@
-"""One world as plain arrays: the input of the camps (:mod:`sim.camps`) and of the outcome
-indices (:mod:`sim.indices`).
+"""One world as plain arrays: the input of the camps (:mod:`sim.outcome.camps`) and of the outcome
+indices (:mod:`sim.outcome.indices`).
 
 A :class:`WorldSnapshot` holds one world at one time, or averaged over a final window of
 years. It knows nothing of the model: any run, table or hand-built test world can fill it.
@@ -23,7 +23,7 @@ belongs to no camp.
 
 Agencies: ``agency_of[v]`` is the index of the agency (ESA) whose member state ``v`` is
 (-1: none); an agency counts as in a programme when a capability-weighted majority of its
-member states are (:func:`sim.camps.camp_membership`).
+member states are (:func:`sim.outcome.agencies.camp_membership`).
 
 Racing: ``racing[v]`` is the actor's racing spending and ``racing_max[v]`` the most it
 could spend (the model's ``racing_cap * budget``), so ``racing / racing_max`` is how far
@@ -162,8 +162,8 @@ class WorldSnapshot:
 
     def in_camp_programmes(self) -> tuple[np.ndarray, np.ndarray]:
         """Whether each actor is in any west-camp / any east-camp programme (an agency by
-        its member states' majority: :func:`sim.camps.camp_membership`)."""
-        from sim.camps import camp_membership
+        its member states' majority: :func:`sim.outcome.agencies.camp_membership`)."""
+        from sim.outcome.agencies import camp_membership
         side = self.programme_side
         members = camp_membership(self.members, self.capability, self.agency_of)
         return (members[side > 0].any(axis=0), members[side < 0].any(axis=0))

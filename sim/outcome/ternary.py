@@ -1,6 +1,6 @@
 """Runs as points in the bloc–race–collaboration triangle (mpltern), one panel per scenario.
 
-Each run's three indices (:mod:`sim.indices`) are normalised to sum to 1 and placed in the
+Each run's three indices (:mod:`sim.outcome.indices`) are normalised to sum to 1 and placed in the
 triangle: a corner is a world with only that index, the centre one with all three equal.
 Normalising hides how strong the indices are, so the marker's area grows with the run's
 largest index, and each point's colour is its class. Runs whose three indices are all 0
@@ -17,7 +17,7 @@ import mpltern  # noqa: E402,F401  (registers the "ternary" projection)
 import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from sim.indices import CLASSES, INDICES, Thresholds, classify_table  # noqa: E402
+from sim.outcome.indices import CLASSES, INDICES, Thresholds, classify_table  # noqa: E402
 
 #: One colour per class (colour-blind safe Okabe–Ito palette; ambiguous in grey).
 CLASS_COLOURS = {"collaboration": "#009E73", "bloc": "#0072B2", "race": "#D55E00",
@@ -39,7 +39,7 @@ def ternary_figure(table, by: str = "scenario", thresholds: Thresholds = Thresho
                    ncols: int = 3, title: str | None = None):
     """A figure with one ternary panel per value of ``by`` (in order of first appearance).
 
-    ``table`` has one row per run with the columns of :data:`sim.indices.CLASS_INPUTS`
+    ``table`` has one row per run with the columns of :data:`sim.outcome.indices.CLASS_INPUTS`
     (a ``class`` column is used if present, else the classes are computed)."""
     if by not in table:
         raise ValueError(f"indices table: missing column {by!r} to group by")

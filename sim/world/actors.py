@@ -2,7 +2,7 @@
 rest of the world, and the relations (pairs of actors that matter to each other).
 
 Attributes live in one :class:`ActorState` of numpy arrays indexed by actor; the Mesa
-agents (:mod:`sim.agents`) are views onto it, so the model's arithmetic runs over all
+agents (:mod:`sim.mesa.agents`) are views onto it, so the model's arithmetic runs over all
 actors at once while ``model.agents`` stays the interface to each actor.
 """
 
@@ -91,12 +91,12 @@ def draw(dist: dict, size: int, rng: np.random.Generator) -> np.ndarray:
 
 def build_actors(cfg: dict, rng: np.random.Generator) -> ActorState:
     """Named actors in config order, then the rest of the world: the UN member states of
-    ``data/states.csv`` (``rest_of_world.source: states``, see :mod:`sim.world_states`)
+    ``data/states.csv`` (``rest_of_world.source: states``, see :mod:`sim.world.world_states`)
     or ``rest_of_world.count`` generated states (``source: synthetic``)."""
     named = cfg["actors"]
     row = cfg["world"]["rest_of_world"]
     if row.get("source", "synthetic") == "states":
-        from sim.world_states import build_state_actors
+        from sim.world.world_states import build_state_actors
         return build_state_actors(cfg, DRAWN, SCALAR, ActorState)
     n_gen = int(row["count"])
     names = list(named) + [f"state_{k + 1:03d}" for k in range(n_gen)]
@@ -214,13 +214,13 @@ def build_relations(actors: ActorState, ties_per_state: int, rng: np.random.Gene
     generated state also relates to ``ties_per_state`` random non-major states (regional
     partners). This keeps the relation count linear in the number of generated states
     while every pair the documents discuss is present. States of the data world relate
-    to their sub-region's largest economies instead (:func:`sim.world_states.regional_pairs`).
+    to their sub-region's largest economies instead (:func:`sim.world.world_states.regional_pairs`).
     """
     n = actors.n
     major = actors.kind == 0
     named = actors.kind <= 1
     if (actors.kind == 3).any():
-        from sim.world_states import regional_pairs
+        from sim.world.world_states import regional_pairs
         pair = regional_pairs(actors, ties_per_state)
     else:
         pair = np.zeros((n, n), dtype=bool)

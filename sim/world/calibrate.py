@@ -1,7 +1,7 @@
 """Fit the accession parameters to the observed programme record through 2022.
 
-    python -m sim.calibrate                      # ABC-SMC (pyabc), writes data/calibration.json
-    python -m sim.calibrate --record my.csv      # a user's record (add signatures, recalibrate)
+    python -m sim.world.calibrate                      # ABC-SMC (pyabc), writes data/calibration.json
+    python -m sim.world.calibrate --record my.csv      # a user's record (add signatures, recalibrate)
 
 What is fitted: ``programmes.revision_rate`` (the yearly hazard that a state decides:
 negotiation and domestic approval take years) and ``programmes.accession_cost`` (the
@@ -21,7 +21,7 @@ The result (posterior particles and weights, their summary, the cross-check, the
 posterior predictive bands of the yearly counts 2021–2030, the record file's SHA-256 and
 the date range used) is written atomically to ``data/calibration.json``; the default
 configuration reads the posterior mean from it (``${calibrated:revision_rate}``), and the
-sweep report draws its hindcast (:mod:`sim.report_world`).
+sweep report draws its hindcast (:mod:`sim.experiments.report_world`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import hashlib
-import json
 import os
 import sys
 import tempfile
@@ -40,9 +39,10 @@ import numpy as np
 
 from sim.io import atomic_savefig, atomic_write_json
 from sim.names import PROGRAMMES
-from sim.states import DATA_DIR, HOLDOUT_FILE, RECORD_FILE, DataError, counts_by_year, load_record
+from sim.world.states import DATA_DIR, HOLDOUT_FILE, RECORD_FILE, DataError, counts_by_year, load_record
+from sim.world.calibration import (CALIBRATION_FILE, CalibrationError, calibrated,  # noqa: F401
+                                   load_calibration)  # (re-exported: the read side lives there)
 
-CALIBRATION_FILE = DATA_DIR / "calibration.json"
 #: the fitted parameters and their uniform priors (low, high)
 #: (above an accession cost of about 1.15 no state's wish beats it and nobody joins: the
 #: prior covers the range where the data say something, and a little beyond)
@@ -56,10 +56,6 @@ SCALES = {"artemis_2021": 3.0, "artemis_2022": 4.0, "ilrs_2021": 1.0, "ilrs_2022
 PREDICT_TO = 2030
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 _ART, _ILRS = PROGRAMMES.index("artemis"), PROGRAMMES.index("ilrs")
-
-
-class CalibrationError(ValueError):
-    """A bad calibration input (one line)."""
 
 
 def sha256(path: Path) -> str:
@@ -78,7 +74,7 @@ def observed(record) -> dict[str, float]:
 
 def base(overrides=(), horizon: int = THROUGH, record_file=None) -> dict:
     """The default configuration run to ``horizon`` (and on a user's record file)."""
-    from sim.keywords import base_config
+    from sim.mesa.keywords import base_config
     over = [f"world.horizon={horizon}", *overrides]
     if record_file is not None:
         over.append(f"world.rest_of_world.record_file={Path(record_file).resolve()}")
@@ -93,7 +89,7 @@ def _joiners(record) -> set[str]:
 def simulate(cfg: dict, revision_rate, accession_cost, seeds, horizon: int = THROUGH):
     """Run one world per seed, world b with ``revision_rate[b]``, ``accession_cost[b]``;
     return the model (its ``world_rows`` hold the yearly tables)."""
-    from sim.model import SpaceRaceModel
+    from sim.mesa.model import SpaceRaceModel
     m = SpaceRaceModel(cfg, seeds=list(seeds), record_actors=False)
     m.set_world_params(revision_rate=revision_rate, accession_cost=accession_cost)
     start = m.members.copy()
@@ -106,7 +102,7 @@ def summaries(model, joiners: set[str]) -> np.ndarray:
     """(world, statistic) in the order of :data:`SCALES`: year-end counts 2021 and 2022
     (Artemis, ILRS), and the share of the record's Artemis accessions after the start
     (through 2022) that the world has made too."""
-    from sim.model import MODEL_COLUMNS
+    from sim.mesa.model import MODEL_COLUMNS
     rows = model.world_rows
     t1, t2 = THROUGH - 1 - model.start_year, THROUGH - model.start_year
     a = rows[:, :, MODEL_COLUMNS.index("members_artemis")]
@@ -195,7 +191,7 @@ def summarise(samples: np.ndarray, weights: np.ndarray) -> dict:
 def predictive(cfg_long, samples, weights, draws: int = 400, seed: int = 7) -> dict:
     """Posterior predictive year-end counts per programme, ``start_year`` .. PREDICT_TO:
     ``draws`` parameter sets drawn from the posterior, one world each."""
-    from sim.model import MODEL_COLUMNS
+    from sim.mesa.model import MODEL_COLUMNS
     rng = np.random.default_rng(seed)
     pick = rng.choice(len(samples), size=draws, p=weights)
     m = simulate(cfg_long, samples[pick, 0], samples[pick, 1],
@@ -254,7 +250,7 @@ def calibrate(record_file=None, out: Path = CALIBRATION_FILE, method: str = "smc
     result["runtime_s"] = round(time.perf_counter() - t0, 1)
     atomic_write_json(out, result)
     if plot:
-        from sim.report_world import hindcast_figure
+        from sim.experiments.report_world import hindcast_figure
         atomic_savefig(hindcast_figure(result), out.with_suffix(".png"), dpi=110)
     return result
 
@@ -276,23 +272,8 @@ def _observed_counts(record) -> dict:
     return out
 
 
-def load_calibration(path: Path = CALIBRATION_FILE) -> dict | None:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def calibrated(name: str, stat: str = "mean", path: Path | None = None) -> float:
-    """A fitted value from ``data/calibration.json`` (the config's ``${calibrated:name}``)."""
-    data = load_calibration(path or CALIBRATION_FILE)
-    if data is None or name not in data.get("parameters", {}):
-        raise CalibrationError(f"{path or CALIBRATION_FILE}: no fitted {name!r}; run python -m sim.calibrate")
-    return float(data["parameters"][name][stat])
-
-
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sim.calibrate", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m sim.world.calibrate", description=__doc__.split("\n\n")[0])
     ap.add_argument("--record", default=None, help=f"observed record CSV (default {RECORD_FILE})")
     ap.add_argument("--out", default=str(CALIBRATION_FILE), help="where the result goes (JSON; a PNG beside it)")
     ap.add_argument("--method", choices=("smc", "rejection", "both"), default="smc")

@@ -23,7 +23,7 @@ false, in which case an actor keeps only the side it wishes more. Sources: 003 (
 Artemis Accords' "shared vision for principles ... to create a safe and transparent
 environment", 12 signatories); 002 ("two separate highways" to the Moon: Artemis vs.
 the China–Russia station); 004 (Tiangong open to all); ``revision_rate`` and
-``accession_cost`` are fitted to the record through 2022 (``python -m sim.calibrate``),
+``accession_cost`` are fitted to the record through 2022 (``python -m sim.world.calibrate``),
 the other weights are assumptions (see docs/PARAMETERS.md).
 """
 

@@ -12,8 +12,8 @@ Two user-editable CSV files under the project's ``data/`` folder (documented in
 
 Both files are untrusted input: every problem raises :class:`DataError`, whose message is
 one line naming the file, the row (as the line number in the file) or column, the bad value
-and what is allowed. ``python -m sim.states check`` validates the files and prints the
-year-end counts; ``python -m sim.states fill-alignment`` recomputes the ``alignment`` column
+and what is allowed. ``python -m sim.world.states check`` validates the files and prints the
+year-end counts; ``python -m sim.world.states fill-alignment`` recomputes the ``alignment`` column
 from the columns it is derived from (see :func:`derive_alignment`).
 """
 
@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 #: The project's data folder, found relative to this package (a clone needs nothing else).
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 STATES_FILE = DATA_DIR / "states.csv"
 RECORD_FILE = DATA_DIR / "programme_record_2020_2022.csv"
 #: Observations after 2022, kept for the out-of-sample check. Nothing may be fitted to it.
@@ -396,7 +396,7 @@ def _write_atomic(df: pd.DataFrame, path: Path) -> None:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sim.states",
+    parser = argparse.ArgumentParser(prog="python -m sim.world.states",
                                      description="Check the states and programme-record files.")
     sub = parser.add_subparsers(dest="cmd", required=True)
     check = sub.add_parser("check", help="validate the files and print year-end counts")

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from sim.names import PROGRAMMES
-from sim.states import RECORD_FILE, STATES_FILE, load_record, load_states
+from sim.world.states import RECORD_FILE, STATES_FILE, load_record, load_states
 
 #: record programme name -> model programme name
 RECORD_PROGRAMME = {"artemis_accords": "artemis", "ilrs": "ilrs", "iss": "iss",
@@ -95,7 +95,7 @@ def fit_capability_map(states: pd.DataFrame, actors: dict) -> dict[str, dict]:
 
 
 def dist_mean(d: dict) -> float:
-    """The mean of a configured distribution (see ``sim.actors.draw``)."""
+    """The mean of a configured distribution (see ``sim.world.actors.draw``)."""
     lo, hi, a, b = float(d["low"]), float(d["high"]), float(d["a"]), float(d["b"])
     match d["kind"]:
         case "beta":

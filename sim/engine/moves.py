@@ -1,0 +1,33 @@
+"""Realised moves: a trembling hand flips chosen moves, blocked moves become compete, each
+relation gets its payoff."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim._jit import njit
+
+
+@njit
+def _realise(actions, flips, noise, blocked, rev, R, S, T, P, n_pairs):
+    """Apply the trembling hand (flip a move when its uniform draw is below ``noise``)
+    and the bans (blocked moves become *compete*), in place on ``actions``; return the
+    counterparts' moves, each relation's realised payoff and each pair's mutual cooperation."""
+    n = len(actions)
+    for k in range(n):
+        if noise > 0 and flips[k] < noise:
+            actions[k] = not actions[k]
+        if blocked[k]:
+            actions[k] = False
+    theirs = np.empty(n, dtype=np.bool_)
+    payoff = np.empty(n)
+    for k in range(n):
+        theirs[k] = actions[rev[k]]
+        if actions[k]:
+            payoff[k] = R[k] if theirs[k] else S[k]
+        else:
+            payoff[k] = T[k] if theirs[k] else P[k]
+    mutual = np.empty(n_pairs, dtype=np.bool_)
+    for k in range(n_pairs):
+        mutual[k] = actions[k] and theirs[k]
+    return theirs, payoff, mutual

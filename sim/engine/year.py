@@ -1,0 +1,157 @@
+"""One year of the model as a sequence of named stages (:meth:`YearStages.step`): mechanisms,
+milestones, stage games, choices, realised moves, learning, the security spiral,
+memberships, growth, the year's record."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.growth import _grow_kernel
+from sim.engine.metrics import _year_metrics_worlds
+from sim.engine.moves import _realise
+from sim.game.payoffs import classify_codes
+from sim.game.strategies import StageGames
+from sim.mechanisms import Played
+from sim.mesa.columns import TRACKED_PAIRS
+from sim.names import ARTEMIS, ILRS
+from sim.outcome.agencies import camp_membership
+
+
+class YearStages:
+    """The year's stages (a part of :class:`sim.mesa.model.SpaceRaceModel`)."""
+
+    def step(self) -> None:
+        """One year, as a sequence of named stages (all actors and relations at once)."""
+        if not self.running:
+            return
+        year = self.year
+        self._policies(year)                                  # 1. mechanisms act
+        self._milestones(year)                                # 2. milestones of the year
+        rivalry, games = self._stage_games()                  # 3. stage games (sim.game.payoffs)
+        actions = self._choices(games)                        # 4. each rule's moves
+        theirs, payoff, mutual = self._realise(actions, games)  # 5. noise, bans, payoffs
+        self._learn(actions, theirs, payoff)                  # 6. rules learn
+        played = Played(rivalry, actions, mutual)
+        for m in self._after:                                 # 7. security spiral
+            m.after_choices(self, year, played)
+        self._revise_memberships(actions)                     # 8. programme membership
+        self._grow(mutual)                                    # 9. growth
+        self._record(year, games, actions, mutual)            # 10. the year's tables
+        self.year += 1
+        self._t += 1
+        if self.year > self.horizon:
+            self.running = False
+            self._release()
+
+    def _policies(self, year: int) -> None:
+        self.join_bonus[:] = 0.0
+        for m in self._yearly:
+            m.on_year(self, year)
+
+    def _milestones(self, year: int) -> None:
+        for m in self.milestone_schedule.get(year, ()):
+            m.happen(self, year)
+
+    def _choices(self, games: StageGames) -> np.ndarray:
+        actions = np.empty(2 * self.relations.E, dtype=bool)
+        for g in self.rule_groups:
+            g.games = games if isinstance(g.idx, slice) else StageGames(
+                games.R[g.idx], games.S[g.idx], games.T[g.idx], games.P[g.idx])
+            actions[g.idx] = g.rule.act(g.state, g.games, g.draws)
+        return actions
+
+    def _realise(self, actions: np.ndarray, games: StageGames):
+        """The trembling hand and the bans (in place on ``actions``); the counterparts'
+        moves, each relation's payoff and each pair's mutual cooperation."""
+        flips = self._flip_draws.random(actions.shape) if self.noise > 0 else self._no_flips
+        return _realise(actions, flips, self.noise, self.blocked, self.relations.rev,
+                        games.R, games.S, games.T, games.P, self.relations.E)
+
+    def _learn(self, actions, theirs, payoff) -> None:
+        for g in self.rule_groups:
+            g.rule.update(g.state, actions[g.idx], theirs[g.idx], payoff[g.idx], g.games)
+        self.last_actions = actions
+
+    def _release(self) -> None:
+        """The run is over: drop the references Mesa's base class keeps back to the model
+        (the step wrapper, its event generator, the scenario), so a finished model is
+        freed by reference counting alone, with no garbage collector (a sweep worker
+        builds thousands). Stepping a finished model does nothing."""
+        self._default_schedule.stop()
+        self._default_schedule = None
+        self._user_step = None
+        self.__dict__.pop("step", None)
+        object.__setattr__(self._scenario, "model", None)
+
+    def _revise_memberships(self, actions: np.ndarray) -> None:
+        act = self.actors
+        shape = (self.members.shape[0], self.world_n)
+        draws = self.rng.random(shape) if self.n_worlds == 1 else \
+            np.concatenate([g.random(shape) for g in self.rngs], axis=1)
+        revising = draws < self.revision_rate
+        rule = self.membership_rule
+        bonus = self.join_bonus + rule.social(self.members, act.region, act.tie_west,
+                                              act.tie_east, self.world_n)
+        before = self.members
+        self.talks = rule.seat_talks(self.talks, actions, self._to_leader, self.relations.rev,
+                                     self.world_n, self.eligibility.eligible
+                                     & self.programme_open[:, None])
+        self.members = rule.revise(
+            self.members, actions, self._to_leader, self.relations.rev, act.capability,
+            act.alignment, act.prestige_international, self.attractiveness_worlds, bonus,
+            self.eligibility.eligible, self.programme_open, revising, self.world_n,
+            self.accession_cost, self.talks >= self.seat_years[:, None])
+        self._limit_seats(before)
+        self.joined[self.members & ~before] = self.year
+        self.joined[~self.members] = 0
+
+    def _limit_seats(self, before: np.ndarray) -> None:
+        """A station signs at most ``seats_per_year`` new seat agreements a year (per
+        world), the most capable applicants first."""
+        for p, cap in enumerate(self.seats_per_year):
+            if cap < 0:
+                continue
+            new = (self.members[p] & ~before[p]).reshape(self.n_worlds, self.world_n)
+            for b in np.flatnonzero(new.sum(axis=1) > cap):
+                applicants = np.flatnonzero(new[b])
+                c = self.actors.capability[b * self.world_n + applicants]
+                refused = applicants[np.argsort(-c, kind="stable")[cap:]]
+                self.members[p, b * self.world_n + refused] = False
+
+    def _grow(self, mutual: np.ndarray) -> None:
+        """Capability, budget, prestige and alignment after this year's choices."""
+        act, rel = self.actors, self.relations
+        (act.science, act.capability, act.budget, act.prestige, act.alignment,
+         self.partner_alignment) = _grow_kernel(
+            rel.i, rel.j, mutual, act.capability, act.budget, act.racing, act.prestige,
+            act.alignment, act.prestige_domestic, act.prestige_international, self._growth,
+            self._anchors, self.productivity)
+
+    def _record(self, year: int, games: StageGames, actions: np.ndarray, mutual: np.ndarray):
+        act, rel, t = self.actors, self.relations, self._t
+        self.mutual_history[t] = mutual
+        self.action_history[t] = actions
+        o = self.outcome_rule
+        labels = _year_metrics_worlds(
+            self.world_rows[:, t], mutual, actions, self._i_local, self._j_local, self.world_n,
+            rel.pair_offset, self.west_anchor, self.east_anchor, o.tie_threshold, o.align,
+            self.members, camp_membership(self.members, act.capability, self._agency_of),
+            self.membership_rule.side, act.capability, act.alignment, act.racing,
+            act.science, self._cross_all, self._cross_offset, self._us_china_pair, games.R,
+            games.S, games.T, games.P, ARTEMIS, ILRS)
+        k, n_pairs = self._tracked, len(TRACKED_PAIRS)
+        ok = k >= 0
+        both = actions[k] & actions[rel.rev[k]]
+        col = self._tracked_col
+        self.world_rows[:, t, col:col + n_pairs] = np.where(ok, both, 0)[:, :n_pairs]
+        codes = classify_codes(games.R[k[:, n_pairs:]], games.S[k[:, n_pairs:]],
+                               games.T[k[:, n_pairs:]], games.P[k[:, n_pairs:]])
+        self.world_rows[:, t, col + n_pairs:col + n_pairs + 2] = np.where(ok[:, n_pairs:],
+                                                                          codes, -1)
+        if self.record_actors:
+            n = act.n
+            given = np.bincount(rel.src, actions, n) / np.maximum(np.bincount(rel.src, None, n), 1)
+            partners = np.bincount(rel.i, mutual, n) + np.bincount(rel.j, mutual, n)
+            self.actor_rows[t] = np.vstack([
+                act.capability, act.budget, act.racing, act.prestige, act.alignment,
+                act.science, labels, given, partners, *self.members])
