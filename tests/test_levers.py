@@ -11,7 +11,9 @@ from sim.mesa.model import MODEL_COLUMNS
 from sim.game.payoffs import GAME_TYPES
 from sim.experiments.run import simulate_many
 
-SEEDS = list(range(1, 9))
+#: 40 paired seeds: with 8, whether 3 in 4 pairs move was a coin toss for two targets
+#: (Russia-US 5 of 8 against 34 of 40; open_station's Tiangong 6 of 8 against 21 of 40)
+SEEDS = list(range(1, 41))
 
 
 def yearly(scenario, column, since=2021, until=2050, overrides=()):
@@ -37,14 +39,13 @@ def paired(scenario, column, since=2021, until=2050, overrides=()):
     ("global_collaboration", "us_china_cooperation", 2021, 2050, +1),
 ])
 def test_each_lever_moves_its_target(scenario, column, since, until, sign, request):
-    if scenario == "russia_junior_partner" and column == "coop_Russia_US":
+    if scenario == "open_station_diplomacy":
         request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "the lever's Russia-US effect is +0.54 on average but positive in only 5 of 8 "
-            "paired seeds (want >= 75%): Russia-US is a stag hunt both ways and in 3 seeds "
-            "neither side ever moves first. junior_partner acts through 003's pathway "
-            "(Russia-China falls in 8 of 8 seeds); no document turns Russia's unease with "
-            "China into a pull toward the US (Cheng: it dislikes being the West's weaker "
-            "partner too), so no mechanism was added for it")))
+            "courting raises Tiangong's membership on average (+0.48 members over 2022-2050 "
+            "in 40 paired seeds; +0.57, 95% CI 0.35-0.80, over the headline's 400) but in "
+            "only 21 of 40 pairs (want >= 75%): the scenario also changes China's agreement "
+            "partners at the start, which reshuffles who joins (-3.7 ... +7.0 members a pair), "
+            "and a seat takes 3 years of talks, so the lever's effect is small against that")))
     d = paired(scenario, column, since, until)
     assert sign * d.mean() > 0 and np.mean(sign * d > 0) >= 0.75, d
 
@@ -65,7 +66,9 @@ def test_wolf_repeal_opens_a_door_that_transparency_and_threat_decide():
     deadlock = GAME_TYPES.index("deadlock")
     game = yearly("wolf_repeal", "game_us_china", 2025)
     assert np.all(game == deadlock)
-    assert np.all(paired("wolf_repeal", "us_china_cooperation", 2025) == 0)
+    # nil up to the moves' noise (both sides flip to cooperate in the same year: 1e-4 a
+    # year at noise 0.01; one pair of the 40 has one such year)
+    assert np.abs(paired("wolf_repeal", "us_china_cooperation", 2025)).mean() < 0.005
     # a more transparent China and a lower threat perception: the repeal lets them cooperate
     opener = ("actors.China.transparency=0.8", "world.threat_perception=0.5")
     d = paired("wolf_repeal", "us_china_cooperation", 2025, overrides=opener)
