@@ -12,7 +12,7 @@ from sim.game.payoffs import GAME_TYPES
 from sim.experiments.run import simulate_many
 
 #: 40 paired seeds: with 8, whether 3 in 4 pairs move was a coin toss for two targets
-#: (Russia-US 5 of 8 against 34 of 40; open_station's Tiangong 6 of 8 against 21 of 40)
+#: (Russia-US 5 of 8 against 39 of 40; open_station's Tiangong 4 of 8 against 27 of 40)
 SEEDS = list(range(1, 41))
 
 
@@ -41,11 +41,12 @@ def paired(scenario, column, since=2021, until=2050, overrides=()):
 def test_each_lever_moves_its_target(scenario, column, since, until, sign, request):
     if scenario == "open_station_diplomacy":
         request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "courting raises Tiangong's membership on average (+0.48 members over 2022-2050 "
-            "in 40 paired seeds; +0.57, 95% CI 0.35-0.80, over the headline's 400) but in "
-            "only 21 of 40 pairs (want >= 75%): the scenario also changes China's agreement "
-            "partners at the start, which reshuffles who joins (-3.7 ... +7.0 members a pair), "
-            "and a seat takes 3 years of talks, so the lever's effect is small against that")))
+            "courting raises Tiangong's membership on average (+0.45 members over 2022-2050 "
+            "in 40 paired seeds) but in only 27 of 40 pairs (3 nil, 10 lower; want >= 75%): "
+            "the scenario also gives China more agreement partners at the start, which "
+            "changes who cooperates with whom (pairs -1.7 ... +2.5 members, with common "
+            "random numbers for the partners' draw), and a seat takes 3 years of talks, so "
+            "the lever's effect is small against that path dependence")))
     d = paired(scenario, column, since, until)
     assert sign * d.mean() > 0 and np.mean(sign * d > 0) >= 0.75, d
 

@@ -59,9 +59,12 @@ class DocumentedStart:
         if (act.kind[:n] == 3).any():
             candidates = candidates[act.china_candidate[candidates]]
         k = min(n_china_partners, len(candidates))
+        # common random numbers: the draw comes from a child generator that takes one
+        # number from the world's stream whatever k is, so a scenario with more or fewer
+        # partners leaves every later draw of its paired seed unchanged
+        child = np.random.default_rng(self.rngs[b].integers(2**63))
         if k > 0:
             weight = 1.0 - alignment[candidates] + 1e-6
-            chosen = self.rngs[b].choice(candidates, size=k, replace=False,
-                                         p=weight / weight.sum())
+            chosen = child.choice(candidates, size=k, replace=False, p=weight / weight.sum())
             pairs[self.ilrs_leader, chosen] = pairs[chosen, self.ilrs_leader] = True
         return together | pairs[rel.src, rel.dst]
