@@ -357,10 +357,12 @@ class SpaceRaceModel(DocumentedStart, YearStages, Measures, mesa.Model):
                             or scfg["default"] for name in self.names]
         trust0 = np.where(initial[rel.rev], self.dyn["initial_trust_cooperating"],
                           self.dyn["initial_trust_other"])
-        src_rule = np.array(self.strategy_of, dtype=object)[rel.src % self.world_n]
+        names = sorted(set(self.strategy_of))
+        code = np.array([names.index(s) for s in self.strategy_of], dtype=np.int64)
+        src_rule = code[rel.src % self.world_n]       # each relation's rule, as its index in names
         self.rule_groups = []
-        for name in sorted(set(self.strategy_of)):
-            idx = np.flatnonzero(src_rule == name)
+        for c, name in enumerate(names):
+            idx = np.flatnonzero(src_rule == c)
             if len(idx) == 0:
                 continue
             if len(idx) == len(src_rule):

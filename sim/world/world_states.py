@@ -179,24 +179,11 @@ def _build_fields(cfg: dict, drawn: tuple, scalar: tuple) -> dict:
                 china_partner=china_partner, china_candidate=candidate, gdp=gdp, **cols)
 
 
-def regional_pairs(actors, ties_per_state: int) -> np.ndarray:
-    """(n, n) bool: each data state and its ``ties_per_state`` largest-GDP sub-region peers.
-
-    Depends only on the actors' regions, GDPs and kinds, the same for every world of a
-    configuration, so it is computed once per configuration (:func:`_regional_pairs`);
-    the caller gets its own copy to modify."""
-    key = (actors.region.astype(np.int64).tobytes(), actors.gdp.astype(np.float64).tobytes(),
-           actors.kind.astype(np.int8).tobytes(), int(ties_per_state))
-    return _regional_pairs(key).copy()
-
-
-@lru_cache(maxsize=16)
-def _regional_pairs(key: tuple) -> np.ndarray:
-    region_b, gdp_b, kind_b, ties_per_state = key
-    region = np.frombuffer(region_b, dtype=np.int64)
-    gdp = np.frombuffer(gdp_b, dtype=np.float64)
-    kind = np.frombuffer(kind_b, dtype=np.int8)
-    n = len(region)
+def regional_pairs(region: np.ndarray, gdp: np.ndarray, kind: np.ndarray,
+                   ties_per_state: int) -> np.ndarray:
+    """(n, n) bool: each data state (``kind`` 3) and its ``ties_per_state`` largest-GDP
+    peers of its sub-region (``region``, -1: none)."""
+    n = len(kind)
     pair = np.zeros((n, n), dtype=bool)
     if ties_per_state <= 0:
         return pair
@@ -206,7 +193,6 @@ def _regional_pairs(key: tuple) -> np.ndarray:
         for v in members[kind[members] == 3]:
             peers = [u for u in by_size if u != v][:ties_per_state]
             pair[v, peers] = pair[peers, v] = True
-    pair.flags.writeable = False    # the cached value: callers get a copy
     return pair
 
 
