@@ -468,8 +468,9 @@ def test_classifier_matches_behaviour(name):
 # --- the same rule object in a match and in the model ------------------------------------
 
 def test_alternate_plays_the_opposite_of_its_last_move_in_the_model_too():
-    from sim.cli.command import compose
-    from sim.mesa.model import SpaceRaceModel, to_plain
+    from sim.config.schema import compose
+    from sim.mesa.model import SpaceRaceModel
+    from sim.config.plain import to_plain
     cfg = to_plain(compose(["strategies.default=alternate", "strategies.noise=0"]))
     model = SpaceRaceModel(cfg, rng=3, record_actors=False)
     wolf = model.blocked.copy()

@@ -15,7 +15,7 @@ import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.config.schema import MAJORS  # noqa: E402
+from sim.names import MAJORS  # noqa: E402
 from sim.io import atomic_savefig  # noqa: E402
 
 #: one colour per role (sim.outcome.camps.ROLES; one word per meaning, docs/OUTCOMES.md)

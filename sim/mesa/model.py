@@ -28,11 +28,11 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim.config.plain import to_plain  # noqa: F401 - re-exported (sim.mesa.model.to_plain)
+from sim.config.plain import to_plain
 from sim.world.actors import ActorState, Relations, build_actors, build_relations
 from sim.mesa.agents import SpacePower
 from sim.mesa.collect import TableCollector
-from sim.mesa.columns import ACTOR_COLUMNS, MODEL_COLUMNS, TRACKED_PAIRS  # noqa: F401 - re-exported
+from sim.mesa.columns import ACTOR_COLUMNS, MODEL_COLUMNS, TRACKED_PAIRS
 from sim.names import ILRS, MAJORS, PROGRAMMES
 from sim.outcome.agencies import AGENCIES, agency_of_states
 from sim.mechanisms import Mechanism, build_mechanisms, build_milestones
@@ -44,7 +44,7 @@ from sim.engine.draws import WorldDraws
 from sim.engine.measures import Measures
 from sim.engine.start import DocumentedStart
 from sim.engine.year import YearStages
-from sim.engine.growth import CEILING, budget_productivity  # noqa: F401 - CEILING re-exported
+from sim.engine.growth import budget_productivity
 
 
 @dataclass
