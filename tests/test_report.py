@@ -140,12 +140,12 @@ def test_same_results_give_the_same_page_bytes(sweeps, monkeypatch, tmp_path):
 def figures(sweeps, tables):
     """The grid report's and the multirun report's figures, kept open (not saved)."""
     drawn = {}
-    real_save = plots._save
+    real_save = plots.save_figure
 
     def keep(fig, out, name):
         drawn[(out.parent.name, name)] = fig
 
-    plots._save = keep
+    plots.save_figure = keep
     try:
         for name in ("grid", "threat"):
             t = tables[name]
@@ -153,7 +153,7 @@ def figures(sweeps, tables):
             plots.sweep_figures(runs, t["summary"], t["series"], jobs, t["out"],
                                 lambda g, runs=runs, jobs=jobs: report.representative(runs, jobs, g))
     finally:
-        plots._save = real_save
+        plots.save_figure = real_save
     for fig in drawn.values():
         fig.canvas.draw()               # lay each figure out once, as saving it would
     yield drawn
