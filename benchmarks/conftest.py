@@ -43,8 +43,8 @@ def pytest_configure(config):
 def plain_for():
     """``plain_for(overrides)``: the composed config for those overrides, as a fresh
     plain dict (composed once per override list)."""
-    from sim.cli.command import compose
-    from sim.mesa.model import to_plain
+    from sim.config.schema import compose
+    from sim.config.plain import to_plain
     from sim.config.validation import validate
 
     cache: dict[tuple, dict] = {}

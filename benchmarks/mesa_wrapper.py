@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import mesa
 
-from sim.mesa.model import MODEL_COLUMNS, SpaceRaceModel
+from sim.mesa.columns import MODEL_COLUMNS
+from sim.mesa.model import SpaceRaceModel
 from sim.experiments.run import summary
 
 

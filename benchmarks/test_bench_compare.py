@@ -94,7 +94,7 @@ def test_c_project_batched_sweep(benchmark, default_plain, tmp_path, capsys):
     per_run = seconds / N
     years = pd.read_parquet(sorted((out / "chunks").glob("years-*.parquet"))[0])
     first_run = int(runs.loc[runs["seed"] == 1, "run_id"].iloc[0])
-    from sim.mesa.model import MODEL_COLUMNS
+    from sim.mesa.columns import MODEL_COLUMNS
     RESULTS["c"] = {"per_run": per_run,
                     "rows": {int(r["seed"]): r for r in runs.to_dict("records")},
                     "years_seed1": years.loc[years["run_id"] == first_run,
@@ -164,7 +164,7 @@ def test_b_mesa_batch_run(benchmark, default_plain, collect):
     rows = {int(r["rng"]): r["summary"] for r in out["rows"] if r["summary"] is not None}
     assert sorted(rows) == seeds
     if collect == "years" and "years_seed1" in RESULTS.get("c", {}):
-        from sim.mesa.model import MODEL_COLUMNS
+        from sim.mesa.columns import MODEL_COLUMNS
         first = sorted((r for r in out["rows"] if int(r["rng"]) == 1), key=lambda r: r["Step"])
         got = np.array([[r[c] for c in MODEL_COLUMNS] for r in first], dtype=np.float32)
         np.testing.assert_array_equal(got, RESULTS["c"]["years_seed1"])

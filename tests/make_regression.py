@@ -6,9 +6,10 @@ parameter), never to make a speed-up pass: ``python tests/make_regression.py``.
 
 from pathlib import Path
 
-from sim.cli.command import compose
-from sim.mesa.model import to_plain
-from sim.experiments.run import actor_table, model_table, simulate
+from sim.config.schema import compose
+from sim.config.plain import to_plain
+from sim.mesa.collect import actor_table, model_table
+from sim.experiments.run import simulate
 
 CASES = [("status_quo", 1), ("status_quo", 7), ("cold_war_race", 3), ("global_collaboration", 5)]
 OUT = Path(__file__).parent / "data" / "regression"

@@ -10,14 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.experiments import designs as D
-from sim.experiments.analyze import main, policy_effects
+from sim.experiments import designs as D, levers as L, uncertainties as U
+from sim.experiments.analyze import main
+from sim.experiments.analysis.policy import policy_effects
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def uniform(name, low=0.0, high=1.0):
-    return D.Uncertainty(key=f"test.{name}", kind="uniform", low=low, high=high,
+    return U.Uncertainty(key=f"test.{name}", kind="uniform", low=low, high=high,
                          status="assumption", reason="test function input")
 
 
@@ -234,9 +235,9 @@ def test_cli_bad_input_has_no_traceback(tmp_path):
 def test_discover_with_per_job_designs_levers_and_plain_runs(tmp_path, capsys):
     """A folder as a design sweep leaves it: a design per job, a lever sampled as a
     categorical parameter (None = status quo), and plain scenario runs beside them."""
-    lever = D.Lever("mechanisms.wolf_amendment.repeal_year", "US Congress", "repeal", "003",
-                    tuple(D.Option(v, str(v), "t") for v in (None, 2025, 2030)))
-    design = D.latin(D.with_levers([uniform("a")], [lever]), 120, seed=2)
+    lever = L.Lever("mechanisms.wolf_amendment.repeal_year", "US Congress", "repeal", "003",
+                    tuple(L.Option(v, str(v), "t") for v in (None, 2025, 2030)))
+    design = D.latin(L.with_levers([uniform("a")], [lever]), 120, seed=2)
     v = design.values()
     repealed = v[lever.key].notna()
     runs = pd.concat([v.assign(seed=s, job="status_quo", scenario="status_quo",

@@ -20,10 +20,11 @@ pytest.importorskip("mesa.visualization", reason="mesa[rec] is not installed (th
 from mesa.visualization import solara_viz  # noqa: E402
 
 from sim.mesa import app  # noqa: E402
-from sim.cli.command import compose  # noqa: E402
-from sim.config.schema import PROGRAMMES  # noqa: E402
-from sim.mesa.model import SpaceRaceModel, to_plain  # noqa: E402
-from sim.experiments.run import actor_table, model_table  # noqa: E402
+from sim.config.schema import compose  # noqa: E402
+from sim.names import PROGRAMMES  # noqa: E402
+from sim.mesa.model import SpaceRaceModel  # noqa: E402
+from sim.config.plain import to_plain
+from sim.mesa.collect import actor_table, model_table  # noqa: E402
 from sim.config.validation import validate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

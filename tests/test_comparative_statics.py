@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 from sim.mesa.keywords import base_config
-from sim.mesa.model import MODEL_COLUMNS, SpaceRaceModel
+from sim.mesa.columns import MODEL_COLUMNS
+from sim.mesa.model import SpaceRaceModel
 from sim.game.payoffs import GAME_TYPES, classify_codes
 from sim.experiments.run import simulate_many
 

@@ -286,7 +286,7 @@ sim.cli.command.main()
 """
 
 CTRL_C_DURING_VALIDATION = """
-original = sim.cli.command.check
+original = sim.cli.command.check  # the name command.py calls (relayout: keep)
 def check(*args, **kwargs):
     # Ctrl-C 0.2 s into the config check (it imports the model and composes every job)
     timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
@@ -297,7 +297,7 @@ def check(*args, **kwargs):
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(10)
     return result
-sim.cli.command.check = check
+sim.cli.command.check = check  # relayout: keep
 """
 
 CTRL_C_WHILE_WORKERS_FORK = """

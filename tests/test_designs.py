@@ -8,12 +8,12 @@ from SALib.sample import latin as salib_latin
 from SALib.sample import morris as salib_morris
 from SALib.sample import sobol as salib_sobol
 
-from sim.experiments import designs as D
+from sim.experiments import designs as D, levers as L, uncertainties as U
 
 
 def unc(key, kind="uniform", **kw):
     spec = {"kind": kind, "status": "assumption", "reason": "test", **kw}
-    return D.Uncertainty.from_dict(key, spec)
+    return U.Uncertainty.from_dict(key, spec)
 
 
 MIXED = (unc("a.u", low=-1.0, high=3.0), unc("a.log", "loguniform", low=0.01, high=10.0),
@@ -23,14 +23,14 @@ MIXED = (unc("a.u", low=-1.0, high=3.0), unc("a.log", "loguniform", low=0.01, hi
 # --- the declared files --------------------------------------------------------------------
 
 def test_declared_files_load_with_a_reason_for_every_range():
-    default = D.load_uncertainties()
-    extended = D.load_uncertainties("extended")
-    levers = D.load_levers()
+    default = U.load_uncertainties()
+    extended = U.load_uncertainties("extended")
+    levers = L.load_levers()
     assert len(default) == 10       # the issue's budget: Sobol N=1024 x 12 x 10 seeds ~ 120k runs
     assert [u.key for u in extended[:10]] == [u.key for u in default]
     assert len(extended) > len(default)
     for u in extended:
-        assert u.status in D.STATUSES and len(u.reason) > 15
+        assert u.status in U.STATUSES and len(u.reason) > 15
         # a range is justified by a source or a convention, never by a result
         assert not re.search(r"\breads?\b|calibrated so", u.reason), u.key
         if u.status != "assumption":
@@ -43,46 +43,46 @@ def test_declared_files_load_with_a_reason_for_every_range():
 def test_declared_keys_exist_and_defaults_lie_in_range():
     """Keys exist in the composed default config, defaults lie inside the declared ranges,
     and each lever's first option is the status quo (catches renamed or moved keys)."""
-    from sim.cli.command import compose
-    from sim.mesa.model import to_plain
+    from sim.config.schema import compose
+    from sim.config.plain import to_plain
 
-    from sim.cli.command import apply_point
+    from sim.experiments.plan import apply_point
     from sim.config.validation import validate
 
     plain = to_plain(compose([]))
-    D.check_against_config(plain, D.load_uncertainties("extended"), D.load_levers())
+    D.check_against_config(plain, U.load_uncertainties("extended"), L.load_levers())
     # every corner a design can reach is a valid config (ranges inside the validation's)
-    scalar = [lv for lv in D.load_levers() if not isinstance(lv.status_quo, list)]
-    design = D.morris(D.with_levers(D.load_uncertainties("extended"), scalar), 4, seed=0)
+    scalar = [lv for lv in L.load_levers() if not isinstance(lv.status_quo, list)]
+    design = D.morris(L.with_levers(U.load_uncertainties("extended"), scalar), 4, seed=0)
     for point in D.points(design):
         validate(apply_point(plain, point))
-    for lever in D.load_levers():
+    for lever in L.load_levers():
         for option in lever.options:
             validate(apply_point(plain, {lever.key: option.value}))
-    with pytest.raises(D.DesignError, match="payoffs.security_cost=9.0: the default lies outside"):
+    with pytest.raises(U.DesignError, match="payoffs.security_cost=9.0: the default lies outside"):
         bad = {**plain, "payoffs": {**plain["payoffs"], "security_cost": 9.0}}
-        D.check_against_config(bad, D.load_uncertainties())
+        D.check_against_config(bad, U.load_uncertainties())
 
 
 def test_lever_overrides_and_scenario_narrowing():
-    levers = {lv.key: lv for lv in D.load_levers()}
+    levers = {lv.key: lv for lv in L.load_levers()}
     wolf = levers["mechanisms.wolf_amendment.repeal_year"]
     assert wolf.status_quo is None
     assert wolf.override("repealed 2025") == "mechanisms.wolf_amendment.repeal_year=2025"
     assert wolf.override(None).endswith("=null")
     assert "'New Zealand'" in levers["programmes.artemis.initial_members"].override("India signs")
-    with pytest.raises(D.DesignError, match="allowed: None"):
+    with pytest.raises(U.DesignError, match="allowed: None"):
         wolf.override(1999)
-    default = D.load_uncertainties()
+    default = U.load_uncertainties()
     # a scenario fixes the keys it sets; the rest stay uncertain
-    cold = {u.key for u in D.for_scenario(default, "cold_war_race")}
+    cold = {u.key for u in U.for_scenario(default, "cold_war_race")}
     assert "world.threat_perception" not in cold and "payoffs.prestige_gain" not in cold
-    assert len(D.for_scenario(default, "status_quo")) == len(default)
-    narrowed = D.narrow(default, {"world.threat_perception": {"low": 1.0}, "strategies.noise": 0.01})
+    assert len(U.for_scenario(default, "status_quo")) == len(default)
+    narrowed = U.narrow(default, {"world.threat_perception": {"low": 1.0}, "strategies.noise": 0.01})
     assert narrowed[0].low == 1.0 and narrowed[0].high == 2.0
     assert "strategies.noise" not in {u.key for u in narrowed}
-    with pytest.raises(D.DesignError, match=r"world.threat_perception.low=0.1: outside the declared"):
-        D.narrow(default, {"world.threat_perception": {"low": 0.1}})
+    with pytest.raises(U.DesignError, match=r"world.threat_perception.low=0.1: outside the declared"):
+        U.narrow(default, {"world.threat_perception": {"low": 0.1}})
 
 
 @pytest.mark.parametrize("spec, message", [
@@ -95,14 +95,14 @@ def test_lever_overrides_and_scenario_narrowing():
     ({"kind": "uniform", "low": 0, "high": 1, "range": 2}, r"x.y.range=2: unknown field"),
 ])
 def test_bad_uncertainty_is_one_line_naming_key_value_and_allowed(spec, message):
-    with pytest.raises(D.DesignError, match=message) as err:
-        D.Uncertainty.from_dict("x.y", {"status": "assumption", "reason": "r", **spec})
+    with pytest.raises(U.DesignError, match=message) as err:
+        U.Uncertainty.from_dict("x.y", {"status": "assumption", "reason": "r", **spec})
     assert "\n" not in str(err.value)
 
 
 def test_bad_file_and_name():
-    with pytest.raises(D.DesignError, match="uncertainties='nosuch': allowed: default, extended"):
-        D.load_uncertainties("nosuch")
+    with pytest.raises(U.DesignError, match="uncertainties='nosuch': allowed: default, extended"):
+        U.load_uncertainties("nosuch")
 
 
 # --- designs ---------------------------------------------------------------------------------
@@ -154,30 +154,30 @@ def test_design_is_deterministic_and_round_trips_exactly(tmp_path):
 
 
 def test_bad_design_requests_and_files(tmp_path):
-    with pytest.raises(D.DesignError, match="N=100: a power of two"):
+    with pytest.raises(U.DesignError, match="N=100: a power of two"):
         D.sobol(MIXED, 100, 1)
-    with pytest.raises(D.DesignError, match="kind='grid': allowed: latin, sobol, morris"):
+    with pytest.raises(U.DesignError, match="kind='grid': allowed: latin, sobol, morris"):
         D.build("grid", MIXED, 8, 1)
-    with pytest.raises(D.DesignError, match="num_levels=3: an even number"):
+    with pytest.raises(U.DesignError, match="num_levels=3: an even number"):
         D.morris(MIXED, 8, 1, num_levels=3)
     text = D.to_json(D.latin(MIXED, 5, 1)).replace('"a.u": -', '"a.u": 9')
     path = tmp_path / "edited.json"
     path.write_text(text)
-    with pytest.raises(D.DesignError, match="points"):
+    with pytest.raises(U.DesignError, match="points"):
         D.load(path)
     (tmp_path / "junk.json").write_text("{")
-    with pytest.raises(D.DesignError, match="not valid JSON"):
+    with pytest.raises(U.DesignError, match="not valid JSON"):
         D.load(tmp_path / "junk.json")
 
 
 def test_levers_join_a_design_as_categorical_parameters():
-    levers = [lv for lv in D.load_levers() if not isinstance(lv.status_quo, list)]
-    params = D.with_levers(D.load_uncertainties()[:2], levers[:2])
+    levers = [lv for lv in L.load_levers() if not isinstance(lv.status_quo, list)]
+    params = L.with_levers(U.load_uncertainties()[:2], levers[:2])
     d = D.latin(params, 12, 0)
     wolf = d.values()["mechanisms.wolf_amendment.repeal_year"]
     assert set(wolf.map(repr)) <= {"None", "2025", "2030"}
-    listed = next(lv for lv in D.load_levers() if isinstance(lv.status_quo, list))
-    with pytest.raises(D.DesignError, match="scalar options"):
+    listed = next(lv for lv in L.load_levers() if isinstance(lv.status_quo, list))
+    with pytest.raises(U.DesignError, match="scalar options"):
         listed.as_uncertainty()
 
 
@@ -190,9 +190,9 @@ def test_design_from_a_sweep_spec_is_deterministic_and_narrowed_to_the_scenario(
     m = D.from_spec({"kind": "morris", "N": 4, "seed": 1, "num_levels": 4,
                      "levers": ["mechanisms.wolf_amendment.repeal_year"]})
     assert m.keys[-1] == "mechanisms.wolf_amendment.repeal_year" and m.n_points == 4 * 12
-    with pytest.raises(D.DesignError, match="design.calc_second_order=True: not an option of a latin"):
+    with pytest.raises(U.DesignError, match="design.calc_second_order=True: not an option of a latin"):
         D.from_spec({"kind": "latin", "N": 8, "seed": 1, "calc_second_order": True})
-    with pytest.raises(D.DesignError, match="design.size=3: unknown key"):
+    with pytest.raises(U.DesignError, match="design.size=3: unknown key"):
         D.from_spec({**spec, "size": 3})
-    with pytest.raises(D.DesignError, match="design.N=None: required"):
+    with pytest.raises(U.DesignError, match="design.N=None: required"):
         D.from_spec({"kind": "sobol", "seed": 1})

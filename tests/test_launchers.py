@@ -7,7 +7,7 @@ import sys
 import pandas as pd
 import pytest
 
-from sim.experiments.report import load
+from sim.experiments.results import load
 
 pytest.importorskip("hydra_plugins.hydra_submitit_launcher",
                     reason="the SLURM launcher is an optional extra: pip install -e '.[slurm]'")

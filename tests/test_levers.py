@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sim.mesa.keywords import base_config
-from sim.mesa.model import MODEL_COLUMNS
+from sim.mesa.columns import MODEL_COLUMNS
 from sim.game.payoffs import GAME_TYPES
 from sim.experiments.run import simulate_many
 

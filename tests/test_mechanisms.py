@@ -2,7 +2,7 @@
 each mechanism's effect in the real model against a control run with the same seed in
 which the mechanism is switched off or moved.
 
-Configs are composed like the command line (``sim.cli.command.compose``); values that a
+Configs are composed like the command line (``sim.config.schema.compose``); values that a
 hand derivation relies on are set explicitly with overrides, so the tests do not depend
 on defaults that others may retune.
 """
@@ -14,11 +14,12 @@ import copy
 import numpy as np
 import pytest
 
-from sim.cli.command import compose
-from sim.config.schema import PROGRAMMES
+from sim.config.schema import compose
+from sim.names import PROGRAMMES
 from sim.mechanisms.security_spiral import spiral_year
-from sim.mesa.model import SpaceRaceModel, to_plain
-from sim.experiments.run import model_table
+from sim.mesa.model import SpaceRaceModel
+from sim.config.plain import to_plain
+from sim.mesa.collect import model_table
 
 ARTEMIS, ILRS, ISS, TIANGONG = (PROGRAMMES.index(p) for p in PROGRAMMES)
 SEED = 20240501

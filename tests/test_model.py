@@ -12,10 +12,13 @@ import pytest
 
 from sim.world.actors import DRAWN, SCALAR
 from sim.mesa.agents import SpacePower
-from sim.cli.command import compose
-from sim.config.schema import PROGRAMMES
-from sim.mesa.model import ACTOR_COLUMNS, MODEL_COLUMNS, SpaceRaceModel, to_plain
-from sim.experiments.run import actor_table, model_table, network_table, simulate
+from sim.config.schema import compose
+from sim.names import PROGRAMMES
+from sim.mesa.columns import ACTOR_COLUMNS, MODEL_COLUMNS
+from sim.mesa.model import SpaceRaceModel
+from sim.config.plain import to_plain
+from sim.mesa.collect import actor_table, model_table
+from sim.experiments.run import network_table, simulate
 
 ARTEMIS, ILRS, ISS, TIANGONG = (PROGRAMMES.index(p) for p in PROGRAMMES)
 
@@ -328,10 +331,10 @@ def test_every_parameter_at_its_declared_bound_stays_finite():
     its declared range, for 60 years, every table finite."""
     import copy
 
-    from sim.cli.command import compose
+    from sim.config.schema import compose
     from sim.config.schema import DynamicsConfig, PayoffConfig
     from sim.config.params import declared
-    from sim.experiments.run import actor_table, model_table
+    from sim.mesa.collect import actor_table, model_table
     from sim.config.validation import validate
     cfg = to_plain(compose(["world.rest_of_world.count=10", "world.horizon=2080"]))
     for section, schema in (("payoffs", PayoffConfig), ("dynamics", DynamicsConfig)):
@@ -352,8 +355,8 @@ def test_every_parameter_at_its_declared_bound_stays_finite():
 # --- a real Mesa model: keyword parameters, batch_run, tables, no reference cycles --------
 
 def test_keyword_parameters_equal_the_config_they_map_to():
-    from sim.cli.command import compose
-    from sim.experiments.run import model_table
+    from sim.config.schema import compose
+    from sim.mesa.collect import model_table
     by_keywords = SpaceRaceModel(scenario="cold_war_race", rng=7, record_actors=False,
                                  threat_perception=1.5, payoffs__coop_gain=0.4,
                                  overrides=["strategies.noise=0.02"])
@@ -368,7 +371,7 @@ def test_keyword_parameters_equal_the_config_they_map_to():
 
 
 def test_keywords_are_checked():
-    from sim.config.validation import ConfigError
+    from sim.errors import ConfigError
     with pytest.raises(TypeError, match="ambiguous"):
         SpaceRaceModel(rng=1, year=2030)
     with pytest.raises(ConfigError, match="strategies.noise=3"):
@@ -390,7 +393,7 @@ def test_mesa_batch_run_drives_the_model_directly():
 
 def test_a_finished_model_needs_no_garbage_collector():
     import gc
-    from sim.cli.command import compose
+    from sim.config.schema import compose
     cfg = to_plain(compose(["world.horizon=2024"]))
     gc.collect()
     gc.disable()
@@ -405,7 +408,7 @@ def test_a_finished_model_needs_no_garbage_collector():
 
 
 def test_camps_are_anchored_on_the_configured_sides():
-    from sim.cli.command import compose
+    from sim.config.schema import compose
     cfg = to_plain(compose(["outcome.west=[ESA,US]", "outcome.east=[Russia,China]"]))
     model = SpaceRaceModel(cfg, rng=1, record_actors=False)
     assert (model.west_anchor, model.east_anchor) == (model.index["ESA"], model.index["Russia"])

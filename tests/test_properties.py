@@ -6,7 +6,7 @@ the scenario's parameters within the ranges :func:`sim.config.validation.validat
 (world, strategies and their parameters, payoffs, dynamics, mechanisms and their years,
 milestones, programme weights, outcome thresholds, a few actors' attributes, the
 generated rest of the world). The perturbations are applied with
-:func:`sim.cli.command.apply_point` (the way a sweep grid point is), the result must pass
+:func:`sim.experiments.plan.apply_point` (the way a sweep grid point is), the result must pass
 ``validate`` (a config it rejects would be a bug of the strategies here), and the run's
 tables and final state are checked:
 
@@ -45,14 +45,19 @@ import pytest
 from hypothesis import assume, HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from sim.cli.command import SCENARIO_DIR, apply_point, compose
-from sim.config.schema import PROGRAMMES
-from sim.mesa.model import SpaceRaceModel, to_plain
+from sim.paths import SCENARIO_DIR
+from sim.experiments.plan import apply_point
+from sim.config.schema import compose
+from sim.names import PROGRAMMES
+from sim.mesa.model import SpaceRaceModel
+from sim.config.plain import to_plain
 from sim.outcome.rule import CAMPS, OUTCOMES
 from sim.game.payoffs import GAME_TYPES
-from sim.experiments.run import actor_table, model_table, simulate, summary
+from sim.mesa.collect import actor_table, model_table
+from sim.experiments.run import simulate, summary
 from sim.game.strategies import RULES, BushMosteller, NoisyBestResponse, RothErev
-from sim.config.validation import ConfigError, validate
+from sim.errors import ConfigError
+from sim.config.validation import validate
 
 #: The scenarios of ``scenarios/`` (files starting with ``_`` are other tests' temporary ones).
 SCENARIOS = tuple(sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml")

@@ -21,9 +21,12 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from sim.experiments import manifest, plots, report  # noqa: E402
-from sim.cli.command import apply_point, compose  # noqa: E402
-from sim.mesa.model import to_plain  # noqa: E402
+from sim.experiments.plan import apply_point  # noqa: E402
+from sim.config.schema import compose
+from sim.config.plain import to_plain  # noqa: E402
 from sim.experiments.sweep import run_job  # noqa: E402
+from sim.experiments.stats import wilson  # noqa: E402
+from sim.experiments.summary import short_keys  # noqa: E402
 
 SEEDS = 2
 GRID = {"world.threat_perception": [0.5, 1, 1.5, 2], "world.rules_of_the_road": [0, 0.5, 1]}
@@ -97,7 +100,7 @@ def test_null_grid_value_keeps_its_column(sweeps, tables):
 
 def test_short_keys_stay_unique():
     keys = ["world.threat_perception", "a.strength", "b.strength", "world.rules_of_the_road"]
-    assert report.short_keys(keys) == {"world.threat_perception": "threat_perception",
+    assert short_keys(keys) == {"world.threat_perception": "threat_perception",
                                        "a.strength": "a.strength", "b.strength": "b.strength",
                                        "world.rules_of_the_road": "rules_of_the_road"}
 
@@ -105,7 +108,7 @@ def test_short_keys_stay_unique():
 # --- summary.csv digits and a byte-reproducible page -----------------------------------------
 
 def test_wilson_bounds_are_exact_at_the_ends():
-    low, high = report.wilson(np.array([0, 400, 3]), np.array([400, 400, 10]))
+    low, high = wilson(np.array([0, 400, 3]), np.array([400, 400, 10]))
     assert low[0] == 0.0 and high[1] == 1.0
     assert 0 < low[2] < 0.3 < high[2] < 1
 
@@ -137,12 +140,12 @@ def test_same_results_give_the_same_page_bytes(sweeps, monkeypatch, tmp_path):
 def figures(sweeps, tables):
     """The grid report's and the multirun report's figures, kept open (not saved)."""
     drawn = {}
-    real_save = plots._save
+    real_save = plots.save_figure
 
     def keep(fig, out, name):
         drawn[(out.parent.name, name)] = fig
 
-    plots._save = keep
+    plots.save_figure = keep
     try:
         for name in ("grid", "threat"):
             t = tables[name]
@@ -150,7 +153,7 @@ def figures(sweeps, tables):
             plots.sweep_figures(runs, t["summary"], t["series"], jobs, t["out"],
                                 lambda g, runs=runs, jobs=jobs: report.representative(runs, jobs, g))
     finally:
-        plots._save = real_save
+        plots.save_figure = real_save
     for fig in drawn.values():
         fig.canvas.draw()               # lay each figure out once, as saving it would
     yield drawn

@@ -7,8 +7,9 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
-from sim.cli.command import apply_point, compose
-from sim.mesa.model import to_plain
+from sim.experiments.plan import apply_point
+from sim.config.schema import compose
+from sim.config.plain import to_plain
 from sim.experiments.report import build
 from sim.experiments.sweep import run_job
 

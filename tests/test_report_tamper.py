@@ -25,8 +25,9 @@ import pandas as pd
 import pytest
 
 from sim.experiments import report
-from sim.cli.command import apply_point, compose
-from sim.mesa.model import to_plain
+from sim.experiments.plan import apply_point
+from sim.config.schema import compose
+from sim.config.plain import to_plain
 from sim.experiments.sweep import run_job
 
 SCENARIOS = ("status_quo", "cold_war_race")
@@ -306,7 +307,7 @@ def test_command_line_on_a_tampered_folder(sweep, tmp_path):
 def test_a_plan_of_a_trillion_runs_does_not_hang(sweep, tmp_path, capsys):
     """A consistent job.json (hash recomputed) claiming 10^12 seeds: the report looks at
     the chunk markers on disk, not at every chunk the plan could have."""
-    from sim.experiments.sweep import Plan
+    from sim.experiments.plan import Plan
 
     def huge(job):
         job["config"]["sweep"]["seeds"] = 10**12

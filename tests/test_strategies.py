@@ -468,8 +468,9 @@ def test_classifier_matches_behaviour(name):
 # --- the same rule object in a match and in the model ------------------------------------
 
 def test_alternate_plays_the_opposite_of_its_last_move_in_the_model_too():
-    from sim.cli.command import compose
-    from sim.mesa.model import SpaceRaceModel, to_plain
+    from sim.config.schema import compose
+    from sim.mesa.model import SpaceRaceModel
+    from sim.config.plain import to_plain
     cfg = to_plain(compose(["strategies.default=alternate", "strategies.noise=0"]))
     model = SpaceRaceModel(cfg, rng=3, record_actors=False)
     wolf = model.blocked.copy()
@@ -498,7 +499,7 @@ def _reference_moves(name, params, opponent, payoffs, seed, turns):
     R, S, T, P = payoffs
     u = np.random.default_rng(seed).random(turns)
     table = {(True, True): R, (True, False): S, (False, True): T, (False, False): P}
-    moves, mine_last, theirs_last = [], None, None
+    moves, theirs_last = [], None
     trust = params.get("initial_trust", 0.5)
     q_c = q_d = params.get("initial_propensity", 1.0)
     p_bm = params.get("initial_probability", 0.5)
@@ -535,7 +536,7 @@ def _reference_moves(name, params, opponent, payoffs, seed, turns):
         taken = taken + lr * (1 - taken) if s >= 0 else taken + lr * taken
         p_bm = min(1.0, max(0.0, taken if mine else 1 - taken))
         moves.append("C" if mine else "D")
-        mine_last, theirs_last = mine, theirs
+        theirs_last = theirs
     return "".join(moves)
 
 

@@ -372,7 +372,8 @@ def test_refused_config_change_leaves_hydra_record_alone(changed_config):
 
 
 def test_lockstep_blocks_never_mix_grid_points():
-    from sim.experiments.sweep import Plan, _by_point
+    from sim.experiments.plan import Plan
+    from sim.experiments.sweep import _by_point
 
     plan = Plan(points=[{"x": 1}, {"x": 2}, {"x": 3}], seeds=range(5, 10), chunk_size=7,
                 config_hash="h")
@@ -521,9 +522,9 @@ def test_a_sweep_model_is_freed_without_the_cycle_collector():
     import gc
     import weakref
 
-    from sim.cli.command import compose
+    from sim.config.schema import compose
     from sim.config.schema import session
-    from sim.mesa.model import to_plain
+    from sim.config.plain import to_plain
     from sim.experiments.run import simulate_many, summary
 
     with session():

@@ -74,7 +74,8 @@ def test_synthetic_world_still_available():
 
 
 def test_bad_source_is_one_line_error():
-    from sim.config.validation import ConfigError, validate
+    from sim.errors import ConfigError
+    from sim.config.validation import validate
     cfg = base_config(overrides=["world.rest_of_world.source=mars"])
     with pytest.raises(ConfigError, match="world.rest_of_world.source"):
         validate(cfg)

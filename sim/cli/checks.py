@@ -15,7 +15,8 @@ from sim.cli.safety import (
     check_writable,
     check_yaml_files,
 )
-from sim.config.schema import CONFIG_DIR, compose
+from sim.paths import CONFIG_DIR
+from sim.config.schema import compose
 from sim.config.schema import session as _session
 from sim.errors import UserError
 from sim.experiments.plan import (
@@ -93,8 +94,9 @@ def _check(overrides: list[str], multirun: bool) -> list[dict]:
     from omegaconf import OmegaConf
     from tqdm import tqdm
 
-    from sim.config.validation import ConfigError, validate
-    from sim.mesa.model import to_plain
+    from sim.errors import ConfigError
+    from sim.config.validation import validate
+    from sim.config.plain import to_plain
 
     combos = expand(overrides)          # parse errors name the override
     if not multirun:
@@ -160,7 +162,7 @@ def _check(overrides: list[str], multirun: bool) -> list[dict]:
 
 def check_sweep(plain: dict) -> None:
     """Bounds on what one job asks for: workers, runs, grid points, names, the root."""
-    from sim.config.validation import ConfigError
+    from sim.errors import ConfigError
 
     sw, root = plain["sweep"], plain["output"]["root"]
     if not isinstance(root, str) or not root.strip():

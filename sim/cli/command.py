@@ -13,20 +13,11 @@ import os
 import sys
 from pathlib import Path
 
-from sim.errors import EXIT_INTERRUPTED, EXIT_USAGE, UserError, fail  # noqa: F401 - re-exported
-from sim.config.schema import CONFIG_DIR, compose  # noqa: F401 - re-exported (sim.cli.command.compose)
-from sim.experiments.plan import (MAX_RUNS, apply_point, batched, config_hash, grid_points,  # noqa: F401 - re-exported
-                      n_points, stored_hash)
-from sim.paths import PROJECT_ROOT, SCENARIO_DIR  # noqa: F401 - re-exported
-from sim.cli.describe import (_allowed_keys, _first_line, _options, describe)  # noqa: F401 - re-exported
-from sim.cli.safety import (_expanded_size, _PATH_KEY, _plugin_targets, check_hydra_paths,  # noqa: F401 - re-exported
-                            check_logging, check_targets, check_writable, check_yaml_files,
-                            inside, LOGGING_CLASSES, LOGGING_STREAMS, MAX_YAML_BYTES,
-                            MAX_YAML_NODES)
-from sim.cli.checks import (_check, _group_options, check, check_sweep, expand, MAX_JOBS,  # noqa: F401 - re-exported
-                            MAX_NAME, MAX_POINTS)
-from sim.cli.task import (_os_error, run_single, task)  # noqa: F401 - re-exported
-from sim.cli.help import (HELP_KEYS, help_rows, help_text, HELP_UNITS)  # noqa: F401 - re-exported
+from sim.errors import EXIT_INTERRUPTED, UserError, fail
+from sim.paths import CONFIG_DIR, PROJECT_ROOT
+from sim.cli.checks import check
+from sim.cli.task import task
+from sim.cli.help import help_text
 
 PASSTHROUGH = {"--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--info", "-i",
                "--resolve", "--shell-completion", "-sc", "--package", "-p"}

@@ -17,7 +17,7 @@ def describe(exc: BaseException) -> str:
     )
     from yaml import YAMLError
 
-    from sim.config.validation import ConfigError
+    from sim.errors import ConfigError
 
     chain, e = [], exc
     while e is not None and e not in chain:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from sim.cli.checks import _group_options
-from sim.config.schema import CONFIG_DIR, compose
+from sim.paths import CONFIG_DIR
+from sim.config.schema import compose
 
 #: The keys ``--help`` shows, by group (the rest: ``python -m sim --cfg job``).
 HELP_KEYS = {

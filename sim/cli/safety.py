@@ -7,7 +7,7 @@ import functools
 import re
 from pathlib import Path
 
-from sim.config.schema import CONFIG_DIR
+from sim.paths import CONFIG_DIR
 from sim.errors import UserError
 from sim.paths import SCENARIO_DIR
 
@@ -42,7 +42,7 @@ def check_targets(node, path: str = "") -> None:
     registered classes (Hydra's installed launchers and sweepers at ``hydra.launcher``
     and ``hydra.sweeper``); ``hydra.callbacks`` are refused, and Hydra's logging config
     may only use Python's standard handlers."""
-    from sim.config.validation import ConfigError
+    from sim.errors import ConfigError
 
     if isinstance(node, dict):
         if path == "hydra":
@@ -75,7 +75,7 @@ def check_targets(node, path: str = "") -> None:
 def check_logging(node, path: str) -> None:
     """Python's ``logging.config.dictConfig`` builds any ``class``/``()`` it is given and
     resolves ``ext://`` to any object: allow only standard handlers and streams."""
-    from sim.config.validation import ConfigError
+    from sim.errors import ConfigError
 
     if isinstance(node, dict):
         for key, value in node.items():
@@ -102,7 +102,7 @@ def check_hydra_paths(cfg, plain: dict, multirun: bool) -> Path:
     folder."""
     from omegaconf import OmegaConf
 
-    from sim.config.validation import ConfigError
+    from sim.errors import ConfigError
 
     root = Path(plain["output"]["root"]).resolve()
     h = cfg.hydra
@@ -164,7 +164,7 @@ def check_yaml_files(overrides: list[str]) -> None:
     anchors that expand to billions of nodes when Hydra copies the tree)."""
     import yaml
 
-    from sim.config.validation import ConfigError
+    from sim.errors import ConfigError
 
     folders = [CONFIG_DIR, SCENARIO_DIR]
     for o in overrides:

@@ -18,7 +18,7 @@ def task(cfg) -> None:
     from sim.config.validation import validate
     from sim.experiments import manifest
     from sim.experiments.plan import record_in_index
-    from sim.mesa.model import to_plain
+    from sim.config.plain import to_plain
 
     hc = HydraConfig.get()
     out = Path(hc.runtime.output_dir)

@@ -19,7 +19,6 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, OmegaConf
 
 from sim.mechanisms import REGISTRY, MilestoneConfig
-from sim.names import MAJORS, PROGRAMMES  # noqa: F401 - re-exported (sim.config.schema.MAJORS)
 from sim.config.params import nonneg, param, prob
 
 
@@ -264,7 +263,7 @@ class Config:
 
 
 #: the Hydra config folder (configs/ at the project root)
-from sim.paths import CONFIG_DIR  # noqa: E402 - re-exported (sim.config.schema.CONFIG_DIR)
+from sim.paths import CONFIG_DIR  # noqa: E402
 
 _session_open = False
 

@@ -12,8 +12,8 @@ import math
 import re
 import typing
 
-from sim.config.schema import MAJORS, PROGRAMMES
-from sim.errors import ConfigError  # noqa: F401 - re-exported (where it was)
+from sim.names import MAJORS, PROGRAMMES
+from sim.errors import ConfigError
 from sim.mechanisms import REGISTRY, MilestoneConfig
 from sim.config.params import declared
 from sim.game.strategies import RULES

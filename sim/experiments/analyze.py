@@ -80,18 +80,12 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import fail
-from sim.experiments.designs import DesignError
-from sim.experiments.analysis.runs import (_same, AnalysisError, attach_points, classes,  # noqa: F401 - re-exported
-                                           DEFAULT_METRICS, design_runs, find_design,
-                                           find_designs, find_runs, group_column, MIN_RUNS,
-                                           need_columns, ORDER, pick_metrics, point_outputs,
-                                           read_runs)
-from sim.experiments.analysis.sensitivity import (_indices, plot_sensitivity, sensitivity)  # noqa: F401 - re-exported
-from sim.experiments.analysis.discovery import (_cart_rule, _inputs_frame, _num, _path_conditions,  # noqa: F401 - re-exported
-                                                box_rule, CART_DEPTH, choose_box, discover,
-                                                plot_discovery, sentence, short_labels,
-                                                top_dimension)
-from sim.experiments.analysis.policy import (_matches, pair_runs, plot_policy, policy_effects)  # noqa: F401 - re-exported
+from sim.experiments.uncertainties import DesignError
+from sim.experiments.analysis.runs import (AnalysisError, design_runs, find_designs, find_runs,
+                                           need_columns, read_runs)
+from sim.experiments.analysis.sensitivity import plot_sensitivity, sensitivity
+from sim.experiments.analysis.discovery import discover, plot_discovery, top_dimension
+from sim.experiments.analysis.policy import _matches, plot_policy, policy_effects
 
 # --- command line -----------------------------------------------------------------------
 

@@ -47,10 +47,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.experiments.uncertainties import (_check_key, _config_file, _read_yaml, DesignError,  # noqa: F401 - re-exported
-                                           flatten, for_scenario, KINDS, load_uncertainties,
-                                           narrow, narrowings, STATUSES, Uncertainty)
-from sim.experiments.levers import (_hydra_value, Lever, load_levers, Option, with_levers)  # noqa: F401 - re-exported
+from sim.experiments.uncertainties import (DesignError, flatten, for_scenario, load_uncertainties,
+                                           narrow, narrowings, Uncertainty)
+from sim.experiments.levers import Lever, load_levers, Option, with_levers
 
 DESIGNS = ("latin", "sobol", "morris")
 FORMAT = "spacerace-design/1"

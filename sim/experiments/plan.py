@@ -172,6 +172,7 @@ def design_of(plain: dict):
     if not spec and isinstance(spec, (dict, type(None))):
         return None
     from sim.experiments import designs
+    from sim.experiments.uncertainties import DesignError
     from sim.errors import ConfigError
 
     scenario = plain.get("scenario_name")
@@ -179,10 +180,10 @@ def design_of(plain: dict):
     if key not in _DESIGNS:
         try:
             if not isinstance(spec, dict):
-                raise designs.DesignError("design", spec, "a mapping such as {kind: latin, N: 100, seed: 1}")
+                raise DesignError("design", spec, "a mapping such as {kind: latin, N: 100, seed: 1}")
             _DESIGNS[key] = designs.from_spec({k: v for k, v in spec.items() if v is not None},
                                               scenario)
-        except designs.DesignError as e:
+        except DesignError as e:
             text = str(e)
             err = ConfigError("sweep.design", spec, text)
             err.args = (f"sweep.{text}" if text.startswith("design") else

@@ -15,7 +15,7 @@ import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.config.schema import MAJORS  # noqa: E402
+from sim.names import MAJORS  # noqa: E402
 from sim.io import atomic_savefig  # noqa: E402
 
 #: one colour per role (sim.outcome.camps.ROLES; one word per meaning, docs/OUTCOMES.md)
@@ -104,9 +104,10 @@ def plot_run(model_df: pd.DataFrame, network: pd.DataFrame, camps: dict[str, str
 
 # --- sweep plots ------------------------------------------------------------------------
 
-def _save(fig, out: Path, name: str) -> None:
+def save_figure(fig, out: Path, name: str) -> None:
+    """Write ``fig`` as ``out/<name>.png`` and ``.svg`` (atomically) and close it."""
     for ext in ("png", "svg"):
-        atomic_savefig(fig, out / f"{name}.{ext}", dpi=110)
+        atomic_savefig(fig, Path(out) / f"{name}.{ext}", dpi=110)
     plt.close(fig)
 
 
@@ -167,7 +168,7 @@ def plot_outcome_shares(summary: pd.DataFrame, groups, names, out: Path, what: s
     ax.legend(loc="lower right", ncols=3, fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(f"How often does each {what} end in collaboration, blocs or a race?{common}")
-    _save(fig, out, "outcome_shares")
+    save_figure(fig, out, "outcome_shares")
 
 
 def _grid_axes(n: int, width=4.2, height=2.6):
@@ -208,7 +209,7 @@ def plot_series(series: pd.DataFrame, groups, names, metrics: dict[str, tuple[st
     handles, labels = list(axes)[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=len(metrics), fontsize=9)
     fig.suptitle(f"{title}{common} — median and interquartile band across runs", fontsize=11)
-    _save(fig, out, name)
+    save_figure(fig, out, name)
 
 
 def plot_camps_stacked(series: pd.DataFrame, groups, names, out: Path, common: str = "") -> None:
@@ -227,7 +228,7 @@ def plot_camps_stacked(series: pd.DataFrame, groups, names, out: Path, common: s
     handles, labels = list(axes)[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=9)
     fig.suptitle(f"Camp membership over time (median camp sizes, stacked){common}", fontsize=11)
-    _save(fig, out, "camps_stacked")
+    save_figure(fig, out, "camps_stacked")
 
 
 def plot_phase(runs: pd.DataFrame, out: Path) -> bool:
@@ -268,7 +269,7 @@ def plot_phase(runs: pd.DataFrame, out: Path) -> bool:
     scen = ", ".join(sorted(sub["scenario"].unique())) if "scenario" in sub else ""
     fig.suptitle(f"Phase diagram: outcome shares over {xk} and {yk} ({scen}; "
                  f"{n.min()}–{n.max()} runs per cell)", fontsize=11)
-    _save(fig, out, "phase_diagram")
+    save_figure(fig, out, "phase_diagram")
     return True
 
 
@@ -290,7 +291,7 @@ def plot_networks(groups, names, rep_fn, out: Path, common: str = "") -> None:
                      fontsize=9)
     fig.suptitle(f"Final-year cooperation network of a representative run{common}, coloured by "
                  "camp\n(modal outcome, tie density nearest the median)", fontsize=11)
-    _save(fig, out, "networks")
+    save_figure(fig, out, "networks")
 
 
 def sweep_figures(runs, summary, series, jobs, out: Path, rep_fn) -> list[tuple[str, str]]:

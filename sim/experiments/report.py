@@ -32,17 +32,13 @@ import numpy as np
 import pandas as pd
 
 from sim.experiments import manifest
-from sim.experiments.stats import Z95, wilson  # noqa: F401 - re-exported (report.wilson)
 from sim.errors import UserError, fail
 from sim.io import atomic_write_bytes, atomic_write_json, atomic_write_parquet, read_json
 from sim.mesa.model import SpaceRaceModel
 from sim.outcome.rule import OUTCOMES
-from sim.experiments.results import (_no_constants, _short, _years, coarse_values, find_jobs,  # noqa: F401 - re-exported
-                                     JOB_KEYS, load, MARKER, MAX_JOB_BYTES, MEAN_COLUMNS,
-                                     read_chunk, read_job, Skip)
-from sim.experiments.summary import (SERIES, _cell, _labels, _numeric, _typed, aggregate_series,  # noqa: F401 - re-exported
-                                     BUNDLE_KEYS, fmt_value, label_groups, short_keys, summarise,
-                                     summary_csv)
+from sim.experiments.results import load
+from sim.experiments.summary import (aggregate_series, BUNDLE_KEYS, fmt_value, short_keys,
+                                     summarise, summary_csv)
 
 
 # --- re-running stored runs ----------------------------------------------------------
@@ -50,7 +46,7 @@ from sim.experiments.summary import (SERIES, _cell, _labels, _numeric, _typed, a
 def rerun(jobs: list[dict], row) -> SpaceRaceModel:
     """Run a stored run (a row of the runs table) again, alone."""
     from sim.experiments.run import simulate
-    from sim.experiments.sweep import apply_point
+    from sim.experiments.plan import apply_point
 
     job = next(j for j in jobs if j["label"] == row["job"])
     point_idx, seed = job["store"].plan.run(int(row["run_id"]))

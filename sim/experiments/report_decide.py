@@ -10,15 +10,15 @@ the report:
   ensemble (each run draws its parameters) beside the point-estimate shares of the
   scenario's fixed-parameter runs (``decide-ensemble.png``, a table);
 * **sensitivity** — Morris (mu*, sigma) or Sobol (S1, ST) indices of each outcome share
-  from a Morris or Sobol job (:func:`sim.experiments.analyze.sensitivity`; ``decide-sensitivity.png``);
+  from a Morris or Sobol job (:func:`sim.experiments.analysis.sensitivity.sensitivity`; ``decide-sensitivity.png``);
 * **scenario discovery** — PRIM boxes as rules and their peeling trajectory (the
   trade-off between coverage and density) with a CART cross-check, over the uncertainty-
   and-lever space of a job that puts levers on a grid around a design
-  (:func:`sim.experiments.analyze.discover`; ``decide-discover-<outcome>.png``);
+  (:func:`sim.experiments.analysis.discovery.discover`; ``decide-discover-<outcome>.png``);
 * **the policy view** — per lever on that job's grid, the change in each outcome's
   probability from its status-quo option to the other, over paired runs (same design
   point, seed and other levers), with 95% bootstrap intervals
-  (:func:`sim.experiments.analyze.policy_effects`; ``decide-levers.png``, a table);
+  (:func:`sim.experiments.analysis.policy.policy_effects`; ``decide-levers.png``, a table);
 * a closing note that says, from these numbers, which uncertainties and levers decide
   the outcomes.
 
@@ -36,7 +36,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.experiments import analyze as A
+from sim.experiments.analyze import _safe
+from sim.experiments.analysis.discovery import discover, plot_discovery
+from sim.experiments.analysis.policy import plot_policy, policy_effects
+from sim.experiments.analysis.runs import AnalysisError, classes, find_designs
+from sim.experiments.analysis.sensitivity import plot_sensitivity, sensitivity
 
 #: Colours of the outcome classes (others get matplotlib's cycle).
 COLOURS = {"collaboration": "#2ca02c", "bloc": "#ff7f0e", "race": "#7f1d1d"}
@@ -54,7 +58,7 @@ def _design_jobs(root: Path, runs: pd.DataFrame) -> dict:
     if "design_point" not in runs or runs["design_point"].isna().all():
         return {}
     labels = runs.loc[runs["design_point"].notna(), "job"].unique()
-    found = A.find_designs(root, runs[runs["job"].isin(labels)], required=False)
+    found = find_designs(root, runs[runs["job"].isin(labels)], required=False)
     return {job: d for job, d in found.items() if job is not None}
 
 
@@ -82,7 +86,7 @@ def ensemble_table(runs: pd.DataFrame, jobs: list[dict], designs: dict) -> pd.Da
 
     plain = {j["label"] for j in jobs if len(j["points"]) <= 1}
     ens = {job for job, d in designs.items() if d.kind == "latin" and not _grid_keys(jobs, job)}
-    outcomes = A.classes(runs)
+    outcomes = classes(runs)
     rows = []
     for scenario in dict.fromkeys(runs["scenario"]):
         point = runs[(runs["scenario"] == scenario) & runs["job"].isin(plain)]
@@ -176,8 +180,8 @@ def sensitivity_tables(runs: pd.DataFrame, designs: dict) -> dict:
             continue
         sub = runs[runs["job"] == job]
         try:
-            table = A.sensitivity(sub, design, metrics=[], where=f"job {job}")
-        except A.AnalysisError as e:
+            table = sensitivity(sub, design, metrics=[], where=f"job {job}")
+        except AnalysisError as e:
             _note(f"{job}: no sensitivity analysis ({e})")
             continue
         out[job] = table
@@ -205,13 +209,13 @@ def discoveries(runs: pd.DataFrame, design, levers: list[str]) -> list[dict]:
     inputs = design.keys + levers
     nominal = {u.key for u in design.params if u.kind == "categorical"} | set(levers)
     results = []
-    for o in A.classes(runs):
+    for o in classes(runs):
         share = float((runs["outcome"] == o).mean())
         if not DISCOVER_RANGE[0] <= share <= DISCOVER_RANGE[1]:
             continue
         try:
-            results.append(A.discover(runs, o, inputs, nominal=nominal))
-        except A.AnalysisError as e:
+            results.append(discover(runs, o, inputs, nominal=nominal))
+        except AnalysisError as e:
             _note(f"no scenario discovery for {o} ({e})")
     return results
 
@@ -247,8 +251,8 @@ def lever_effects(runs: pd.DataFrame, levers: list[str]) -> pd.DataFrame:
         text = lambda v: "null" if v is None or (isinstance(v, float) and np.isnan(v)) else \
             (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
         try:
-            table = A.policy_effects(sub, lever, text(off), text(on))
-        except A.AnalysisError as e:
+            table = policy_effects(sub, lever, text(off), text(on))
+        except AnalysisError as e:
             _note(f"no policy view for {lever} ({e})")
             continue
         table["off_label"], table["on_label"] = text(off), text(on)
@@ -267,7 +271,7 @@ def plot_levers(table: pd.DataFrame, path: Path) -> None:
     labels = lever_labels(list(dict.fromkeys(table["lever"])))
     rows = table.assign(region=[f"{labels[lv]}: {a} → {b}" for lv, a, b in
                                 zip(table["lever"], table["off_label"], table["on_label"])])
-    A.plot_policy(rows, path, "What each lever buys across the uncertainty ensemble")
+    plot_policy(rows, path, "What each lever buys across the uncertainty ensemble")
 
 
 def levers_html(table: pd.DataFrame) -> str:
@@ -294,12 +298,12 @@ def levers_html(table: pd.DataFrame) -> str:
 def section(root: Path, runs: pd.DataFrame, jobs: list[dict], out: Path, plots: bool = True) -> str:
     """The HTML of the section (empty without design jobs); writes its figures and CSV
     tables into ``out``."""
-    from sim.experiments.designs import DesignError
+    from sim.experiments.uncertainties import DesignError
     from sim.io import atomic_write_bytes
 
     try:
         designs = _design_jobs(Path(root), runs)
-    except (A.AnalysisError, DesignError) as e:     # e.g. an edited design.json
+    except (AnalysisError, DesignError) as e:     # e.g. an edited design.json
         _note(f"left out: {e}")
         return ""
     if not designs:
@@ -338,7 +342,7 @@ def section(root: Path, runs: pd.DataFrame, jobs: list[dict], out: Path, plots: 
                            stable.to_csv(index=False, float_format="%.5g").encode())
         method = stable["method"].iloc[0]
         if plots:
-            A.plot_sensitivity(stable, out / "decide-sensitivity.png",
+            plot_sensitivity(stable, out / "decide-sensitivity.png",
                                f"{job}: {int(stable['points'].iloc[0])} design points, "
                                f"{int(stable['runs'].iloc[0])} runs")
             what = ("Morris screening: mu* (blue) is the mean absolute change of the outcome's "
@@ -372,7 +376,7 @@ def section(root: Path, runs: pd.DataFrame, jobs: list[dict], out: Path, plots: 
                          f"The left panel of each figure is the trade-off curve: every peeling "
                          f"step's coverage against its density, the reported box circled.</p><ul>")
             for r in found:
-                name = f"decide-discover-{A._safe(r['outcome'])}"
+                name = f"decide-discover-{_safe(r['outcome'])}"
                 atomic_write_bytes(out / f"{name}.csv",
                                    r["trajectory"].to_csv(index=False, float_format="%.5g").encode())
                 parts.append(f"<li><b>PRIM:</b> {html.escape(r['rule'])}.<br><small>"
@@ -383,8 +387,8 @@ def section(root: Path, runs: pd.DataFrame, jobs: list[dict], out: Path, plots: 
             parts.append("</ul>")
             if plots:
                 for r in found:
-                    name = f"decide-discover-{A._safe(r['outcome'])}"
-                    A.plot_discovery(r, out / f"{name}.png",
+                    name = f"decide-discover-{_safe(r['outcome'])}"
+                    plot_discovery(r, out / f"{name}.png",
                                      f"Where {r['outcome']} happens — PRIM on {r['n_runs']} runs "
                                      f"({r['base_rate']:.0%} {r['outcome']} overall)")
                     parts.append(_fig(name, f"PRIM box for {r['outcome']}",

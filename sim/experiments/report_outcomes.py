@@ -19,7 +19,6 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from sim.outcome.indices import CLASSES, threshold_robustness
-from sim.io import atomic_savefig
 from sim.game.payoffs import GAME_TYPES
 
 #: the periods of the US–China game table
@@ -38,41 +37,31 @@ class Target:
     until: int = 9999
 
 
+def _targets(since: int, *columns: tuple[str, str], until: int = 9999) -> tuple[Target, ...]:
+    """Targets over the same years: ``(label, column)`` pairs from ``since`` to ``until``."""
+    return tuple(Target(label, column, since, until) for label, column in columns)
+
+
 #: What each scenario's lever targets (its header in scenarios/ states the pathway).
 LEVER_TARGETS: dict[str, tuple[Target, ...]] = {
-    "wolf_repeal": (
-        Target("US–China mutual cooperation (share of years)", "us_china_cooperation", 2025),
-        Target("US–China games that are deadlocks (US side)", "deadlock_us_china", 2025)),
-    "iss_extended": (
-        Target("Tiangong members", "members_tiangong", 2031, 2039),
-        Target("ISS members", "members_iss", 2031, 2039)),
-    "open_station_diplomacy": (
-        Target("Tiangong members", "members_tiangong", 2022),
-        Target("ILRS members", "members_ilrs", 2022)),
-    "europe_bridge": (
-        Target("ESA–China mutual cooperation", "coop_ESA_China", 2021),
-        Target("Canada–China mutual cooperation", "coop_Canada_China", 2021),
-        Target("ESA–US mutual cooperation", "coop_ESA_US", 2021)),
-    "russia_junior_partner": (
-        Target("Russia–China mutual cooperation", "coop_Russia_China", 2021),
-        Target("Russia–US mutual cooperation", "coop_Russia_US", 2021)),
-    "sino_russian_alliance": (
-        Target("Russia–China mutual cooperation", "coop_Russia_China", 2021),
-        Target("ILRS members", "members_ilrs", 2021)),
-    "cold_war_race": (
-        Target("racing spending", "racing_spending", 2021),
-        Target("cooperation density", "cooperation_density", 2021)),
-    "global_collaboration": (
-        Target("US–China mutual cooperation", "us_china_cooperation", 2021),
-        Target("cross-divide cooperation (majors)", "cross_divide_cooperation", 2021)),
+    "wolf_repeal": _targets(2025, ("US–China mutual cooperation (share of years)", "us_china_cooperation"),
+                            ("US–China games that are deadlocks (US side)", "deadlock_us_china")),
+    "iss_extended": _targets(2031, ("Tiangong members", "members_tiangong"), ("ISS members", "members_iss"),
+                             until=2039),
+    "open_station_diplomacy": _targets(2022, ("Tiangong members", "members_tiangong"),
+                                       ("ILRS members", "members_ilrs")),
+    "europe_bridge": _targets(2021, ("ESA–China mutual cooperation", "coop_ESA_China"),
+                              ("Canada–China mutual cooperation", "coop_Canada_China"),
+                              ("ESA–US mutual cooperation", "coop_ESA_US")),
+    "russia_junior_partner": _targets(2021, ("Russia–China mutual cooperation", "coop_Russia_China"),
+                                      ("Russia–US mutual cooperation", "coop_Russia_US")),
+    "sino_russian_alliance": _targets(2021, ("Russia–China mutual cooperation", "coop_Russia_China"),
+                                      ("ILRS members", "members_ilrs")),
+    "cold_war_race": _targets(2021, ("racing spending", "racing_spending"),
+                              ("cooperation density", "cooperation_density")),
+    "global_collaboration": _targets(2021, ("US–China mutual cooperation", "us_china_cooperation"),
+                                     ("cross-divide cooperation (majors)", "cross_divide_cooperation")),
 }
-
-
-def _save(fig, out: Path, name: str) -> None:
-    import matplotlib.pyplot as plt
-    for ext in ("png", "svg"):
-        atomic_savefig(fig, out / f"{name}.{ext}", dpi=110)
-    plt.close(fig)
 
 
 def _yearly(job: dict, columns: list[str]) -> pd.DataFrame:
@@ -95,6 +84,7 @@ def _whole_jobs(jobs: list[dict]) -> dict[str, dict]:
 # --- ternary and threshold robustness ------------------------------------------------------
 
 def ternary(runs: pd.DataFrame, groups: list[str], names: dict, out: Path) -> bool:
+    from sim.experiments.plots import save_figure
     from sim.outcome.ternary import ternary_figure
     sub = runs[runs["group"].isin(groups)].copy()
     if sub.empty:
@@ -102,7 +92,7 @@ def ternary(runs: pd.DataFrame, groups: list[str], names: dict, out: Path) -> bo
     sub["panel"] = sub["group"].map(names)
     sub["class"] = sub["outcome"]
     fig = ternary_figure(sub, by="panel")
-    _save(fig, out, "ternary")
+    save_figure(fig, out, "ternary")
     return True
 
 

@@ -18,7 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from sim.io import atomic_savefig  # noqa: E402
+from sim.experiments.plots import save_figure  # noqa: E402
 
 _TITLES = {"artemis": "Artemis Accords signatories", "ilrs": "ILRS member states"}
 
@@ -66,9 +66,7 @@ def world_figures(out: Path) -> list[tuple[str, str]]:
     if not cal or "predictive" not in cal:
         return []
     fig = hindcast_figure(cal)
-    for ext in ("png", "svg"):
-        atomic_savefig(fig, Path(out) / f"hindcast.{ext}", dpi=110)
-    plt.close(fig)
+    save_figure(fig, out, "hindcast")
     return [("hindcast", "Calibration hindcast: observed programme counts (dots) against the "
                          "model's predictive bands; the 2023 holdout (diamonds) was not fitted")]
 
@@ -128,9 +126,7 @@ def state_figure(table, out: Path, top: int = 30) -> list[tuple[str, str]]:
                       rotation=60, ha="right", fontsize=7)
         ax.set_yticks(range(len(states)), states, fontsize=8)
         ax.set_title(title + " (% of runs)", fontsize=9)
-    for ext in ("png", "svg"):
-        atomic_savefig(fig, Path(out) / f"states.{ext}", dpi=110)
-    plt.close(fig)
+    save_figure(fig, out, "states")
     return [("states", "Notable states: share of runs in which each is in the Artemis Accords, "
                        "the ILRS or both, by 2030 and by the end (table: state_membership.csv)")]
 
@@ -162,9 +158,7 @@ def capability_shares(runs, out: Path) -> list[tuple[str, str]]:
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of world capability in the final year (mean over runs)")
     ax.legend(ncol=5, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
-    for ext in ("png", "svg"):
-        atomic_savefig(fig, Path(out) / f"capability_shares.{ext}", dpi=110)
-    plt.close(fig)
+    save_figure(fig, out, "capability_shares")
     return [("capability_shares", "Share of world capability in the final year by scenario "
                                   "(US, China, Russia, ESA, the rest)")]
 

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.experiments.summary import MEAN_COLUMNS, SERIES, label_groups  # noqa: F401 - MEAN_COLUMNS re-exported
+from sim.experiments.summary import MEAN_COLUMNS, SERIES, label_groups
 from sim.outcome.rule import OUTCOMES
 
 JOB_KEYS = {"scenario": str, "overrides": list, "points": list, "seeds": list, "n_runs": int,
@@ -68,7 +68,8 @@ def _no_constants(name: str):
 
 def read_job(folder: Path) -> dict:
     """The job.json of ``folder``, checked; raises :class:`Skip` with the reason."""
-    from sim.config.validation import ConfigError, validate
+    from sim.errors import ConfigError
+    from sim.config.validation import validate
     from sim.experiments.plan import Plan, apply_point, grid_points
 
     path = folder / "job.json"

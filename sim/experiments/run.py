@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.config.schema import MAJORS, PROGRAMMES
+from sim.names import MAJORS, PROGRAMMES
 from sim.io import atomic_write_json, atomic_write_parquet, atomic_write_text
-from sim.mesa.collect import actor_table, model_table  # noqa: F401 - re-exported
-from sim.mesa.model import MODEL_COLUMNS, SpaceRaceModel
+from sim.mesa.collect import actor_table, model_table
+from sim.mesa.columns import MODEL_COLUMNS
+from sim.mesa.model import SpaceRaceModel
 from sim.outcome.rule import CAMPS
 
 #: Final-year model metrics copied into the summary row.

@@ -41,8 +41,8 @@ from sim.experiments import manifest
 from sim.errors import EXIT_FAILED, EXIT_INTERRUPTED, fail
 from sim.io import (NonFiniteError, atomic_write_json, atomic_write_parquet, first_non_finite,
                     is_disk_full, read_json, sha256_file)
-from sim.mesa.model import MODEL_COLUMNS
-from sim.experiments.plan import Plan, apply_point, grid_points, stored_hash  # noqa: F401 - re-exported
+from sim.mesa.columns import MODEL_COLUMNS
+from sim.experiments.plan import Plan, apply_point, stored_hash
 from sim.experiments.run import simulate_many, summary
 
 #: Chunks a local worker runs before it is replaced by a fresh one (the environment

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mesa
 
 from sim.world.actors import DRAWN, KINDS, SCALAR
-from sim.config.schema import PROGRAMMES
+from sim.names import PROGRAMMES
 
 
 class _Attribute:

@@ -32,8 +32,11 @@ from mesa.visualization import SolaraViz, solara_viz
 from mesa.visualization.utils import update_counter
 
 from sim.mesa.app_figures import PROGRAMME_LABELS, MembershipFigure, NetworkFigure, OutcomeFigure
-from sim.config.schema import PROGRAMMES, compose
-from sim.mesa.model import ACTOR_COLUMNS, SpaceRaceModel, to_plain
+from sim.names import PROGRAMMES
+from sim.config.schema import compose
+from sim.mesa.columns import ACTOR_COLUMNS
+from sim.mesa.model import SpaceRaceModel
+from sim.config.plain import to_plain
 from sim.mesa.collect import model_table
 from sim.paths import PROJECT_ROOT, SCENARIO_DIR
 from sim.config.validation import validate

@@ -9,7 +9,7 @@ year only the parts that change (lines, ties, colours, a title, a legend) are dr
 They read from the played model (:class:`sim.mesa.app.PlayedModel`): ``positions``, ``ties()``,
 ``camps()``, ``outcomes``, ``last_year``, ``played``, ``outcome_rule``, ``actors``,
 ``relations``, ``index``, ``names``, ``start_year``, ``horizon``; and the model table
-(:func:`sim.experiments.run.model_table`).
+(:func:`sim.mesa.collect.model_table`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from sim.config.schema import MAJORS, PROGRAMMES
+from sim.names import MAJORS, PROGRAMMES
 from sim.outcome.rule import CAMPS
 from sim.experiments.plots import CAMP_COLOURS, CAMP_LABELS, OUTCOME_COLOURS
 

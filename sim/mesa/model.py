@@ -28,11 +28,11 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from sim.config.plain import to_plain  # noqa: F401 - re-exported (sim.mesa.model.to_plain)
+from sim.config.plain import to_plain
 from sim.world.actors import ActorState, Relations, build_actors, build_relations
 from sim.mesa.agents import SpacePower
 from sim.mesa.collect import TableCollector
-from sim.mesa.columns import ACTOR_COLUMNS, MODEL_COLUMNS, TRACKED_PAIRS  # noqa: F401 - re-exported
+from sim.mesa.columns import ACTOR_COLUMNS, MODEL_COLUMNS, TRACKED_PAIRS
 from sim.names import ILRS, MAJORS, PROGRAMMES
 from sim.outcome.agencies import AGENCIES, agency_of_states
 from sim.mechanisms import Mechanism, build_mechanisms, build_milestones
@@ -44,7 +44,7 @@ from sim.engine.draws import WorldDraws
 from sim.engine.measures import Measures
 from sim.engine.start import DocumentedStart
 from sim.engine.year import YearStages
-from sim.engine.growth import CEILING, budget_productivity  # noqa: F401 - CEILING re-exported
+from sim.engine.growth import budget_productivity
 
 
 @dataclass
@@ -357,10 +357,12 @@ class SpaceRaceModel(DocumentedStart, YearStages, Measures, mesa.Model):
                             or scfg["default"] for name in self.names]
         trust0 = np.where(initial[rel.rev], self.dyn["initial_trust_cooperating"],
                           self.dyn["initial_trust_other"])
-        src_rule = np.array(self.strategy_of, dtype=object)[rel.src % self.world_n]
+        names = sorted(set(self.strategy_of))
+        code = np.array([names.index(s) for s in self.strategy_of], dtype=np.int64)
+        src_rule = code[rel.src % self.world_n]       # each relation's rule, as its index in names
         self.rule_groups = []
-        for name in sorted(set(self.strategy_of)):
-            idx = np.flatnonzero(src_rule == name)
+        for c, name in enumerate(names):
+            idx = np.flatnonzero(src_rule == c)
             if len(idx) == 0:
                 continue
             if len(idx) == len(src_rule):

@@ -9,6 +9,7 @@ actors at once while ``model.agents`` stays the interface to each actor.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -160,7 +161,9 @@ class Relations:
         """Union index of world ``world``'s directed relation ``k`` (int or array)."""
         if len(self.parts) == 1:
             return k
-        e, off = self.parts[world].E, self.pair_offset[world]
+        e, off = self.parts[world].E, int(self.pair_offset[world])
+        if isinstance(k, (int, np.integer)):
+            return off + int(k) if k < e else self.E + off + int(k) - e
         k = np.asarray(k, dtype=np.int64)
         return np.where(k < e, off + k, self.E + off + k - e)
 
@@ -216,24 +219,47 @@ def build_relations(actors: ActorState, ties_per_state: int, rng: np.random.Gene
     while every pair the documents discuss is present. States of the data world relate
     to their sub-region's largest economies instead (:func:`sim.world.world_states.regional_pairs`).
     """
-    n = actors.n
-    major = actors.kind == 0
-    named = actors.kind <= 1
-    if (actors.kind == 3).any():
+    fixed, i, j = _fixed_pairs(actors.kind.astype(np.int8).tobytes(),
+                               actors.region.astype(np.int64).tobytes(),
+                               actors.gdp.astype(np.float64).tobytes(), int(ties_per_state))
+    others = np.flatnonzero(actors.kind != 0)
+    generated = np.flatnonzero(actors.kind == 2)
+    if not (ties_per_state > 0 and len(others) > 1 and len(generated)):
+        return Relations(i=i.copy(), j=j.copy())
+    # a repeated draw or a draw of oneself just gives that state one tie fewer
+    picks = others[rng.integers(0, len(others), size=(len(generated), ties_per_state))]
+    pair = fixed.copy()
+    pair[generated[:, None], picks] = True
+    pair[picks, generated[:, None]] = True
+    np.fill_diagonal(pair, False)
+    i, j = np.nonzero(np.triu(pair, 1))
+    return Relations(i=i.astype(np.int64), j=j.astype(np.int64))
+
+
+@lru_cache(maxsize=16)
+def _fixed_pairs(kind_b: bytes, region_b: bytes, gdp_b: bytes,
+                 ties_per_state: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs that do not depend on the seed (majors with everyone, named with named,
+    data states with their regional peers), from the actors' kinds, regions and GDPs:
+    the same for every world of a configuration, so computed once per configuration
+    (a sweep builds thousands of worlds). Returns the (n, n) pair matrix and its pairs
+    ``(i, j)``, i < j, all read-only: callers copy what they change."""
+    kind = np.frombuffer(kind_b, dtype=np.int8)
+    n = len(kind)
+    major = kind == 0
+    named = kind <= 1
+    if (kind == 3).any():
         from sim.world.world_states import regional_pairs
-        pair = regional_pairs(actors, ties_per_state)
+        pair = regional_pairs(np.frombuffer(region_b, dtype=np.int64),
+                              np.frombuffer(gdp_b, dtype=np.float64), kind, ties_per_state)
     else:
         pair = np.zeros((n, n), dtype=bool)
     pair[major, :] = True
     pair[:, major] = True
     pair[np.ix_(named, named)] = True
-    others = np.flatnonzero(~major)
-    generated = np.flatnonzero(actors.kind == 2)
-    if ties_per_state > 0 and len(others) > 1 and len(generated):
-        # a repeated draw or a draw of oneself just gives that state one tie fewer
-        picks = others[rng.integers(0, len(others), size=(len(generated), ties_per_state))]
-        pair[generated[:, None], picks] = True
-        pair[picks, generated[:, None]] = True
     np.fill_diagonal(pair, False)
     i, j = np.nonzero(np.triu(pair, 1))
-    return Relations(i=i.astype(np.int64), j=j.astype(np.int64))
+    i, j = i.astype(np.int64), j.astype(np.int64)
+    for a in (pair, i, j):
+        a.flags.writeable = False
+    return pair, i, j

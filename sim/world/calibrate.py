@@ -40,8 +40,7 @@ import numpy as np
 from sim.io import atomic_savefig, atomic_write_json
 from sim.names import PROGRAMMES
 from sim.world.states import DATA_DIR, HOLDOUT_FILE, RECORD_FILE, DataError, counts_by_year, load_record
-from sim.world.calibration import (CALIBRATION_FILE, CalibrationError, calibrated,  # noqa: F401
-                                   load_calibration)  # (re-exported: the read side lives there)
+from sim.world.calibration import CALIBRATION_FILE, CalibrationError
 
 #: the fitted parameters and their uniform priors (low, high)
 #: (above an accession cost of about 1.15 no state's wish beats it and nobody joins: the
@@ -102,7 +101,7 @@ def summaries(model, joiners: set[str]) -> np.ndarray:
     """(world, statistic) in the order of :data:`SCALES`: year-end counts 2021 and 2022
     (Artemis, ILRS), and the share of the record's Artemis accessions after the start
     (through 2022) that the world has made too."""
-    from sim.mesa.model import MODEL_COLUMNS
+    from sim.mesa.columns import MODEL_COLUMNS
     rows = model.world_rows
     t1, t2 = THROUGH - 1 - model.start_year, THROUGH - model.start_year
     a = rows[:, :, MODEL_COLUMNS.index("members_artemis")]
@@ -191,7 +190,7 @@ def summarise(samples: np.ndarray, weights: np.ndarray) -> dict:
 def predictive(cfg_long, samples, weights, draws: int = 400, seed: int = 7) -> dict:
     """Posterior predictive year-end counts per programme, ``start_year`` .. PREDICT_TO:
     ``draws`` parameter sets drawn from the posterior, one world each."""
-    from sim.mesa.model import MODEL_COLUMNS
+    from sim.mesa.columns import MODEL_COLUMNS
     rng = np.random.default_rng(seed)
     pick = rng.choice(len(samples), size=draws, p=weights)
     m = simulate(cfg_long, samples[pick, 0], samples[pick, 1],

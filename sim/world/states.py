@@ -60,34 +60,21 @@ SUBREGIONS = {
     "Polynesia": "Oceania",
 }
 
-#: Columns of states.csv: (kind, low, high). Bounds are inclusive; None means text.
-STATE_COLUMNS: dict[str, tuple[str, float | None, float | None]] = {
-    "iso3": ("iso3", None, None),
-    "name": ("text", None, None),
-    "actor": ("optional", None, None),
-    "un_region": ("text", None, None),
-    "un_subregion": ("text", None, None),
-    "gdp_usd_bn_2021": ("float", 0.01, 50_000.0),
-    "population_m_2021": ("float", 0.005, 2_000.0),
-    "space_agency": ("bool", None, None),
-    "satellites_2021": ("int", 0, 20_000),
-    "orbital_launch": ("bool", None, None),
-    "human_spaceflight": ("bool", None, None),
-    "unga_ideal_point": ("float", -4.0, 4.0),
-    "alignment": ("float", -1.0, 1.0),
-    "bri_mou": ("bool", None, None),
-    "us_treaty_ally": ("bool", None, None),
-    "us_treaties": ("optional", None, None),
-    "us_mnna": ("bool", None, None),
-    "nato_member": ("bool", None, None),
-    "esa_member": ("bool", None, None),
-    "eu_member": ("bool", None, None),
-    "iss_partner": ("bool", None, None),
-    "apsco_member": ("bool", None, None),
-    "china_space_coop_known": ("bool", None, None),
-    "uncertain_fields": ("optional", None, None),
-    "note": ("optional", None, None),
-}
+def _columns(**kinds) -> dict[str, tuple[str, float | None, float | None]]:
+    """``column=kind`` (a text kind) or ``column=(kind, low, high)`` -> ``{column: (kind, low, high)}``."""
+    return {c: (k, None, None) if isinstance(k, str) else k for c, k in kinds.items()}
+
+
+#: Columns of states.csv in file order: (kind, low, high). Bounds are inclusive; None means text.
+STATE_COLUMNS = _columns(
+    iso3="iso3", name="text", actor="optional", un_region="text", un_subregion="text",
+    gdp_usd_bn_2021=("float", 0.01, 50_000.0), population_m_2021=("float", 0.005, 2_000.0),
+    space_agency="bool", satellites_2021=("int", 0, 20_000), orbital_launch="bool",
+    human_spaceflight="bool", unga_ideal_point=("float", -4.0, 4.0), alignment=("float", -1.0, 1.0),
+    bri_mou="bool", us_treaty_ally="bool", us_treaties="optional", us_mnna="bool",
+    nato_member="bool", esa_member="bool", eu_member="bool", iss_partner="bool",
+    apsco_member="bool", china_space_coop_known="bool", uncertain_fields="optional",
+    note="optional")
 RECORD_COLUMNS = ("programme", "state", "iso3", "joined", "note", "source", "status")
 US_TREATIES = ("NATO", "Rio Treaty", "ANZUS", "US-Japan", "US-Korea", "US-Philippines",
                "Manila Pact")

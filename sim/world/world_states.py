@@ -179,16 +179,18 @@ def _build_fields(cfg: dict, drawn: tuple, scalar: tuple) -> dict:
                 china_partner=china_partner, china_candidate=candidate, gdp=gdp, **cols)
 
 
-def regional_pairs(actors, ties_per_state: int) -> np.ndarray:
-    """(n, n) bool: each data state and its ``ties_per_state`` largest-GDP sub-region peers."""
-    n = actors.n
+def regional_pairs(region: np.ndarray, gdp: np.ndarray, kind: np.ndarray,
+                   ties_per_state: int) -> np.ndarray:
+    """(n, n) bool: each data state (``kind`` 3) and its ``ties_per_state`` largest-GDP
+    peers of its sub-region (``region``, -1: none)."""
+    n = len(kind)
     pair = np.zeros((n, n), dtype=bool)
     if ties_per_state <= 0:
         return pair
-    for r in np.unique(actors.region[actors.region >= 0]):
-        members = np.flatnonzero(actors.region == r)
-        by_size = members[np.argsort(-actors.gdp[members], kind="stable")]
-        for v in members[actors.kind[members] == 3]:
+    for r in np.unique(region[region >= 0]):
+        members = np.flatnonzero(region == r)
+        by_size = members[np.argsort(-gdp[members], kind="stable")]
+        for v in members[kind[members] == 3]:
             peers = [u for u in by_size if u != v][:ties_per_state]
             pair[v, peers] = pair[peers, v] = True
     return pair
