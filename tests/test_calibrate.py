@@ -61,10 +61,11 @@ def test_parameter_recovery_from_synthetic_data(record):
     prior width (0.52).
 
     Measured (issue 10, r10): 5-95% intervals, revision_rate / accession_cost (width), for
-    synthetic seeds 12345-12347 and prior-draw tables of growing size with 60 draws kept
-    (the tolerance shrinks with the keep share); "cov" = both truths inside.
+    synthetic seeds 12345-12347, prior draws / share kept (60 draws kept each time, so the
+    tolerance shrinks as the draws grow; 1500/4% is this test's own draws, the others one
+    shared table of prior draws).
 
-    truth (0.3, 0.9)  seed   1500/4%            12000/0.5%          48000/0.125%
+    truth             seed   1500/4%                12000/0.5%             48000/0.125%
                       12345  .03-.68 .46-1.02(.56)  .12-.72 .48-1.02(.53)  .10-.70 .50-.98(.48)
                       12346  .03-.73 .49-1.14(.65)  .06-.78 .52-1.09(.57)  .14-.76 .61-1.09(.48)
                       12347  .07-.73 .60-1.13(.53)  .06-.67 .48-1.08(.61)  .07-.68 .55-1.08(.54)
@@ -78,7 +79,7 @@ def test_parameter_recovery_from_synthetic_data(record):
     All truths are covered except the revision rate at (0.6, 0.4), seed 12346 (0.6 above
     every tolerance's q95 of 0.47-0.49: one 90% interval in eighteen missing is chance).
     The cost's width at (0.3, 0.9) does not fall below the limit consistently at any
-    tolerance (0.48-0.54 at 48000 draws, about five minutes of simulation), so a tighter
+    tolerance (0.48-0.54 at 48000 draws, about three minutes of simulation), so a tighter
     tolerance would only make this test slower: it keeps the fast 1500/4% setting, whose
     coarseness adds a few hundredths to a width that is about 0.5 at this truth anyway
     (the flat response of the counts to the cost where few states join)."""
@@ -91,8 +92,9 @@ def test_parameter_recovery_at_the_shipped_fit(record):
     accession cost 0.57), where the record places them and the counts respond to the cost:
     the cost's 90% interval is 0.46-0.83 (0.37 wide, limit 0.52) with the same synthetic
     seed (12345) and ABC settings as above. Over synthetic seeds 12346 and 12347 it is 0.54
-    and 0.47 wide (the first above the limit; 0.30 and 0.52 with 12000 draws), so this guards the calibration path on
-    one data set; it is not a claim that every data set at these parameters passes."""
+    and 0.47 wide (the first above the limit; 0.30 and 0.52 with 12000 draws), so this
+    guards the calibration path on one data set; it is not a claim that every data set at
+    these parameters passes."""
     true = {"revision_rate": 0.4, "accession_cost": 0.57}
     _assert_recovered(_recovery(record, true), true)
 
