@@ -53,7 +53,9 @@ def _assert_recovered(post: dict, true: dict):
     "6000/1%, 12000/0.5%, 24000/0.25%, 48000/0.125% draws/kept) but not on the other "
     "synthetic seeds (12347: 0.53-0.61 at every tolerance; 12346: the exact-match posterior, "
     "93 of 48000 draws at distance 0, is 0.49 wide): the posterior's own width at this truth "
-    "sits at the limit. Table in the docstring"))
+    "sits at the limit. The fit's own ABC-SMC (pyabc, 300 x 6 generations, 115541 "
+    "simulations, final epsilon 0.33) on this data set gives 0.44-1.01 (0.57 wide). Table "
+    "in the docstring"))
 def test_parameter_recovery_from_synthetic_data(record):
     """Data made by the model itself at known parameters (revision rate 0.3, accession
     cost 0.9): the rejection-ABC posterior (the same distance and statistics as the fit)
@@ -82,7 +84,9 @@ def test_parameter_recovery_from_synthetic_data(record):
     tolerance (0.48-0.54 at 48000 draws, about three minutes of simulation), so a tighter
     tolerance would only make this test slower: it keeps the fast 1500/4% setting, whose
     coarseness adds a few hundredths to a width that is about 0.5 at this truth anyway
-    (the flat response of the counts to the cost where few states join)."""
+    (the flat response of the counts to the cost where few states join). The shipped fit's
+    method, ABC-SMC (C.abc_smc, population 300, 6 generations), on the seed-12345 data:
+    revision rate 0.06-0.70, cost 0.44-1.01 (0.57 wide): covered, and as wide."""
     _assert_recovered(_recovery(record, {"revision_rate": 0.3, "accession_cost": 0.9}), {
         "revision_rate": 0.3, "accession_cost": 0.9})
 
