@@ -26,29 +26,82 @@ def test_fit_never_reads_after_2022(record):
     assert record["year"].max() <= 2022
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "after the payoff changes of issue 11 the accession cost is weakly identified by the "
-    "2021-22 counts: the posterior holds the true values, but its 90% interval for the cost "
-    "is 0.46-1.02 (0.56 wide, want < 0.52; unchanged with capability as a budget-built stock "
-    "and Tiangong seat talks). Which states joined is in the distance already (recall); "
-    "adding precision (the record's share of the simulated joiners) did not narrow it "
-    "consistently: widths 0.56, 0.44, 0.55 against 0.56, 0.55, 0.56 for three synthetic "
-    "truths at (0.3, 0.9), where the world makes only 3-4 joiners by 2022"))
-def test_parameter_recovery_from_synthetic_data(record):
-    """Data made by the model itself at known parameters: the rejection-ABC posterior
-    (the same distance and statistics as the fit) holds them within its 90% interval."""
-    true = {"revision_rate": 0.3, "accession_cost": 0.9}
+def _recovery(record, true: dict, synthetic_seed: int = 12345) -> dict:
+    """Rejection-ABC posterior (the fit's own distance and statistics; 1500 prior draws,
+    the closest 4% kept) for data made by the model itself at ``true``."""
     cfg = C.base()
     joiners = C._joiners(record)
-    m = C.simulate(cfg, [true["revision_rate"]], [true["accession_cost"]], [12345])
+    m = C.simulate(cfg, [true["revision_rate"]], [true["accession_cost"]], [synthetic_seed])
     synthetic = dict(zip(C.SCALES, C.summaries(m, joiners)[0]))
     fit = C.rejection_abc(cfg, synthetic, joiners, n=1500, keep=0.04, seed=3)
-    post = C.summarise(fit["samples"], fit["weights"])
+    return C.summarise(fit["samples"], fit["weights"])
+
+
+def _assert_recovered(post: dict, true: dict):
     for k, v in true.items():
         assert post[k]["q05"] <= v <= post[k]["q95"], (k, v, post[k])
     # and the posterior is informative about the accession cost (narrower than the prior)
     lo, hi = C.PRIORS["accession_cost"]
     assert post["accession_cost"]["q95"] - post["accession_cost"]["q05"] < 0.4 * (hi - lo)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "mostly an identification limit: at an accession cost of 0.9 only 3-4 states join by "
+    "2022, and between costs of about 0.7 and 1.05 the 2021-22 counts and the joiners barely "
+    "move (Artemis 2022: 12.2 +- 1.5 at cost 0.7-0.8, 11.9 +- 1.4 at 0.9-1.0; ILRS 2022: "
+    "2.8 +- 1.2 and 1.8 +- 0.6). The cost's 90% interval is 0.56 wide here (0.46-1.02, want "
+    "< 0.52); shrinking the tolerance narrows it on this data set (0.53, 0.53, 0.51, 0.48 at "
+    "6000/1%, 12000/0.5%, 24000/0.25%, 48000/0.125% draws/kept) but not on the other "
+    "synthetic seeds (12347: 0.53-0.61 at every tolerance; 12346: the exact-match posterior, "
+    "93 of 48000 draws at distance 0, is 0.49 wide): the posterior's own width at this truth "
+    "sits at the limit. The fit's own ABC-SMC (pyabc, 300 x 6 generations, 115541 "
+    "simulations, final epsilon 0.33) on this data set gives 0.44-1.01 (0.57 wide). Table "
+    "in the docstring"))
+def test_parameter_recovery_from_synthetic_data(record):
+    """Data made by the model itself at known parameters (revision rate 0.3, accession
+    cost 0.9): the rejection-ABC posterior (the same distance and statistics as the fit)
+    holds them within its 90% interval, and the cost's interval is narrower than 0.4 x the
+    prior width (0.52).
+
+    Measured (issue 10, r10): 5-95% intervals, revision_rate / accession_cost (width), for
+    synthetic seeds 12345-12347, prior draws / share kept (60 draws kept each time, so the
+    tolerance shrinks as the draws grow; 1500/4% is this test's own draws, the others one
+    shared table of prior draws).
+
+    truth             seed   1500/4%                12000/0.5%             48000/0.125%
+                      12345  .03-.68 .46-1.02(.56)  .12-.72 .48-1.02(.53)  .10-.70 .50-.98(.48)
+                      12346  .03-.73 .49-1.14(.65)  .06-.78 .52-1.09(.57)  .14-.76 .61-1.09(.48)
+                      12347  .07-.73 .60-1.13(.53)  .06-.67 .48-1.08(.61)  .07-.68 .55-1.08(.54)
+    truth (0.4, 0.57) 12345  .15-.77 .46-.83(.37)   .19-.71 .45-.77(.33)   .16-.71 .46-.75(.29)
+                      12346  .16-.78 .48-1.01(.54)  .14-.74 .46-.76(.30)   .12-.74 .46-.93(.47)
+                      12347  .22-.76 .56-1.03(.47)  .16-.74 .48-1.01(.52)  .13-.73 .47-.74(.27)
+    truth (0.6, 0.4)  12345  .19-.64 .05-.42(.37)   .21-.64 .02-.43(.41)   .21-.64 .02-.43(.41)
+                      12346  .16-.49 .04-.42(.38)   .16-.47 .03-.41(.38)   .17-.49 .04-.41(.37)
+                      12347  .26-.66 .02-.41(.39)   .30-.72 .02-.43(.41)   .32-.69 .03-.40(.38)
+
+    All truths are covered except the revision rate at (0.6, 0.4), seed 12346 (0.6 above
+    every tolerance's q95 of 0.47-0.49: one 90% interval in eighteen missing is chance).
+    The cost's width at (0.3, 0.9) does not fall below the limit consistently at any
+    tolerance (0.48-0.54 at 48000 draws, about three minutes of simulation), so a tighter
+    tolerance would only make this test slower: it keeps the fast 1500/4% setting, whose
+    coarseness adds a few hundredths to a width that is about 0.5 at this truth anyway
+    (the flat response of the counts to the cost where few states join). The shipped fit's
+    method, ABC-SMC (C.abc_smc, population 300, 6 generations), on the seed-12345 data:
+    revision rate 0.06-0.70, cost 0.44-1.01 (0.57 wide): covered, and as wide."""
+    _assert_recovered(_recovery(record, {"revision_rate": 0.3, "accession_cost": 0.9}), {
+        "revision_rate": 0.3, "accession_cost": 0.9})
+
+
+def test_parameter_recovery_at_the_shipped_fit(record):
+    """The same recovery check at the shipped fit's parameters (revision rate 0.4,
+    accession cost 0.57), where the record places them and the counts respond to the cost:
+    the cost's 90% interval is 0.46-0.83 (0.37 wide, limit 0.52) with the same synthetic
+    seed (12345) and ABC settings as above. Over synthetic seeds 12346 and 12347 it is 0.54
+    and 0.47 wide (the first above the limit; 0.30 and 0.52 with 12000 draws), so this
+    guards the calibration path on one data set; it is not a claim that every data set at
+    these parameters passes."""
+    true = {"revision_rate": 0.4, "accession_cost": 0.57}
+    _assert_recovered(_recovery(record, true), true)
 
 
 def test_shipped_calibration_matches_the_shipped_record():
