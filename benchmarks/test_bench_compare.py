@@ -44,7 +44,7 @@ N = int(os.environ.get("BENCH_COMPARE_RUNS", "500"))
 #: runs of (a), the first N_HYDRA of the same seeds
 N_HYDRA = int(os.environ.get("BENCH_COMPARE_HYDRA_RUNS", "20"))
 WORKERS = 2
-CHECK = ("outcome", "density", "modularity", "camp_us_led", "capability_US",
+CHECK = ("outcome", "density", "modularity", "role_us_led", "capability_US",
          "final_total_capability")
 
 RESULTS: dict[str, dict] = {}

@@ -1,5 +1,6 @@
 """Time per run as the world grows: 50, 100, 200 and 400 actors (the 17 named actors
-are fixed; ``world.rest_of_world.count`` makes up the rest) over the default 30 years,
+are fixed; a synthetic rest of the world, ``world.rest_of_world.count`` states, makes up
+the rest) over the default 30 years,
 and 10, 30 and 60 years (``world.horizon = 2021 + years - 1``) with the default actors.
 
 Each point's config is composed with Hydra overrides (outside the timing) and checked
@@ -40,7 +41,8 @@ def _bench(benchmark, plain, axis, x, rounds):
 
 @pytest.mark.parametrize("actors", ACTORS)
 def test_scaling_actors(benchmark, plain_for, actors):
-    plain = plain_for([f"world.rest_of_world.count={actors - NAMED}"])
+    plain = plain_for(["world.rest_of_world.source=synthetic",
+                       f"world.rest_of_world.count={actors - NAMED}"])
     model = _bench(benchmark, plain, "actors", actors, rounds=max(8, 2400 // actors))
     assert model.actors.n == actors
 
