@@ -135,7 +135,11 @@ class MembershipFigure(LiveFigure):
             ax.plot([], [], "o", color="white", markeredgecolor="black",
                     label="public record, year end")
         _years_axis(ax, model)
-        ax.set_ylim(0, len(model.names) * 1.03)
+        #: the axis shows the counts, not all the actors (a programme holds a few dozen of
+        #: the 194); it grows by half when a count comes near its top, up to every actor
+        self.most = len(model.names) * 1.03
+        seen = [c for counts in record.values() for c in counts.values()]
+        ax.set_ylim(0, min(self.most, max([30, *seen, *model.members.sum(axis=1)]) * 1.5))
         ax.set_ylabel("members (actors)", fontsize=9)
         self.fig.legend(fontsize=8, loc="outside lower center", ncols=3)
         ax.set_title("Programme membership", fontsize=11)
@@ -145,6 +149,11 @@ class MembershipFigure(LiveFigure):
         for p in PROGRAMMES:
             self.lines[p].set_data(table["year"], table[f"members_{p}"])
         self.lines["hedgers"].set_data(table["year"], table["programme_hedgers"])
+        top = max([table[f"members_{p}"].max() for p in PROGRAMMES], default=0)
+        if top > 0.9 * self.ax.get_ylim()[1] and self.ax.get_ylim()[1] < self.most:
+            self.ax.set_ylim(0, min(self.most, top * 1.5))
+            self.fig.canvas.draw()          # a new background with the new axis
+            self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
         return self.png()
 
 
