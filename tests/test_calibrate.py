@@ -86,7 +86,9 @@ def test_parameter_recovery_from_synthetic_data(record):
     coarseness adds a few hundredths to a width that is about 0.5 at this truth anyway
     (the flat response of the counts to the cost where few states join). The shipped fit's
     method, ABC-SMC (C.abc_smc, population 300, 6 generations), on the seed-12345 data:
-    revision rate 0.06-0.70, cost 0.44-1.01 (0.57 wide): covered, and as wide."""
+    revision rate 0.06-0.70, cost 0.44-1.01 (0.57 wide): covered, and as wide; on the
+    seed-12347 data (50284 simulations, epsilon 0.35): 0.10-0.55, cost 0.59-1.08 (0.49
+    wide, just inside the limit). Either method straddles 0.52 at this truth."""
     _assert_recovered(_recovery(record, {"revision_rate": 0.3, "accession_cost": 0.9}), {
         "revision_rate": 0.3, "accession_cost": 0.9})
 
