@@ -11,13 +11,14 @@ from __future__ import annotations
 import copy
 import json
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from chunk_files import ok, run, runs_table, years_table
+from chunk_files import finish, ok, run, runs_table, start, years_table
 from test_crash import assert_group_gone, interrupt, new_markers
 
 from sim.experiments import designs
@@ -38,9 +39,18 @@ def only_job(root: Path, name: str) -> Path:
     return jobs[0].parent
 
 
-def test_design_points_reach_the_runs_in_order(tmp_path):
-    ok(sim(tmp_path, "scenario=status_quo", DESIGN, "sweep.seeds=2", "sweep.chunk_size=5",
+@pytest.fixture(scope="module")
+def design_sweep(tmp_path_factory) -> Path:
+    """One real design sweep through the command line (12 runs, chunks of 5), shared by
+    the tests that read its job folder: its output root."""
+    root = tmp_path_factory.mktemp("design")
+    ok(sim(root, "scenario=status_quo", DESIGN, "sweep.seeds=2", "sweep.chunk_size=5",
            "sweep.name=d"))
+    return root
+
+
+def test_design_points_reach_the_runs_in_order(design_sweep):
+    tmp_path = design_sweep
     job = only_job(tmp_path, "d")
     assert job.name == "design=latin-N6-seed3,scenario=status_quo"
     expected = designs.from_spec(SPEC, "status_quo")
@@ -83,22 +93,44 @@ def test_grid_times_design_is_grid_outer(tmp_path):
     assert table["mechanisms.open_station.courting"].tolist() == [0.1] * 6 + [0.5] * 6
 
 
-@pytest.mark.parametrize("spec, says", [
+BAD_DESIGNS = [
     ("{kind: lhs, N: 4, seed: 1}", "sweep.design.kind='lhs': allowed: latin, sobol, morris"),
     ("{kind: sobol, N: 6, seed: 1}", "sweep.design.N=6: a power of two"),
     ("{kind: latin, N: 4, seed: 1, foo: 1}", "sweep.design.foo=1: unknown key"),
-])
-def test_a_bad_design_is_one_line(tmp_path, spec, says):
-    done = sim(tmp_path, f"+sweep.design={spec}", "sweep.seeds=2")
+]
+
+
+@pytest.fixture(scope="module")
+def bad_designs(tmp_path_factory) -> dict[str, tuple[Path, subprocess.CompletedProcess]]:
+    """Each bad design as its own ``python -m sim`` in its own output root, the three
+    started together (independent processes; it saves the wall time of two starts):
+    ``{spec: (root, result)}``."""
+    started = {}
+    for i, (spec, _) in enumerate(BAD_DESIGNS):
+        root = tmp_path_factory.mktemp(f"bad_design{i}")
+        started[spec] = (root, start([sys.executable, "-m", "sim", f"+sweep.design={spec}",
+                                      "sweep.seeds=2", f"output.root={root}",
+                                      "sweep.progress=false"]))
+    done = {}
+    for spec, (root, proc) in started.items():
+        out, err = finish(proc)
+        done[spec] = (root, subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    return done
+
+
+@pytest.mark.parametrize("spec, says", BAD_DESIGNS)
+def test_a_bad_design_is_one_line(bad_designs, spec, says):
+    tmp_path, done = bad_designs[spec]
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and says in lines[0], done.stderr
     assert not (tmp_path / "sweeps").exists()
 
 
-def test_the_design_is_in_the_hash(tmp_path):
-    ok(sim(tmp_path, "scenario=status_quo", DESIGN, "sweep.seeds=2", "sweep.name=h"))
-    plain = json.loads((only_job(tmp_path, "h") / "job.json").read_text())["config"]
+def test_the_design_is_in_the_hash(design_sweep):
+    # the plan a real design sweep wrote (the shared sweep: only its chunk size and name
+    # differ from a default one, and every hash below is compared within this plan)
+    plain = json.loads((only_job(design_sweep, "d") / "job.json").read_text())["config"]
     base = config_hash(plain)
     other = copy.deepcopy(plain)
     other["sweep"]["design"]["seed"] = 4

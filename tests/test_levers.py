@@ -3,6 +3,8 @@ states the pathway): full model runs, scenario against status_quo with the same 
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -16,9 +18,17 @@ from sim.experiments.run import simulate_many
 SEEDS = list(range(1, 41))
 
 
+@functools.lru_cache(maxsize=None)
+def runs(scenario, overrides=()):
+    """The SEEDS runs of a scenario with overrides. Seeded, hence the same every time:
+    made once per session and read by every test that compares against it (status_quo
+    is every lever's baseline)."""
+    return simulate_many(base_config(scenario, list(overrides)), SEEDS)
+
+
 def yearly(scenario, column, since=2021, until=2050, overrides=()):
     """Per seed: the model-table column's mean over the years [since, until]."""
-    m = simulate_many(base_config(scenario, list(overrides)), SEEDS)
+    m = runs(scenario, tuple(overrides))
     years = np.arange(m.start_year, m.horizon + 1)
     sel = (years >= since) & (years <= until)
     return m.world_rows[:, sel, MODEL_COLUMNS.index(column)].mean(axis=1)
@@ -55,7 +65,7 @@ def test_europe_bridge_keeps_esa_and_canada_with_the_us():
     """Bridges, not defectors: their cooperation with the US does not fall, and neither
     ends China-led."""
     assert paired("europe_bridge", "coop_ESA_US").mean() >= -0.02
-    m = simulate_many(base_config("europe_bridge"), SEEDS)
+    m = runs("europe_bridge")
     for b in range(m.n_worlds):
         labels = m.outcome(b)["labels"]
         for name in ("ESA", "Canada"):

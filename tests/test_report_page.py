@@ -7,11 +7,6 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
-from sim.experiments.plan import apply_point
-from sim.config.schema import compose
-from sim.config.plain import to_plain
-from sim.experiments.report import build
-from sim.experiments.sweep import run_job
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -20,15 +15,12 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    root = tmp_path_factory.mktemp("page") / "sweeps" / "page"
-    for scenario in ("status_quo", "cold_war_race"):
-        plain = to_plain(compose([f"scenario={scenario}"]))
-        plain = apply_point(plain, {"sweep.seeds": 8, "sweep.progress": False,
-                                    "sweep.executor": "serial"})
-        run_job(plain, root / f"scenario={scenario}", [f"scenario={scenario}"])
-    build(root, quiet=True)
-    return root / "report"
+def report(smoke_sweep):
+    """The report of a real two-scenario multirun (conftest.smoke_sweep, the one
+    tests/test_sweep.py checks), built by ``python -m sim.experiments.report``."""
+    assert smoke_sweep["report"] is not None, smoke_sweep["sim"].stderr
+    assert smoke_sweep["report"].returncode == 0, smoke_sweep["report"].stderr
+    return smoke_sweep["folder"] / "report"
 
 
 def chromium(*args, tmp):

@@ -94,14 +94,10 @@ def assert_svg(path: Path) -> None:
 # --- shared sweeps (module scope: each is run once) -------------------------------------
 
 @pytest.fixture(scope="module")
-def smoke(tmp_path_factory):
-    """The real multirun: two scenarios x 6 seeds in chunks of 4, then its report."""
-    root = tmp_path_factory.mktemp("smoke")
-    result = sim(root, "scenario=status_quo,cold_war_race", "sweep.seeds=6",
-                 "sweep.chunk_size=4", "sweep.name=smoke", multirun=True)
-    folder = root / "sweeps" / "smoke"
-    rep = report(folder) if result.returncode == 0 else None
-    return {"root": root, "folder": folder, "sim": result, "report": rep}
+def smoke(smoke_sweep):
+    """The real multirun: two scenarios x 6 seeds in chunks of 4, then its report
+    (conftest.smoke_sweep, built once and shared with tests/test_report_page.py)."""
+    return smoke_sweep
 
 
 @pytest.fixture(scope="module")
