@@ -2,9 +2,9 @@
 included, has no cycle. A circle that only works because one side imports inside a function
 is still a circle: the two modules cannot be read, tested or changed alone.
 
-Imports under ``if __name__ == "__main__":`` are left out: that code runs only when the file
-is the program (``python -m ...``), as the module ``__main__``, never on import; so are
-imports under ``if TYPE_CHECKING:`` (read by type checkers only, never run).
+Imports under ``if __name__ == "__main__":`` count too (a command's module that imports what
+imports it back is a circle to a reader all the same); imports under ``if TYPE_CHECKING:``
+are left out (read by type checkers only, never run).
 """
 
 from __future__ import annotations
@@ -23,13 +23,6 @@ def _module(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _is_main_block(node: ast.AST) -> bool:
-    return (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)
-            and isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__"
-            and any(isinstance(c, ast.Constant) and c.value == "__main__"
-                    for c in node.test.comparators))
-
-
 def _is_type_checking_block(node: ast.AST) -> bool:
     test = getattr(node, "test", None)
     return isinstance(node, ast.If) and (
@@ -39,11 +32,11 @@ def _is_type_checking_block(node: ast.AST) -> bool:
 
 def _imports(tree: ast.AST, package: str):
     """Every module name an import statement names (``from a import b``: ``a`` and ``a.b``),
-    relative imports resolved, ``__main__`` and ``TYPE_CHECKING`` blocks skipped."""
+    relative imports resolved, ``TYPE_CHECKING`` blocks skipped."""
     stack = [tree]
     while stack:
         node = stack.pop()
-        if _is_main_block(node) or _is_type_checking_block(node):
+        if _is_type_checking_block(node):
             stack.extend(node.orelse)
             continue
         if isinstance(node, ast.Import):

@@ -423,4 +423,4 @@ def test_parameters_md_holds_the_current_declared_ranges():
     from sim.mesa.keywords import base_config
     from sim.config.table import markdown
     text = (Path(__file__).parent.parent / "docs" / "PARAMETERS.md").read_text()
-    assert markdown(base_config()) in text, "run python -m sim.config.params into docs/PARAMETERS.md"
+    assert markdown(base_config()) in text, "run python -m sim.config.table into docs/PARAMETERS.md"

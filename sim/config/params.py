@@ -52,8 +52,3 @@ def nonneg(default=MISSING, hi: float = BIG, **kw):
 def declared(schema) -> list[tuple[str, dataclasses.Field]]:
     """The fields of a config dataclass that carry a declared range."""
     return [(f.name, f) for f in dataclasses.fields(schema) if "lo" in f.metadata]
-
-
-if __name__ == "__main__":      # python -m sim.config.params: the table for docs/PARAMETERS.md
-    from sim.config.table import main
-    main()

@@ -1,5 +1,5 @@
 """The declared parameters (:mod:`sim.config.params`) as a table: ``--help`` listings and
-``docs/PARAMETERS.md`` (``python -m sim.config.params`` prints it), with each parameter's
+``docs/PARAMETERS.md`` (``python -m sim.config.table`` prints it), with each parameter's
 plausible range (see :mod:`sim.config.params` for the conventions C1 and C2).
 """
 
@@ -105,7 +105,7 @@ def _fields(schema, prefix: str = ""):
 
 
 def main() -> None:
-    """Print the table for docs/PARAMETERS.md (``python -m sim.config.params``)."""
+    """Print the table for docs/PARAMETERS.md (``python -m sim.config.table``)."""
     from sim.mesa.keywords import base_config
     print(markdown(base_config()))
 
