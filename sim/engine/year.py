@@ -93,11 +93,12 @@ class YearStages:
         bonus = self.join_bonus + rule.social(self.members, act.region, act.tie_west,
                                               act.tie_east, self.world_n)
         before = self.members
-        self.talks = rule.seat_talks(self.talks, actions, self._to_leader, self.relations.rev,
-                                     self.world_n, self.eligibility.eligible
-                                     & self.programme_open[:, None])
+        relation = rule.leader_relation(actions, self._to_leader, self.relations.rev,
+                                        self.world_n)
+        self.talks = rule.seat_talks(self.talks, relation,
+                                     self.eligibility.eligible & self.programme_open[:, None])
         self.members = rule.revise(
-            self.members, actions, self._to_leader, self.relations.rev, act.capability,
+            self.members, relation, act.capability,
             act.alignment, act.prestige_international, self.attractiveness_worlds, bonus,
             self.eligibility.eligible, self.programme_open, revising, self.world_n,
             self.accession_cost, self.talks >= self.seat_years[:, None])

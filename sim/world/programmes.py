@@ -116,14 +116,20 @@ class MembershipRule:
                    w_ties=float(cfg.get("w_ties", 0.0)), w_peers=float(cfg.get("w_peers", 0.0)),
                    seat=np.array([bool(p.get("seat", False)) for p in progs]))
 
-    def revise(self, members, actions, to_leader, rev, capability, alignment, w_int,
+    def leader_relation(self, actions, to_leader, rev, world_n) -> np.ndarray:
+        """(programme, actor): this year's relation with the programme's leader, from
+        ``actions`` (1 both cooperated, 1/2 one did or they do not relate, 0 neither);
+        ``to_leader[p, v]`` is the relation v -> leader of p (-1 if none)."""
+        return _leader_relation(actions, to_leader, rev, self.leader, world_n)
+
+    def revise(self, members, relation, capability, alignment, w_int,
                attractiveness, join_bonus, eligible, programme_open, revising,
                world_n=None, friction=None, seat_ready=None) -> np.ndarray:
         """New memberships (4, n): entries in ``revising`` follow ``U > 0``, the rest stay;
         ineligible actors and closed programmes have no members; leaders stay in.
 
-        ``to_leader[p, v]`` is the relation v -> leader of p (-1 if none); the relation
-        with the leader is read from this year's ``actions``. With several worlds side by
+        ``relation`` is this year's relation with each programme's leader
+        (:meth:`leader_relation`). With several worlds side by
         side, ``world_n`` is the number of actors per world and ``attractiveness`` is
         (programme, world). ``friction`` (per actor) is the accession cost a non-member
         must overcome (default ``accession_cost`` for all; the calibration sets one per
@@ -135,7 +141,6 @@ class MembershipRule:
         if friction is None:
             friction = np.full(n, self.accession_cost)
         seat = self.seat if self.seat is not None else np.zeros(len(self.side), dtype=bool)
-        relation = _leader_relation(actions, to_leader, rev, self.leader, world_n)
         if seat_ready is None:
             seat_ready = relation >= 1.0
         return _revise_all(members, relation, capability, alignment, w_int,
@@ -143,11 +148,10 @@ class MembershipRule:
                            self._weights, self.side, self.cost, self.leader, self.allow_hedging,
                            world_n, friction, seat, seat_ready)
 
-    def seat_talks(self, talks, actions, to_leader, rev, world_n, open_to) -> np.ndarray:
+    def seat_talks(self, talks, relation, open_to) -> np.ndarray:
         """(programme, actor): consecutive years, this one included, in which the programme
         was open to the actor (``open_to``) and it and the programme's leader cooperated with
-        each other (a seat agreement's negotiation)."""
-        relation = _leader_relation(actions, to_leader, rev, self.leader, world_n)
+        each other (``relation`` 1: a seat agreement's negotiation)."""
         return np.where((relation >= 1.0) & open_to, talks + 1, 0)
 
     def social(self, members, region, tie_west, tie_east, world_n) -> np.ndarray:
