@@ -84,7 +84,7 @@ def _racing(reaction, fatigue):
     m = SpaceRaceModel(scenario="cold_war_race", rng=4, record_actors=False, overrides=over)
     m.run()
     k = m.named("US", "China")
-    return m.actors.racing[k] / m.actors.budget[k]
+    return m.actors.racing[0, k] / m.actors.budget[0, k]
 
 
 def test_richardson_stability_condition_on_the_model():

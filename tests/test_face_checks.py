@@ -38,7 +38,7 @@ def worlds():
 
 
 def _pair(m, b, a, c, mutual):
-    r = m.relations.parts[b]
+    r = m.relations
     k = r.directed(m.index[a], m.index[c])
     return float(mutual[k % r.E]) if k is not None else 0.0
 

@@ -103,6 +103,6 @@ def test_the_us_china_game_responds_to_what_the_documents_say_moves_it(key, low,
         m = SpaceRaceModel(scenario="status_quo", rng=1, record_actors=False,
                            overrides=[f"{key}={value}"])
         g = m.stage_games()
-        k = m.relations.directed(m.us, m.china)
-        gap.append(g.R[k] - g.P[k])
+        k = m.relations.directed(m.index["US"], m.index["China"])
+        gap.append(g.R[0, k] - g.P[0, k])
     assert gap[1] > gap[0]

@@ -137,55 +137,55 @@ def test_wolf_amendment_in_force_blocks_us_to_china(config):
     # The US plays always_cooperate without trembling hands: every US move is C except
     # the one the amendment forces to compete.
     model = build(config(*COOPERATIVE_US, "mechanisms.wolf_amendment.repeal_year=null"))
-    us, china = model.us, model.china
+    us, china = model.index["US"], model.index["China"]
     k = model.relations.directed(us, china)
     assert k is not None
     from_us = np.flatnonzero(model.relations.src == us)
     others = from_us[from_us != k]
     for year in years(model):
-        assert model.blocked[k], year
-        assert not model.last_actions[k], year
-        assert model.last_actions[others].all(), year        # multilateral/other ties unaffected
+        assert model.blocked[0, k], year
+        assert not model.last_actions[0, k], year
+        assert model.last_actions[0, others].all(), year     # multilateral/other ties unaffected
         assert model.blocked.sum() == 1
-        assert not model.eligible[ISS, china] and not model.members[ISS, china], year
+        assert not model.eligible[0, ISS, china] and not model.members[0, ISS, china], year
 
 
 def test_wolf_amendment_repeal_lifts_the_block(config):
     model = build(config(*COOPERATIVE_US, "mechanisms.wolf_amendment.repeal_year=2025"))
     control = build(config(*COOPERATIVE_US, "mechanisms.wolf_amendment.repeal_year=null"))
-    k = model.relations.directed(model.us, model.china)
+    k = model.relations.directed(model.index["US"], model.index["China"])
     for year, _ in zip(years(model), years(control)):
         if year < 2025:
-            assert model.blocked[k] and not model.last_actions[k], year
-            assert not model.eligible[ISS, model.china], year
+            assert model.blocked[0, k] and not model.last_actions[0, k], year
+            assert not model.eligible[0, ISS, model.index["China"]], year
             # identical to the control run before the repeal (same seed)
             np.testing.assert_array_equal(model.last_actions, control.last_actions)
         else:
-            assert not model.blocked[k] and model.last_actions[k], year
+            assert not model.blocked[0, k] and model.last_actions[0, k], year
             assert not model.blocked.any()
-            assert control.blocked[k] and not control.last_actions[k], year
+            assert control.blocked[0, k] and not control.last_actions[0, k], year
         if 2025 <= year < 2030:
             # China may join the ISS once the ban is gone (until the ISS retires)
-            assert model.eligible[ISS, model.china], year
+            assert model.eligible[0, ISS, model.index["China"]], year
         if year >= 2030:
-            assert not model.eligible[ISS].any(), year
+            assert not model.eligible[0, ISS].any(), year
 
 
 def test_wolf_amendment_enacted_later_is_not_in_force_before(config):
     model = build(config(*COOPERATIVE_US[:2], "mechanisms.wolf_amendment.enacted=2030",
                          "mechanisms.wolf_amendment.repeal_year=null"))
-    k = model.relations.directed(model.us, model.china)
+    k = model.relations.directed(model.index["US"], model.index["China"])
     for year in years(model):
-        assert model.last_actions[k] == (year < 2030), year
-        assert model.blocked[k] == (year >= 2030), year
+        assert model.last_actions[0, k] == (year < 2030), year
+        assert model.blocked[0, k] == (year >= 2030), year
 
 
 def test_wolf_amendment_filters_the_initial_moves(config):
     # US and China sharing a programme at the start: the US -> China move is still banned.
     model = build(config("programmes.iss.initial_members=[US,Russia,ESA,Japan,Canada,China]",
                          "mechanisms.wolf_amendment.repeal_year=null"))
-    k = model.relations.directed(model.us, model.china)
-    assert not model.last_actions[k]
+    k = model.relations.directed(model.index["US"], model.index["China"])
+    assert not model.last_actions[0, k]
 
 
 # --- Russia leaves the ISS ------------------------------------------------------------------
@@ -200,11 +200,11 @@ def test_russia_leaves_the_iss_in_its_year(config, exit_year):
     model = build(config(*FROZEN, f"mechanisms.russia_iss_exit.year={exit_year}"))
     control = build(config(*FROZEN, "mechanisms.russia_iss_exit.year=null"))
     russia = model.index["Russia"]
-    assert model.members[ISS, russia]
+    assert model.members[0, ISS, russia]
     for year, _ in zip(years(model), years(control)):
-        assert model.members[ISS, russia] == (year < exit_year), year
-        assert model.eligible[ISS, russia] == (year < exit_year), year
-        assert control.members[ISS, russia] == (year < 2030), year
+        assert model.members[0, ISS, russia] == (year < exit_year), year
+        assert model.eligible[0, ISS, russia] == (year < exit_year), year
+        assert control.members[0, ISS, russia] == (year < 2030), year
 
 
 def test_russia_iss_exit_adds_ilrs_affinity(config):
@@ -218,8 +218,8 @@ def test_russia_iss_exit_adds_ilrs_affinity(config):
         if year < 2025:
             assert not diff.any(), year
         else:
-            assert diff[ILRS, russia] == pytest.approx(0.3), year
-            diff[ILRS, russia] = 0.0
+            assert diff[0, ILRS, russia] == pytest.approx(0.3), year
+            diff[0, ILRS, russia] = 0.0
             assert np.allclose(diff, 0.0), year
         if year == 2025:
             break
@@ -232,10 +232,10 @@ def test_iss_retirement_empties_the_iss(config, retire):
     model = build(config(f"mechanisms.iss_retirement.year={retire}"))
     for year in years(model):
         if year >= retire:
-            assert not model.members[ISS].any(), year
+            assert not model.members[0, ISS].any(), year
             assert not model.programme_open[ISS], year
         else:
-            assert model.members[ISS, model.us], year     # the leader stays while it flies
+            assert model.members[0, ISS, model.index["US"]], year  # the leader stays while it flies
     table = model_table(model)
     assert (table.loc[table.year >= retire, "members_iss"] == 0).all()
     assert (table.loc[table.year < retire, "members_iss"] >= 1).all()
@@ -244,7 +244,7 @@ def test_iss_retirement_empties_the_iss(config, retire):
 def test_iss_without_retirement_keeps_flying(config):
     model = build(config("mechanisms.iss_retirement.year=null"))
     for year in years(model):
-        assert model.programme_open[ISS] and model.members[ISS, model.us], year
+        assert model.programme_open[ISS] and model.members[0, ISS, model.index["US"]], year
     assert (model_table(model)["members_iss"] >= 1).all()
 
 
@@ -262,28 +262,29 @@ def test_esa_is_eligible_for_tiangong_by_its_agreement(config):
     model = build(config(*base, "mechanisms.open_station.also_eligible=[ESA]"))
     esa = model.index["ESA"]
     for year in years(model):
-        assert model.eligible[TIANGONG, esa] == (year >= 2022), year
+        assert model.eligible[0, TIANGONG, esa] == (year >= 2022), year
 
 
 @pytest.mark.parametrize("operational", [2022, 2030])
 def test_open_station_makes_un_members_eligible(config, operational):
     model = build(config(*OPEN, f"mechanisms.open_station.operational_year={operational}"))
-    only_china = np.arange(model.actors.n) == model.china
+    only_china = np.arange(model.actors.n) == model.index["China"]
     un = model.actors.un_member
     esa = model.index["ESA"]
     assert not un[esa] and un.sum() == model.actors.n - 1
     for year in years(model):
         expected = (un | only_china) if year >= operational else only_china
-        np.testing.assert_array_equal(model.eligible[TIANGONG], expected, err_msg=str(year))
-        assert not (model.members[TIANGONG] & ~model.eligible[TIANGONG]).any(), year
-        assert not model.eligible[TIANGONG, esa] and not model.members[TIANGONG, esa], year
+        np.testing.assert_array_equal(model.eligible[0, TIANGONG], expected, err_msg=str(year))
+        assert not (model.members[0, TIANGONG] & ~model.eligible[0, TIANGONG]).any(), year
+        assert not model.eligible[0, TIANGONG, esa] and not model.members[0, TIANGONG, esa], \
+            year
 
 
 def test_closed_station_stays_chinese(config):
     model = build(config(*OPEN[1:], "mechanisms.open_station.open_to_un_members=false"))
     for year in years(model):
-        assert list(np.flatnonzero(model.eligible[TIANGONG])) == [model.china], year
-        assert list(np.flatnonzero(model.members[TIANGONG])) == [model.china], year
+        assert list(np.flatnonzero(model.eligible[0, TIANGONG])) == [model.index["China"]], year
+        assert list(np.flatnonzero(model.members[0, TIANGONG])) == [model.index["China"]], year
 
 
 def test_esa_eligible_when_an_initial_member(config):
@@ -291,9 +292,9 @@ def test_esa_eligible_when_an_initial_member(config):
                          "programmes.tiangong.open=false", "actors.ESA.un_member=false",
                          "programmes.tiangong.initial_members=[China,ESA]"))
     esa = model.index["ESA"]
-    assert model.members[TIANGONG, esa]
+    assert model.members[0, TIANGONG, esa]
     for year in years(model):
-        assert model.eligible[TIANGONG, esa], year
+        assert model.eligible[0, TIANGONG, esa], year
 
 
 def test_open_station_courts_developing_states(config):
@@ -304,12 +305,12 @@ def test_open_station_courts_developing_states(config):
     control = build(config(*common[1:], "mechanisms.open_station.open_to_un_members=false"))
     for year, _ in zip(years(model), years(control)):
         if year == 2021:
-            capability = model.actors.capability.copy()    # capability at the start of 2022
-            np.testing.assert_array_equal(capability, control.actors.capability)
+            capability = model.actors.capability[0].copy()  # capability at the start of 2022
+            np.testing.assert_array_equal(capability, control.actors.capability[0])
         if year == 2022:
             developing = capability < 0.02
             assert 0 < developing.sum() < model.actors.n
-            diff = model.join_bonus[TIANGONG] - control.join_bonus[TIANGONG]
+            diff = model.join_bonus[0, TIANGONG] - control.join_bonus[0, TIANGONG]
             np.testing.assert_allclose(diff, np.where(developing, 0.1, 0.0))
             break
 
@@ -321,32 +322,32 @@ def test_esa_china_data_exchange_halves_the_security_cost(config):
                       "mechanisms.esa_china_data_exchange.security_discount=0.5"))
     off = build(config("mechanisms.esa_china_data_exchange.since=null",
                        "mechanisms.esa_china_data_exchange.security_discount=0.5"))
-    esa, china = on.index["ESA"], on.china
+    esa, china = on.index["ESA"], on.index["China"]
     edges = [on.relations.directed(esa, china), on.relations.directed(china, esa)]
     assert None not in edges
     # the pair starts out cooperating only when the exchange is active
-    assert on.last_actions[edges].all() and not off.last_actions[edges].any()
+    assert on.last_actions[0, edges].all() and not off.last_actions[0, edges].any()
     g_on, g_off = start_of_year(on), start_of_year(off)
-    np.testing.assert_allclose(on.security_discount[edges], 0.5)
-    np.testing.assert_array_equal(np.delete(on.security_discount, edges), 1.0)
-    np.testing.assert_array_equal(off.security_discount, 1.0)
+    np.testing.assert_allclose(on.mods.security_discount[0, edges], 0.5)
+    np.testing.assert_array_equal(np.delete(on.mods.security_discount[0], edges), 1.0)
+    np.testing.assert_array_equal(off.mods.security_discount, 1.0)
     # S = pi_i(C,D) - k pi_j(D,C): only the own (security-bearing) term changes -> S rises
-    assert np.all(g_on.S[edges] > g_off.S[edges])
+    assert np.all(g_on.S[0, edges] > g_off.S[0, edges])
     np.testing.assert_array_equal(g_on.P, g_off.P)
-    changed = np.flatnonzero((g_on.R != g_off.R) | (g_on.S != g_off.S) | (g_on.T != g_off.T))
+    changed = np.flatnonzero(((g_on.R != g_off.R) | (g_on.S != g_off.S) | (g_on.T != g_off.T))[0])
     assert set(changed) == set(edges)
     # and it stays that way over the run
     for _ in years(on):
-        np.testing.assert_allclose(on.security_discount[edges], 0.5)
+        np.testing.assert_allclose(on.mods.security_discount[0, edges], 0.5)
 
 
 def test_esa_china_data_exchange_starting_later(config):
     model = build(config("mechanisms.esa_china_data_exchange.since=2030",
                          "mechanisms.esa_china_data_exchange.security_discount=0.5"))
-    edges = [model.relations.directed(model.index["ESA"], model.china)]
-    assert not model.last_actions[edges].any()
+    edges = [model.relations.directed(model.index["ESA"], model.index["China"])]
+    assert not model.last_actions[0, edges].any()
     for year in years(model):
-        assert model.security_discount[edges][0] == (0.5 if year >= 2030 else 1.0), year
+        assert model.mods.security_discount[0, edges][0] == (0.5 if year >= 2030 else 1.0), year
 
 
 # --- bridges ---------------------------------------------------------------------------------
@@ -359,19 +360,19 @@ def test_bridges_lower_rivalry_on_bridge_relations(config):
     rel = model.relations
     on_bridge = np.isin(rel.src, bridge) | np.isin(rel.dst, bridge)
     g, g0 = start_of_year(model), start_of_year(control)
-    np.testing.assert_allclose(model.rivalry_discount, np.where(on_bridge, 0.3, 0.0))
+    np.testing.assert_allclose(model.mods.rivalry_discount[0], np.where(on_bridge, 0.3, 0.0))
     # rivalry = min(1, threat * |a_i - a_j| / 2 * (1 - discount)); threat 1 keeps it below 1
-    np.testing.assert_allclose(model.rivalry[on_bridge], 0.7 * control.rivalry[on_bridge])
-    np.testing.assert_array_equal(model.rivalry[~on_bridge], control.rivalry[~on_bridge])
-    esa_china = rel.directed(model.index["ESA"], model.china)
-    assert model.rivalry[esa_china] < control.rivalry[esa_china]
+    np.testing.assert_allclose(model.rivalry[0, on_bridge], 0.7 * control.rivalry[0, on_bridge])
+    np.testing.assert_array_equal(model.rivalry[0, ~on_bridge], control.rivalry[0, ~on_bridge])
+    esa_china = rel.directed(model.index["ESA"], model.index["China"])
+    assert model.rivalry[0, esa_china] < control.rivalry[0, esa_china]
     # the stage games change only on bridge relations
-    differs = (g.R != g0.R) | (g.S != g0.S) | (g.T != g0.T) | (g.P != g0.P)
+    differs = ((g.R != g0.R) | (g.S != g0.S) | (g.T != g0.T) | (g.P != g0.P))[0]
     assert differs.any() and not differs[~on_bridge].any()
     # and bridge actors lean toward Tiangong
     diff = model.join_bonus - control.join_bonus
-    np.testing.assert_allclose(diff[TIANGONG, bridge], 0.3)
-    diff[TIANGONG, bridge] = 0.0
+    np.testing.assert_allclose(diff[0, TIANGONG, bridge], 0.3)
+    diff[0, TIANGONG, bridge] = 0.0
     assert np.allclose(diff, 0.0)
 
 
@@ -382,10 +383,10 @@ def test_alliance_cost_falls_on_us_treaty_allies_toward_china(config):
     model = build(config(*common, "mechanisms.alliance_cost.cost=0.05"))
     control = build(config(*common, "mechanisms.alliance_cost.cost=0.0"))
     g, g0 = start_of_year(model), start_of_year(control)
-    rel, c, a = model.relations, model.actors.capability, model.actors.alignment
-    us, china = model.us, model.china
+    rel, c, a = model.relations, model.actors.capability[0], model.actors.alignment[0]
+    us, china = model.index["US"], model.index["China"]
     rivalry = min(1.0, abs(a[us] - a[china]) / 2)            # threat 1, no discount
-    cost = model.mods.coop_cost
+    cost = model.mods.coop_cost[0]
     japan = rel.directed(model.index["Japan"], china)
     # 0.05 x rivalry x c_US, written per unit of China's capability
     assert cost[japan] * c[china] == pytest.approx(0.05 * rivalry * c[us])
@@ -400,9 +401,9 @@ def test_alliance_cost_falls_on_us_treaty_allies_toward_china(config):
     assert len(allies) > 20 and set(rel.dst[allies]) == {china}
     assert not control.mods.coop_cost.any()
     # the cost of cooperating lowers R and S of those relations only; T and P stay
-    np.testing.assert_allclose(g0.R[allies] - g.R[allies], cost[allies] * c[china])
-    np.testing.assert_allclose(g0.S[allies] - g.S[allies], cost[allies] * c[china])
-    differs = (g.R != g0.R) | (g.S != g0.S) | (g.T != g0.T) | (g.P != g0.P)
+    np.testing.assert_allclose(g0.R[0, allies] - g.R[0, allies], cost[allies] * c[china])
+    np.testing.assert_allclose(g0.S[0, allies] - g.S[0, allies], cost[allies] * c[china])
+    differs = ((g.R != g0.R) | (g.S != g0.S) | (g.T != g0.T) | (g.P != g0.P))[0]
     others = np.setdiff1d(np.flatnonzero(differs), allies)
     # relative gains carry an ally's loss into China's game toward it (rho x the ally's payoff)
     assert set(rel.src[others]) <= {china}
@@ -423,18 +424,18 @@ JUNIOR = ("actors.China.capability=0.6", "actors.Russia.capability=0.45",
 def test_junior_partner_raises_russias_relative_gains_toward_china(config):
     model = build(config(*JUNIOR, "mechanisms.junior_partner.discomfort=0.3"))
     control = build(config(*JUNIOR, "mechanisms.junior_partner.discomfort=0.0"))
-    russia, china = model.index["Russia"], model.china
+    russia, china = model.index["Russia"], model.index["China"]
     k = model.relations.directed(russia, china)
     g, g0 = start_of_year(model), start_of_year(control)
     # unease = discomfort * (c_China / c_Russia - 1) = 0.3 * (0.6 / 0.45 - 1) = 0.1
-    assert model.rho_extra[k] == pytest.approx(0.1)
-    assert np.count_nonzero(model.rho_extra) == 1
-    assert not control.rho_extra.any()
+    assert model.mods.rho_extra[0, k] == pytest.approx(0.1)
+    assert np.count_nonzero(model.mods.rho_extra) == 1
+    assert not control.mods.rho_extra.any()
     # Russia's wish to be in the ILRS falls by the same amount
-    assert model.join_bonus[ILRS, russia] - control.join_bonus[ILRS, russia] == \
+    assert model.join_bonus[0, ILRS, russia] - control.join_bonus[0, ILRS, russia] == \
         pytest.approx(-0.1)
     # only Russia's game toward China changes (rho enters R, S, T, P of that relation only)
-    differs = (g.R != g0.R) | (g.S != g0.S) | (g.T != g0.T) | (g.P != g0.P)
+    differs = ((g.R != g0.R) | (g.S != g0.S) | (g.T != g0.T) | (g.P != g0.P))[0]
     assert list(np.flatnonzero(differs)) == [k]
 
 
@@ -442,21 +443,21 @@ def test_junior_partner_needs_china_ahead(config):
     model = build(config("actors.China.capability=0.4", "actors.Russia.capability=0.45",
                          "mechanisms.junior_partner.discomfort=0.3"))
     start_of_year(model)
-    assert not model.rho_extra.any()
+    assert not model.mods.rho_extra.any()
 
 
 def test_junior_partner_tracks_capabilities_every_year(config):
     model = build(config(*JUNIOR, "mechanisms.junior_partner.discomfort=0.3"))
-    russia, china = model.index["Russia"], model.china
+    russia, china = model.index["Russia"], model.index["China"]
     k = model.relations.directed(russia, china)
     for year in years(model):
         if year == 2030:
             break
     # at the start of 2031 the unease follows the capabilities of that moment
-    c = model.actors.capability.copy()
+    c = model.actors.capability[0].copy()
     assert not np.allclose(c[[china, russia]], [0.6, 0.45])
     mechanism(model, "junior_partner").on_year(model, model.year)
-    assert model.rho_extra[k] == pytest.approx(0.3 * max(0.0, c[china] / c[russia] - 1))
+    assert model.mods.rho_extra[0, k] == pytest.approx(0.3 * max(0.0, c[china] / c[russia] - 1))
 
 
 # --- long game ---------------------------------------------------------------------------------
@@ -465,18 +466,19 @@ def test_long_game_slows_chinas_racing(config):
     common = ("mechanisms.long_game.actors=[China]", "actors.China.failure_tolerance=0.2")
     model = build(config(*common, "mechanisms.long_game.pace_discount=0.6"))
     control = build(config(*common, "mechanisms.long_game.pace_discount=0.0"))
-    china = model.china
+    china = model.index["China"]
     # pace = 1 - pace_discount * (1 - failure_tolerance) = 1 - 0.6 * 0.8 = 0.52
-    assert model.pace[china] == pytest.approx(0.52)
+    assert model.pace[0, china] == pytest.approx(0.52)
     assert np.count_nonzero(model.pace != 1.0) == 1
     np.testing.assert_array_equal(control.pace, 1.0)
     model.step()
     control.step()
     # same choices in the first year (same seed), so only China's racing reaction differs
     np.testing.assert_array_equal(model.last_actions, control.last_actions)
-    assert model.actors.racing[china] < control.actors.racing[china]
+    assert model.actors.racing[0, china] < control.actors.racing[0, china]
     others = np.arange(model.actors.n) != china
-    np.testing.assert_array_equal(model.actors.racing[others], control.actors.racing[others])
+    np.testing.assert_array_equal(model.actors.racing[0, others],
+                                  control.actors.racing[0, others])
 
 
 # --- milestones ----------------------------------------------------------------------------------
@@ -496,7 +498,8 @@ MILESTONE = ("milestones.asteroid_mission.year=2024",
 
 def _snapshot(model):
     return dict(prestige=model.actors.prestige.copy(), capability=model.actors.capability.copy(),
-                attractiveness=model.attractiveness.copy(), pair_bonus=model.pair_bonus.copy(),
+                attractiveness=model.attractiveness.copy(),
+                pair_bonus=model.mods.pair_bonus.copy(),
                 events=len(model.event_log))
 
 
@@ -528,19 +531,20 @@ def test_milestone_success(config):
     seen = _spy_run(model, "asteroid_mission")
     assert _effects(seen) == [2024]
     before, after = seen[2024]
-    china, russia = model.china, model.index["Russia"]
+    china, russia = model.index["China"], model.index["Russia"]
     # prestige += 0.2 * (domestic + international) / 2: China 0.2*0.8 = 0.16, Russia 0.2*0.65
     gain = after["prestige"] - before["prestige"]
-    assert gain[china] == pytest.approx(0.16) and gain[russia] == pytest.approx(0.13)
+    assert gain[0, china] == pytest.approx(0.16) and gain[0, russia] == pytest.approx(0.13)
     assert np.count_nonzero(gain) == 2
     ratio = after["capability"] / before["capability"]
-    np.testing.assert_allclose(ratio[[china, russia]], 1.01)
+    np.testing.assert_allclose(ratio[0, [china, russia]], 1.01)
     assert np.count_nonzero(ratio != 1.0) == 2
-    assert after["attractiveness"][ILRS] - before["attractiveness"][ILRS] == pytest.approx(0.05)
+    assert after["attractiveness"][0, ILRS] - before["attractiveness"][0, ILRS] == \
+        pytest.approx(0.05)
     pair = model.relations.between([china, russia], [china, russia])
     assert len(pair) == 2
     bonus = after["pair_bonus"] - before["pair_bonus"]
-    np.testing.assert_allclose(bonus[pair], 0.05)
+    np.testing.assert_allclose(bonus[0, pair], 0.05)
     assert np.count_nonzero(bonus) == 2
     events = [e for e in model.event_log if e[1] == "asteroid_mission"]
     assert events == [(2024, "asteroid_mission", "success")]
@@ -551,15 +555,15 @@ def test_milestone_failure(config):
     seen = _spy_run(model, "asteroid_mission")
     assert _effects(seen) == [2024]
     before, after = seen[2024]
-    china, russia = model.china, model.index["Russia"]
+    china, russia = model.index["China"], model.index["Russia"]
     # prestige -= 0.2 * (1 - failure_tolerance): China 0.2*0.8 = 0.16, Russia 0.2*0.6 = 0.12
     loss = before["prestige"] - after["prestige"]
-    assert loss[china] == pytest.approx(0.16) and loss[russia] == pytest.approx(0.12)
+    assert loss[0, china] == pytest.approx(0.16) and loss[0, russia] == pytest.approx(0.12)
     assert np.count_nonzero(loss) == 2
     np.testing.assert_array_equal(after["capability"], before["capability"])
     np.testing.assert_array_equal(after["pair_bonus"], before["pair_bonus"])
     # the programme loses half the attractiveness: -0.025
-    assert after["attractiveness"][ILRS] - before["attractiveness"][ILRS] == \
+    assert after["attractiveness"][0, ILRS] - before["attractiveness"][0, ILRS] == \
         pytest.approx(-0.025)
     events = [e for e in model.event_log if e[1] == "asteroid_mission"]
     assert events == [(2024, "asteroid_mission", "failure")]
@@ -574,7 +578,8 @@ def test_milestone_branches_share_history_until_their_year(config):
             np.testing.assert_array_equal(win.last_actions, lose.last_actions)
         else:
             break
-    assert win.actors.prestige[win.china] != lose.actors.prestige[lose.china]
+    assert win.actors.prestige[0, win.index["China"]] != \
+        lose.actors.prestige[0, lose.index["China"]]
 
 
 @pytest.mark.parametrize("when, expected", [("null", []), ("2026", [2026])])

@@ -157,9 +157,9 @@ def test_initial_programme_members(synthetic_cfg):
     default_cfg = synthetic_cfg
     model = SpaceRaceModel(default_cfg, rng=1, record_actors=False)
     names = np.array(model.names)
-    assert set(names[model.members[ARTEMIS]]) == ARTEMIS_SIGNATORIES
-    assert set(names[model.members[ILRS]]) == ILRS_FOUNDERS
-    assert set(names[model.members[TIANGONG]]) == {"China"}
+    assert set(names[model.members[0, ARTEMIS]]) == ARTEMIS_SIGNATORIES
+    assert set(names[model.members[0, ILRS]]) == ILRS_FOUNDERS
+    assert set(names[model.members[0, TIANGONG]]) == {"China"}
 
 
 def test_initial_moves_follow_shared_programmes(synthetic_cfg):
@@ -168,8 +168,8 @@ def test_initial_moves_follow_shared_programmes(synthetic_cfg):
     model = SpaceRaceModel(default_cfg, rng=1, record_actors=False)
     rel = model.relations
     for name in ARTEMIS_SIGNATORIES - {"US"}:
-        k = rel.directed(model.index[name], model.us)
-        assert k is not None and model.last_actions[k], name
+        k = rel.directed(model.index[name], model.index["US"])
+        assert k is not None and model.last_actions[0, k], name
 
 
 def test_initial_cooperation_with_china_includes_agreement_partners(synthetic_cfg):
@@ -178,12 +178,12 @@ def test_initial_cooperation_with_china_includes_agreement_partners(synthetic_cf
     # non-major actors outside the Artemis Accords
     model = SpaceRaceModel(default_cfg, rng=5, record_actors=False)
     rel = model.relations
-    from_china = np.flatnonzero((rel.src == model.china) & model.last_actions)
+    from_china = np.flatnonzero((rel.src == model.index["China"]) & model.last_actions[0])
     partners = set(rel.dst[from_china])
     k = default_cfg["world"]["rest_of_world"]["china_agreement_partners"]
     drawn = {p for p in partners if model.actors.kind[p] > 0}
     assert len(drawn) == k
-    assert not any(model.members[ARTEMIS, p] for p in drawn)
+    assert not any(model.members[0, ARTEMIS, p] for p in drawn)
 
 
 # --- consistency over a run ---------------------------------------------------------------------
@@ -194,12 +194,12 @@ def test_memberships_stay_consistent(cfg):
     for year in years(model):
         for p in range(len(PROGRAMMES)):
             if model.programme_open[p]:
-                assert model.members[p, leaders[p]], (year, PROGRAMMES[p])
+                assert model.members[0, p, leaders[p]], (year, PROGRAMMES[p])
             else:
-                assert not model.members[p].any(), (year, PROGRAMMES[p])
+                assert not model.members[:, p].any(), (year, PROGRAMMES[p])
         assert not (model.members & ~model.eligible).any(), year
         if not model.membership_rule.allow_hedging:
-            assert not (model.members[ARTEMIS] & model.members[ILRS]).any()
+            assert not (model.members[:, ARTEMIS] & model.members[:, ILRS]).any()
 
 
 def test_tables_agree_with_each_other(run7):
@@ -273,10 +273,10 @@ def test_agent_attributes_read_the_arrays(run7):
     model = run7
     for agent in model.agents:
         for attr in DRAWN + SCALAR + ("racing", "prestige", "science"):
-            assert getattr(agent, attr) == getattr(model.actors, attr)[agent.index], attr
+            assert getattr(agent, attr) == getattr(model.actors, attr)[0, agent.index], attr
         assert agent.strategy == model.strategy_of[agent.index]
         assert agent.memberships == {p for k, p in enumerate(PROGRAMMES)
-                                     if model.members[k, agent.index]}
+                                     if model.members[0, k, agent.index]}
     by_name = {a.name: a for a in model.agents}
     assert by_name["US"].kind == "major" and by_name["Japan"].kind == "named"
     assert by_name["Germany"].kind == "state"
@@ -286,9 +286,9 @@ def test_agent_attribute_writes_go_to_the_arrays(cfg):
     model = SpaceRaceModel(cfg(), rng=4, record_actors=False)
     agent = next(a for a in model.agents if a.name == "Japan")
     agent.capability = 0.123
-    assert model.actors.capability[agent.index] == 0.123
+    assert model.actors.capability[0, agent.index] == 0.123
     model.step()
-    assert agent.capability == model.actors.capability[agent.index] != 0.123
+    assert agent.capability == model.actors.capability[0, agent.index] != 0.123
 
 
 def test_cooperates_with_reads_last_moves(run7):
@@ -296,7 +296,7 @@ def test_cooperates_with_reads_last_moves(run7):
     by_name = {a.name: a for a in model.agents}
     us, china = by_name["US"], by_name["China"]
     k = model.relations.directed(us.index, china.index)
-    assert us.cooperates_with(china) == bool(model.last_actions[k])
+    assert us.cooperates_with(china) == bool(model.last_actions[0, k])
     # two generated states that do not relate
     gen = [a for a in model.agents if a.kind in ("generated", "state")]
     unrelated = next((a, b) for a in gen for b in gen
@@ -318,8 +318,8 @@ def test_relation_with_the_leader_is_the_mean_of_both_moves():
                               "strategies.noise=0"]))
     model = SpaceRaceModel(plain, rng=1, record_actors=False)
     model.step()
-    relation = _leader_relation(model.last_actions, model._to_leader, model.relations.rev,
-                                model.membership_rule.leader, model.world_n)
+    relation = _leader_relation(model.last_actions[0], model._to_leader, model.relations.rev,
+                                model.membership_rule.leader)
     japan, india = model.index["Japan"], model.index["India"]
     # the US cooperates with both; Japan answers C, India D
     assert relation[ARTEMIS, india] == pytest.approx(0.5)

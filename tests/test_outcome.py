@@ -87,7 +87,7 @@ def test_window_shares_are_the_realised_moves_of_the_final_window():
     m.run()
     E, w = m.relations.E, m.outcome_rule.window
     ij, ji, mutual = m.window_shares()
-    h = m.action_history[-w:]
+    h = m.action_history[0, -w:]
     assert np.allclose(ij, h[:, :E].mean(0)) and np.allclose(ji, h[:, E:].mean(0))
     assert np.allclose(mutual, (h[:, :E] & h[:, E:]).mean(0))
     assert np.all(mutual <= np.minimum(ij, ji) + 1e-12)

@@ -319,10 +319,15 @@ def wolf_in_force(wolf: dict, year: int) -> bool:
 
 
 def check_state(model: SpaceRaceModel, cfg: dict, year: int, skip=frozenset()):
-    """Memberships of the model as it stands after ``year``."""
-    m, leaders = model.members, model.membership_rule.leader
+    """Memberships of the model (each of its worlds) as it stands after ``year``."""
+    for b in range(model.n_worlds):
+        _check_world(model, cfg, year, skip, model.members[b], model.eligible[b])
+
+
+def _check_world(model, cfg, year, skip, m, eligible):
+    leaders = model.membership_rule.leader
     progs = np.arange(len(PROGRAMMES))
-    bad = m & ~model.eligible
+    bad = m & ~eligible
     if LEADER_ELIGIBILITY in skip:
         bad[progs, leaders] = False
     assert not bad.any(), (f"{year}: members not eligible: "
@@ -330,7 +335,7 @@ def check_state(model: SpaceRaceModel, cfg: dict, year: int, skip=frozenset()):
     assert not m[~model.programme_open].any(), f"{year}: members of a closed programme"
     for p in np.flatnonzero(model.programme_open):
         # a leader is in its open programme whenever it may be (eligible for it)
-        if model.eligible[p, leaders[p]]:
+        if eligible[p, leaders[p]]:
             assert m[p, leaders[p]], \
                 f"{year}: leader {model.names[leaders[p]]} not in {PROGRAMMES[p]}"
     if not cfg["programmes"]["allow_hedging"]:
@@ -438,8 +443,9 @@ def check_tables(model: SpaceRaceModel, cfg: dict, skip=frozenset()):
     if exit_year is not None and russia not in exempt:
         assert not inside[ISS, year >= exit_year, russia].any(), "Russia in the ISS after its exit"
     banned = np.array([wolf_in_force(m["wolf_amendment"], y) for y in year])
-    if model.china not in exempt:
-        assert not inside[ISS, banned, model.china].any(), "China in the ISS under Wolf"
+    china = model.index["China"]
+    if china not in exempt:
+        assert not inside[ISS, banned, china].any(), "China in the ISS under Wolf"
 
     # the model table's totals are sums over the actor table
     for col, total in (("racing", "racing_spending"), ("science", "science_output"),

@@ -33,18 +33,18 @@ def test_named_actors_keep_documented_attributes(model, cfg):
     for name, a in cfg["actors"].items():
         k = model.index[name]
         for attr in ("capability", "budget", "alignment", "transparency"):
-            assert getattr(model.actors, attr)[k] == pytest.approx(float(a[attr])), (name, attr)
+            assert getattr(model.actors, attr)[0, k] == pytest.approx(float(a[attr])), (name, attr)
 
 
 def test_unnamed_states_from_data(model, cfg):
     states = load_states().set_index("name")
     k = model.index["Germany"]
-    assert model.actors.alignment[k] == states.loc["Germany", "alignment"]
+    assert model.actors.alignment[0, k] == states.loc["Germany", "alignment"]
     fit = fit_capability_map(load_states(), cfg["actors"])
     # docs/DATA.md: log capability = -7.15 + 0.146 log1p(sat) + 0.516 log(gdp) + 0.83 launch
     assert fit["capability"]["coef"] == pytest.approx([-7.15, 0.146, 0.516, 0.83], abs=0.01)
-    assert 0.05 < model.actors.capability[k] < 0.2      # Germany ~0.10
-    cap = model.actors.capability[model.actors.kind == 3]
+    assert 0.05 < model.actors.capability[0, k] < 0.2      # Germany ~0.10
+    cap = model.actors.capability[0, model.actors.kind == 3]
     assert 0.002 < np.median(cap) < 0.02
 
 
@@ -60,11 +60,11 @@ def test_start_state_is_the_record(model):
     iso = model.actors.iso3
     for prog, rec in (("artemis", "artemis_accords"), ("iss", "iss")):
         p = ["artemis", "ilrs", "iss", "tiangong"].index(prog)
-        assert set(iso[model.members[p]]) - {""} == set(members_at(record, rec, 2020))
-    assert list(names[model.members[1]]) == ["China"]          # ILRS: its leader only
-    assert list(names[model.members[3]]) == ["China"]          # Tiangong = China
-    assert "ESA" in names[model.members[2]]                    # ESA: an ISS partner agency
-    assert model.members[:, model.index["ESA"]].sum() == 1     # and signs no accord
+        assert set(iso[model.members[0, p]]) - {""} == set(members_at(record, rec, 2020))
+    assert list(names[model.members[0, 1]]) == ["China"]          # ILRS: its leader only
+    assert list(names[model.members[0, 3]]) == ["China"]          # Tiangong = China
+    assert "ESA" in names[model.members[0, 2]]                    # ESA: an ISS partner agency
+    assert model.members[0, :, model.index["ESA"]].sum() == 1     # and signs no accord
 
 
 def test_synthetic_world_still_available():
@@ -88,7 +88,7 @@ def test_per_state_join_years(cfg):
     t = joins_table(m)
     names = np.array(m.names)
     for k, p in enumerate(["artemis", "ilrs", "iss", "tiangong"]):
-        assert set(t.loc[t.programme == p, "actor"]) == set(names[m.members[k]])
+        assert set(t.loc[t.programme == p, "actor"]) == set(names[m.members[0, k]])
     assert t["joined"].between(2020, 2030).all()
     assert set(t.loc[t.from_start & (t.programme == "artemis"), "iso3"]) == set(
         members_at(load_record(), "artemis_accords", 2020))
@@ -114,9 +114,9 @@ def test_capability_standings_stay_plausible():
     budget builds)."""
     for over in ([], ["payoffs.coop_gain=4.0"]):
         m = SpaceRaceModel(base_config(overrides=over), seeds=range(10), record_actors=False)
-        c0 = m.actors.capability.reshape(10, -1).sum(axis=1)
+        c0 = m.actors.capability.sum(axis=1)            # (world, actor)
         m.run()
-        c = m.actors.capability.reshape(10, -1)
+        c = m.actors.capability
         us, china, russia = (m.index[k] for k in ("US", "China", "Russia"))
         assert (c[:, us] > c[:, china]).all() and (c[:, china] > c[:, russia]).all(), over
         assert (c.sum(axis=1) / c0 < (3.0 if not over else 6.0)).all(), over
@@ -126,7 +126,7 @@ def test_esa_signs_no_accord(cfg):
     m = SpaceRaceModel(cfg, seeds=range(5), record_actors=False)
     m.run()
     esa = m.named("ESA")
-    assert not m.members[0, esa].any() and not m.members[1, esa].any()
+    assert not m.members[:, 0, esa].any() and not m.members[:, 1, esa].any()
 
 
 def test_capability_follows_budget_without_a_cause():
@@ -165,5 +165,5 @@ def test_tiangong_is_china_through_2022():
     m = SpaceRaceModel(base_config(overrides=["world.horizon=2022"]), seeds=range(20),
                        record_actors=False)
     m.run()
-    tiangong = m.members[3].reshape(20, -1)
+    tiangong = m.members[:, 3]                         # (world, actor)
     assert (tiangong.sum(axis=1) == 1).all() and tiangong[:, m.index["China"]].all()

@@ -1,35 +1,23 @@
-"""Per-world random draws: each world of a batched model draws from its own generator, in
-the order it would alone."""
+"""Per-world random draws: each world side by side draws from its own generator, in the
+order it would alone, so world ``b`` of a batched model gets the numbers of a model run
+with its seed alone."""
 
 from __future__ import annotations
 
 import numpy as np
 
 
-class WorldDraws:
-    """Uniform draws for some of the directed relations of several worlds: each world's
-    share comes from its own generator, in the order that world alone would draw it
-    (its relations i -> j, then j -> i), so every world gets its single-run numbers."""
+class Draws:
+    """Uniform draws for B worlds, world first: ``random(shape)`` splits ``shape`` (its
+    leading axis, or a flat length, a multiple of B) into B equal parts and fills part
+    ``b`` from generator ``b`` (in C order, as that generator alone would)."""
 
-    def __init__(self, model, idx):
-        rel = self.relations = model.relations
-        self.rngs = model.rngs
-        self.all = isinstance(idx, slice) and idx == slice(None)
-        self.counts = [2 * r.E for r in rel.parts]
-        if self.all:        # every relation: each world's draws split into i -> j, j -> i
-            return
-        idx = np.arange(2 * rel.E)[idx]
-        backward = idx >= rel.E
-        pair = np.where(backward, idx - rel.E, idx)
-        world = np.searchsorted(rel.pair_offset, pair, side="right") - 1
-        local = pair - rel.pair_offset[world] + np.where(backward, np.diff(rel.pair_offset)[world], 0)
-        order = np.lexsort((local, world))      # position in the worlds' concatenated draws
-        self.perm = np.empty_like(order)
-        self.perm[order] = np.arange(len(order))
-        self.counts = np.bincount(world, minlength=len(self.rngs))
+    def __init__(self, rngs: list[np.random.Generator]):
+        self.rngs = rngs
 
-    def random(self, shape):
-        draws = [g.random(c) for g, c in zip(self.rngs, self.counts)]
-        if self.all:
-            return self.relations.from_worlds(draws).reshape(shape)
-        return np.concatenate(draws)[self.perm].reshape(shape)
+    def random(self, shape) -> np.ndarray:
+        if len(self.rngs) == 1:
+            return self.rngs[0].random(shape)
+        size = int(np.prod(shape))
+        each = size // len(self.rngs)
+        return np.concatenate([g.random(each) for g in self.rngs]).reshape(shape)

@@ -34,6 +34,23 @@ def _partner_sums(i, j, n, c, alignment, mutual):
 
 
 @njit
+def _grow_worlds(i, j, mutual, c, budget, racing, prestige, alignment, prestige_domestic,
+                 prestige_international, growth, anchors, productivity):
+    """:func:`_grow_kernel` for each world (the leading axis of the per-actor and per-pair
+    arrays; ``i``, ``j``, ``growth`` and ``anchors`` are shared)."""
+    B, n = c.shape
+    science, capability = np.empty((B, n)), np.empty((B, n))
+    new_budget, new_prestige = np.empty((B, n)), np.empty((B, n))
+    new_alignment, target = np.empty((B, n)), np.empty((B, n))
+    for b in range(B):
+        (science[b], capability[b], new_budget[b], new_prestige[b], new_alignment[b],
+         target[b]) = _grow_kernel(i, j, mutual[b], c[b], budget[b], racing[b], prestige[b],
+                                   alignment[b], prestige_domestic[b], prestige_international[b],
+                                   growth, anchors, productivity[b])
+    return science, capability, new_budget, new_prestige, new_alignment, target
+
+
+@njit
 def _grow_kernel(i, j, mutual, c, budget, racing, prestige, alignment, prestige_domestic,
                  prestige_international, growth, anchors, productivity):
     """One year of growth (see ``configs/dynamics``), for every actor:

@@ -11,26 +11,22 @@ from sim.outcome.rule import _modularity_kernel, year_roles
 
 
 @njit
-def _year_metrics_worlds(rows, mutual, actions, i_local, j_local, n, pair_offset, us, china,
-                         tie_threshold, align, members, camp_members, side, c, alignment, racing,
-                         science, cross_all, cross_offset, us_china, R, S, T, P, artemis, ilrs):
-    """Fill each world's row of the model table (``rows[b]``); return the roles
-    (:data:`sim.outcome.rule.CAMPS` codes) of all actors.
-    World b's actors are ``b*n ... (b+1)*n - 1``, its pairs
-    ``pair_offset[b] ...`` (their reverses ``E`` later)."""
-    e_total = pair_offset[-1]
-    labels = np.empty(len(c), dtype=np.int8)
+def _year_metrics_worlds(rows, t, mutual, actions, i, j, n, us, china, tie_threshold, align,
+                         members, camp_members, side, c, alignment, racing, science, cross,
+                         us_china, R, S, T, P, artemis, ilrs):
+    """:func:`_year_metrics` for each world: fill ``rows[b, t]`` (world b's model table,
+    year ``t``) and return the roles, (world, actor). Per-pair, per-relation, per-actor and
+    membership arrays have the world axis first; the pairs ``i``, ``j``, ``cross`` and the
+    US-China pair ``us_china`` are every world's."""
+    E = mutual.shape[1]
+    labels = np.empty(c.shape, dtype=np.int8)
     for b in range(len(rows)):
-        lo, hi, a0, a1 = pair_offset[b], pair_offset[b + 1], b * n, (b + 1) * n
-        counts = (count_game_types(R[lo:hi], S[lo:hi], T[lo:hi], P[lo:hi])
-                  + count_game_types(R[e_total + lo:e_total + hi], S[e_total + lo:e_total + hi],
-                                     T[e_total + lo:e_total + hi], P[e_total + lo:e_total + hi]))
-        labels[a0:a1] = _year_metrics(
-            rows[b], mutual[lo:hi], actions[lo:hi], actions[e_total + lo:e_total + hi],
-            i_local[lo:hi], j_local[lo:hi], n, us, china, tie_threshold, align,
-            members[:, a0:a1], camp_members[:, a0:a1], side, c[a0:a1], alignment[a0:a1],
-            racing[a0:a1], science[a0:a1], cross_all[cross_offset[b]:cross_offset[b + 1]],
-            us_china[b], counts, 2 * (hi - lo), artemis, ilrs)
+        counts = (count_game_types(R[b, :E], S[b, :E], T[b, :E], P[b, :E])
+                  + count_game_types(R[b, E:], S[b, E:], T[b, E:], P[b, E:]))
+        labels[b] = _year_metrics(
+            rows[b, t], mutual[b], actions[b, :E], actions[b, E:], i, j, n, us, china,
+            tie_threshold, align, members[b], camp_members[b], side, c[b], alignment[b],
+            racing[b], science[b], cross, us_china, counts, 2 * E, artemis, ilrs)
     return labels
 
 

@@ -9,6 +9,19 @@ from sim._jit import njit
 
 
 @njit
+def _realise_worlds(actions, flips, noise, blocked, rev, R, S, T, P, n_pairs):
+    """:func:`_realise` for each world (the leading axis of every array but ``rev``)."""
+    B, m = actions.shape
+    theirs = np.empty((B, m), dtype=np.bool_)
+    payoff = np.empty((B, m))
+    mutual = np.empty((B, n_pairs), dtype=np.bool_)
+    for b in range(B):
+        theirs[b], payoff[b], mutual[b] = _realise(actions[b], flips[b], noise, blocked[b], rev,
+                                                   R[b], S[b], T[b], P[b], n_pairs)
+    return theirs, payoff, mutual
+
+
+@njit
 def _realise(actions, flips, noise, blocked, rev, R, S, T, P, n_pairs):
     """Apply the trembling hand (flip a move when its uniform draw is below ``noise``)
     and the bans (blocked moves become *compete*), in place on ``actions``; return the

@@ -24,7 +24,7 @@ class DocumentedStart:
         if cfg["world"]["rest_of_world"].get("source", "synthetic") != "states":
             return configured
         from sim.world.world_states import record_dated_later, record_start_members
-        iso3 = self.actors.iso3[:self.world_n]
+        iso3 = self.actors.iso3
         record, later = record_start_members(cfg, iso3), record_dated_later(cfg, iso3)
         out = {}
         for p in PROGRAMMES:
@@ -33,15 +33,16 @@ class DocumentedStart:
         return out
 
     def _initial_cooperation(self, n_china_partners: int) -> np.ndarray:
-        """Last year's moves: who cooperated with whom in the documents' present."""
-        rel = self.relations
-        worlds = [self._initial_world(b, rel.parts[b], self.members[:, self.actors_of(b)],
-                                      self.actors.alignment[self.actors_of(b)],
-                                      n_china_partners) for b in range(self.n_worlds)]
-        return rel.from_worlds(worlds) & ~self.blocked
+        """Last year's moves, (world, relation): who cooperated with whom in the
+        documents' present."""
+        worlds = [self._initial_world(self.members[b], self.actors.alignment[b], rng,
+                                      n_china_partners) for b, rng in enumerate(self.rngs)]
+        return np.stack(worlds) & ~self.blocked
 
-    def _initial_world(self, b, rel, members, alignment, n_china_partners) -> np.ndarray:
-        n = self.world_n
+    def _initial_world(self, members, alignment, rng, n_china_partners) -> np.ndarray:
+        """One world's last-year moves (from its programme members, its alignments and
+        its generator)."""
+        n, rel = self.world_n, self.relations
         together = (members[:, rel.src] & members[:, rel.dst]).any(axis=0)
         pairs = np.zeros((n, n), dtype=bool)
         for a, c in self.initial_pairs:
@@ -50,19 +51,18 @@ class DocumentedStart:
         # different countries and regions." Partners of the ILRS's leader, drawn among
         # non-Artemis, non-major actors, more likely the closer they lean to its camp.
         act = self.actors
-        known = np.flatnonzero(act.china_partner[:n])[:n_china_partners]
+        known = np.flatnonzero(act.china_partner)[:n_china_partners]
         if len(known):      # the data world: the partners the record names, the rest drawn
             pairs[self.ilrs_leader, known] = pairs[known, self.ilrs_leader] = True
             n_china_partners -= len(known)
-        candidates = np.flatnonzero((act.kind[:n] > 0) & ~members[ARTEMIS]
-                                    & ~act.china_partner[:n])
-        if (act.kind[:n] == 3).any():
+        candidates = np.flatnonzero((act.kind > 0) & ~members[ARTEMIS] & ~act.china_partner)
+        if (act.kind == 3).any():
             candidates = candidates[act.china_candidate[candidates]]
         k = min(n_china_partners, len(candidates))
         # common random numbers: the draw comes from a child generator that takes one
         # number from the world's stream whatever k is, so a scenario with more or fewer
         # partners leaves every later draw of its paired seed unchanged
-        child = np.random.default_rng(self.rngs[b].integers(2**63))
+        child = np.random.default_rng(rng.integers(2**63))
         if k > 0:
             weight = 1.0 - alignment[candidates] + 1e-6
             chosen = child.choice(candidates, size=k, replace=False, p=weight / weight.sum())

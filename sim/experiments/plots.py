@@ -93,7 +93,7 @@ def plot_run(model_df: pd.DataFrame, network: pd.DataFrame, camps: dict[str, str
     ax2.set_xlim(year.min(), year.max())
     ax2.legend(fontsize=8, loc="upper left", ncols=2)
     ax2.grid(alpha=0.3)
-    cap = dict(zip(actors.names, actors.capability))
+    cap = dict(zip(actors.names, actors.capability[0]))
     draw_network(ax3, network, camps, cap, set(actors.names[:NAMED_LABELS]))
     ax3.set_title(f"cooperation network, final {int(year.max())} (ties = mutual cooperation)",
                   fontsize=10)
@@ -285,7 +285,7 @@ def plot_networks(groups, names, rep_fn, out: Path, common: str = "") -> None:
     fig, axes = _grid_axes(len(groups), width=5.0, height=4.8)
     for ax, g in zip(axes, groups):
         model, network, camps, pick = rep_fn(g)
-        cap = dict(zip(model.actors.names, model.actors.capability))
+        cap = dict(zip(model.actors.names, model.actors.capability[0]))
         draw_network(ax, network, camps, cap, set(MAJORS), seed=0)
         ax.set_title(f"{wrap(names[g], 52)}\n{pick['outcome']} (seed {int(pick['seed'])})",
                      fontsize=9)

@@ -13,6 +13,7 @@ from sim.mesa.collect import actor_table, model_table
 from sim.mesa.columns import MODEL_COLUMNS
 from sim.mesa.model import SpaceRaceModel
 from sim.outcome.rule import CAMPS
+from sim.world.actors import relations_depend_on_seed
 
 #: Final-year model metrics copied into the summary row.
 FINAL_COLUMNS = tuple(f"members_{p}" for p in PROGRAMMES) + (
@@ -34,6 +35,16 @@ def simulate_many(cfg: dict, seeds) -> SpaceRaceModel:
     return model
 
 
+def simulate_worlds(cfg: dict, seeds) -> list[tuple[SpaceRaceModel, int]]:
+    """Run one world per seed; (model, world) per seed. The worlds run side by side
+    (:func:`simulate_many`) unless a world's relations are drawn per seed (the synthetic
+    world's regional ties): then each seed has its own model."""
+    if relations_depend_on_seed(cfg):
+        return [(simulate(cfg, s), 0) for s in seeds]
+    model = simulate_many(cfg, seeds)
+    return [(model, b) for b in range(len(seeds))]
+
+
 def summary(model: SpaceRaceModel, outcome: dict | None = None, world: int = 0) -> dict:
     """The run's outcome and headline metrics as one flat row (of one of the model's
     worlds when it runs several side by side)."""
@@ -43,10 +54,10 @@ def summary(model: SpaceRaceModel, outcome: dict | None = None, world: int = 0) 
     row.update({f"final_{k}": float(final[k]) for k in FINAL_COLUMNS})
     act = model.actors
     for name in MAJORS:
-        k = model.index[name] + world * model.world_n
-        row[f"capability_{name}"] = float(act.capability[k])
-        row[f"prestige_{name}"] = float(act.prestige[k])
-        row[f"racing_{name}"] = float(act.racing[k])
+        k = model.index[name]
+        row[f"capability_{name}"] = float(act.capability[world, k])
+        row[f"prestige_{name}"] = float(act.prestige[world, k])
+        row[f"racing_{name}"] = float(act.racing[world, k])
     row["milestones_succeeded"] = sum(1 for *_, r in model.event_logs[world] if r == "success")
     from sim.world.world_states import joined_columns
     row.update(joined_columns(model, world))

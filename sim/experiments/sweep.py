@@ -43,7 +43,7 @@ from sim.io import (NonFiniteError, atomic_write_json, atomic_write_parquet, fir
                     is_disk_full, read_json, sha256_file)
 from sim.mesa.columns import MODEL_COLUMNS
 from sim.experiments.plan import Plan, apply_point, stored_hash
-from sim.experiments.run import simulate_many, summary
+from sim.experiments.run import simulate_worlds, summary
 
 #: Chunks a local worker runs before it is replaced by a fresh one (the environment
 #: variable is for tests, which recycle after every chunk).
@@ -68,8 +68,8 @@ def _run_chunk(plain: dict, plan: Plan, k: int) -> dict:
     for point_idx, run_ids in _by_point(plan, plan.chunk(k), int(plain["sweep"]["lockstep"])):
         cfg = apply_point(plain, plan.points[point_idx])
         seeds = [plan.run(r)[1] for r in run_ids]
-        model = simulate_many(cfg, seeds)
-        for b, (run_id, seed) in enumerate(zip(run_ids, seeds)):
+        worlds = simulate_worlds(cfg, seeds)
+        for (model, b), run_id, seed in zip(worlds, run_ids, seeds):
             row = {"run_id": run_id, "seed": seed, **plan.points[point_idx],
                    **summary(model, world=b)}
             bad = first_non_finite(row) or first_non_finite(model.world_rows[b], "yearly table")
@@ -81,7 +81,7 @@ def _run_chunk(plain: dict, plan: Plan, k: int) -> dict:
             years.append(model.world_rows[b].astype(np.float32))
             ids.append(run_id)
             starts.append(model.start_year)  # a grid may change the years a run covers
-        del model               # freed at once: the model holds no reference cycles
+        del worlds, model       # freed at once: the model holds no reference cycles
     return {"chunk": k, "rows": rows, "years": years, "run_ids": np.array(ids),
             "start_years": np.array(starts)}
 

@@ -128,20 +128,27 @@ class StageGame:
         self.src, self.dst, self.rev = src, dst, relations.rev
         self.relative_gains = actors.relative_gains
         self.exploitation = np.full(len(src), self.rules_factor)
-        self.dual_use_j = actors.dual_use[dst]
-        self.opacity_j = 1.0 - actors.transparency[dst]
-        self.w_i = ((actors.prestige_domestic + actors.prestige_international) / 2)[src]
-        self.w_int_i = actors.prestige_international[src]
+        self.dual_use_j = actors.dual_use[..., dst]
+        self.opacity_j = 1.0 - actors.transparency[..., dst]
+        self.w_i = ((actors.prestige_domestic + actors.prestige_international) / 2)[..., src]
+        self.w_int_i = actors.prestige_international[..., src]
 
     def __call__(self, capability, alignment, partner_alignment, members,
                  mods: RelationModifiers) -> tuple[np.ndarray, StageGames]:
-        """This year's rivalry and stage games of every directed relation."""
-        rivalry, R, S, T, P = _year_games(
-            self.params, self.src, self.dst, self.rev, capability, alignment, partner_alignment,
-            self.relative_gains, members, mods.rivalry_discount, mods.rho_extra, mods.pair_bonus,
-            mods.security_discount, mods.coop_cost, self.threat, self.rules_factor,
-            self.programme_bonus, self.dual_use_j, self.opacity_j, self.w_i, self.w_int_i,
-            self.exploitation)
+        """This year's rivalry and stage games of every directed relation: ``(B, 2E)``
+        arrays from the world axis of the per-actor arrays (``(B, n)``; ``members``
+        ``(B, programme, n)``) and of ``mods``."""
+        one = np.ndim(capability) == 1      # one world's (n,) arrays: add the world axis
+        w = (lambda x: np.asarray(x)[None]) if one else np.asarray
+        rivalry, R, S, T, P = _year_games_worlds(
+            self.params, self.src, self.dst, self.rev, w(capability), w(alignment),
+            w(partner_alignment), np.atleast_2d(self.relative_gains), w(members),
+            w(mods.rivalry_discount), w(mods.rho_extra), w(mods.pair_bonus),
+            w(mods.security_discount), w(mods.coop_cost), self.threat, self.rules_factor,
+            self.programme_bonus, np.atleast_2d(self.dual_use_j), np.atleast_2d(self.opacity_j),
+            np.atleast_2d(self.w_i), np.atleast_2d(self.w_int_i), self.exploitation)
+        if one:
+            rivalry, R, S, T, P = rivalry[0], R[0], S[0], T[0], P[0]
         return rivalry, StageGames(R, S, T, P)
 
 
@@ -158,11 +165,32 @@ class RelationModifiers:
 
     def __post_init__(self):
         if self.coop_cost is None:
-            self.coop_cost = np.zeros(len(self.rho_extra))
+            self.coop_cost = np.zeros(np.shape(self.rho_extra))
 
     @classmethod
-    def neutral(cls, n: int) -> RelationModifiers:
-        return cls(np.zeros(n), np.zeros(n), np.zeros(n), np.ones(n), np.zeros(n))
+    def neutral(cls, shape) -> RelationModifiers:
+        """Neutral modifiers for ``shape`` directed relations (``(B, 2E)`` in the model)."""
+        return cls(np.zeros(shape), np.zeros(shape), np.zeros(shape), np.ones(shape),
+                   np.zeros(shape))
+
+
+@njit
+def _year_games_worlds(payoffs, src, dst, rev, c, a, partner_alignment, relative_gains,
+                       members, rivalry_discount, rho_extra, pair_bonus, security_discount,
+                       coop_cost, threat, rules_factor, programme_bonus, dual_use_j, opacity_j,
+                       w_i, w_int_i, exploitation):
+    """:func:`_year_games` for each world (the leading axis of the per-actor, membership
+    and per-relation arrays)."""
+    B, m = rivalry_discount.shape
+    rivalry, R, S, T, P = np.empty((B, m)), np.empty((B, m)), np.empty((B, m)), \
+        np.empty((B, m)), np.empty((B, m))
+    for b in range(B):
+        rivalry[b], R[b], S[b], T[b], P[b] = _year_games(
+            payoffs, src, dst, rev, c[b], a[b], partner_alignment[b], relative_gains[b],
+            members[b], rivalry_discount[b], rho_extra[b], pair_bonus[b], security_discount[b],
+            coop_cost[b], threat, rules_factor, programme_bonus, dual_use_j[b], opacity_j[b],
+            w_i[b], w_int_i[b], exploitation)
+    return rivalry, R, S, T, P
 
 
 @njit

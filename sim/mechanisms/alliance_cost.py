@@ -79,27 +79,24 @@ class AllianceCost(Mechanism):
         return ally
 
     def setup(self, model):
-        rel, n = model.relations, model.world_n
+        rel = model.relations
         ally = self._allies(model)
         rival = np.zeros(model.actors.n, dtype=bool)
         rival[model.named(self.RIVAL)] = True
         self.edges = np.flatnonzero(ally[rel.src] & rival[rel.dst])
-        self.world = rel.src[self.edges] // n                   # each edge's world
-        worlds = np.arange(model.n_worlds)
-        self.patron = worlds * n + model.index[self.PATRON]     # per world
-        self.rival = worlds * n + model.index[self.RIVAL]
-        # each world's US -> China relation (for its rivalry discount; -1: they do not relate)
-        self.us_china = np.full(model.n_worlds, -1, dtype=np.int64)
-        for k in rel.directed_all(model.index[self.PATRON], model.index[self.RIVAL]):
-            self.us_china[rel.src[k] // n] = k
+        self.patron, self.rival = model.index[self.PATRON], model.index[self.RIVAL]
+        # the US -> China relation (for its rivalry discount; None: they do not relate)
+        self.us_china = rel.directed(self.patron, self.rival)
 
     def on_year(self, model, year):
         if not len(self.edges) or self.cost == 0:
             return
         a, discount = model.actors.alignment, model.mods.rivalry_discount
-        rivalry = np.array([pair_rivalry(model.threat, a[p], a[r], discount[k] if k >= 0 else 0.0)
-                            for p, r, k in zip(self.patron, self.rival, self.us_china)])
+        k = self.us_china
+        rivalry = np.array([pair_rivalry(model.threat, a[b, self.patron], a[b, self.rival],
+                                         discount[b, k] if k is not None else 0.0)
+                            for b in range(len(a))])          # each world's
         c = model.actors.capability
-        pressure = self.cost * rivalry * c[self.patron] / np.maximum(c[self.rival], 1e-12)
-        model.mods.coop_cost[self.edges] = (pressure[self.world]
-                                           * (1.0 - discount[self.edges]))
+        pressure = self.cost * rivalry * c[:, self.patron] / np.maximum(c[:, self.rival], 1e-12)
+        model.mods.coop_cost[:, self.edges] = (pressure[:, None]
+                                              * (1.0 - discount[:, self.edges]))

@@ -8,25 +8,30 @@ Hooks (a mechanism overrides the ones it needs; the engine calls only those):
 
 Writes (the engine state a mechanism may change; nothing else, and no private
 attribute). Each quantity has one combination rule, so the order of the mechanisms
-never changes a result:
+never changes a result. Every quantity has the world axis first (B worlds side by side,
+one world is B = 1): a mechanism writes for one world's semantics on the last axes
+(``model.blocked[:, k]``, ``model.join_bonus[:, p, who]``) and so for every world at once.
 
 =======================  ==============================================================
-``model.blocked``         per directed relation: the move is forced to compete (any ban)
-``model.mods.*``          per directed relation: rivalry_discount, rho_extra, pair_bonus,
+``model.blocked``         (world, relation): the move is forced to compete (any ban)
+``model.mods.*``          (world, relation): rivalry_discount, rho_extra, pair_bonus,
                           security_discount, coop_cost
                           (:class:`sim.game.payoffs.RelationModifiers`): each has one
                           writing mechanism (pair_bonus: milestones and the Wolf
                           Amendment's repeal, added; coop_cost: alliance_cost)
-``model.join_bonus``      (programme, actor): added; cleared by the engine every year
-``model.eligibility``     (programme, actor): ``grant`` / ``ban`` by mechanism name;
+``model.join_bonus``      (world, programme, actor): added; cleared by the engine every year
+``model.eligibility``     (world, programme, actor): ``grant`` / ``ban`` by mechanism name;
                           eligible = (configured | any grant) and not any ban
                           (:class:`sim.world.programmes.Eligibility`)
 ``model.close(p)``        programme ``p`` closes for good: no members from now on
-``model.members``         (programme, actor): a mechanism may only remove members
-``model.pace``            per actor: racing reaction multiplier (one writer: long_game)
-``model.attractiveness``  (programme, world): milestones add
-``model.actors``          capability, prestige (milestones), racing (security spiral)
+``model.members``         (world, programme, actor): a mechanism may only remove members
+``model.pace``            (world, actor): racing reaction multiplier (one writer: long_game)
+``model.attractiveness``  (world, programme): milestones add
+``model.actors``          (world, actor): capability, prestige (milestones), racing
+                          (security spiral)
 =======================  ==============================================================
+
+Random draws come from ``model.draws`` (one generator per world, :mod:`sim.engine.draws`).
 
 Policy mechanisms (``on_year``) read only what no other policy mechanism writes in the
 same stage; milestones act after them, in the order of their config; the security

@@ -44,7 +44,7 @@ class Bridges(Mechanism):
         bridge = np.zeros(model.actors.n, dtype=bool)
         bridge[self.actors_all] = True
         on_bridge = bridge[rel.src] | bridge[rel.dst]
-        model.mods.rivalry_discount[on_bridge] = self.strength
+        model.mods.rivalry_discount[:, on_bridge] = self.strength
 
     def on_year(self, model, year):
-        model.join_bonus[TIANGONG, self.actors_all] += self.strength
+        model.join_bonus[:, TIANGONG, self.actors_all] += self.strength

@@ -46,12 +46,12 @@ class EsaChinaDataExchange(Mechanism):
     def setup(self, model):
         rel = model.relations
         esa, china = (model.index[a] for a in self.PAIR)
-        self.edges = np.concatenate([rel.directed_all(esa, china), rel.directed_all(china, esa)])
+        self.edges = rel.both_ways(esa, china)
         if self.active(model.start_year):
             model.initial_pairs.append((esa, china))
 
     def on_year(self, model, year):
         active = self.active(year)
         if active != self._active:                      # write only when it changes
-            model.mods.security_discount[self.edges] = (1.0 - self.discount) if active else 1.0
+            model.mods.security_discount[:, self.edges] = (1.0 - self.discount) if active else 1.0
             self._active = active

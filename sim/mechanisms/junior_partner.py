@@ -44,18 +44,13 @@ class JuniorPartner(Mechanism):
         self.discomfort = float(cfg["discomfort"])
 
     def setup(self, model):
-        russia, china = model.index[self.JUNIOR], model.index[self.SENIOR]
-        rel = model.relations
-        edges = [r.directed(russia, china) for r in rel.parts]   # per world
-        self.with_edge = np.array([k is not None for k in edges])
-        self.edges = np.array([rel.to_union(b, k) for b, k in enumerate(edges) if k is not None],
-                              dtype=np.int64)
-        self.russia_all = model.all_worlds([russia])
-        self.china_all = model.all_worlds([china])
+        self.russia, self.china = model.index[self.JUNIOR], model.index[self.SENIOR]
+        k = model.relations.directed(self.russia, self.china)
+        self.edges = np.array([] if k is None else [k], dtype=np.int64)
 
     def on_year(self, model, year):
         c = model.actors.capability
-        gap = np.maximum(0.0, c[self.china_all] / np.maximum(c[self.russia_all], 1e-9) - 1.0)
-        unease = self.discomfort * gap
-        model.mods.rho_extra[self.edges] = unease[self.with_edge]
-        model.join_bonus[ILRS, self.russia_all] -= unease
+        gap = np.maximum(0.0, c[:, self.china] / np.maximum(c[:, self.russia], 1e-9) - 1.0)
+        unease = self.discomfort * gap                      # each world's
+        model.mods.rho_extra[:, self.edges] = unease[:, None]
+        model.join_bonus[:, ILRS, self.russia] -= unease

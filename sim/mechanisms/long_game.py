@@ -37,4 +37,4 @@ class LongGame(Mechanism):
 
     def setup(self, model):
         who = model.named(*self.names)
-        model.pace[who] = 1.0 - self.discount * (1.0 - model.actors.failure_tolerance[who])
+        model.pace[:, who] = 1.0 - self.discount * (1.0 - model.actors.failure_tolerance[:, who])

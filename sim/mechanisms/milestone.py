@@ -65,22 +65,19 @@ class Milestone(Mechanism):
 
     def happen(self, model, year):
         """The milestone's year has come: draw success in every world and act."""
-        act = model.actors
-        for b, rng in enumerate(model.rngs):        # one draw per world, from its generator
-            success = bool(rng.random() < self.p)
-            who = self.actors + b * model.world_n
-            if success:
-                weight = (act.prestige_domestic[who] + act.prestige_international[who]) / 2
-                act.prestige[who] += self.prestige * weight
-                act.capability[who] *= 1.0 + self.boost
-                change = self.attract
-                if len(who) > 1:     # the relations among its actors, in this world
-                    r = model.relations
-                    among = r.parts[b].index_matrix()[np.ix_(self.actors, self.actors)]
-                    model.mods.pair_bonus[r.to_union(b, among[among >= 0])] += self.partnership
-            else:
-                act.prestige[who] -= self.prestige * (1.0 - act.failure_tolerance[who])
-                change = -0.5 * self.attract
-            if self.programme is not None:
-                model.attractiveness_worlds[self.programme, b] += change
-            model.event_logs[b].append((year, self.name, "success" if success else "failure"))
+        act, who = model.actors, self.actors
+        # one draw per world, from that world's generator
+        success = model.draws.random((len(model.rngs),)) < self.p
+        ok, failed = np.ix_(success, who), np.ix_(~success, who)
+        weight = (act.prestige_domestic[ok] + act.prestige_international[ok]) / 2
+        act.prestige[ok] += self.prestige * weight
+        act.capability[ok] *= 1.0 + self.boost
+        if len(who) > 1:             # the relations among its actors
+            among = model.relations.index_matrix()[np.ix_(who, who)]
+            model.mods.pair_bonus[np.ix_(success, among[among >= 0])] += self.partnership
+        act.prestige[failed] -= self.prestige * (1.0 - act.failure_tolerance[failed])
+        if self.programme is not None:
+            model.attractiveness[:, self.programme] += np.where(success, self.attract,
+                                                                -0.5 * self.attract)
+        for b, s in enumerate(success):
+            model.event_logs[b].append((year, self.name, "success" if s else "failure"))

@@ -56,4 +56,4 @@ class OpenStation(Mechanism):
             model.eligibility.grant(self.name, TIANGONG, model.actors.un_member, True)
             model.eligibility.grant(self.name, TIANGONG, self.also, True)
             self.opened = True
-        model.join_bonus[TIANGONG] += self.courting * (model.actors.capability < self.developing)
+        model.join_bonus[:, TIANGONG] += self.courting * (model.actors.capability < self.developing)

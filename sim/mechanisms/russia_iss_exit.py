@@ -42,6 +42,6 @@ class RussiaIssExit(Mechanism):
     def on_year(self, model, year):
         if self.year is not None and year >= self.year:
             russia = self.russia_all
-            model.members[ISS, russia] = False          # the exit itself: out for good
+            model.members[:, ISS, russia] = False       # the exit itself: out for good
             model.eligibility.ban(self.name, ISS, russia, True)
-            model.join_bonus[ILRS, russia] += self.affinity
+            model.join_bonus[:, ILRS, russia] += self.affinity

@@ -51,9 +51,21 @@ class SecuritySpiral(Mechanism):
 
     def after_choices(self, model, year, played):
         rel, act = model.relations, model.actors
-        act.racing = spiral_year(rel.src, rel.dst, played.rivalry, self.threshold,
+        act.racing = _spiral_worlds(rel.src, rel.dst, played.rivalry, self.threshold,
                                  played.actions, act.racing, act.budget, act.reaction,
                                  model.pace, act.fatigue, self.grievance, self.cap)
+
+
+@njit
+def _spiral_worlds(src, dst, rivalry, threshold, actions, racing, budget, reaction, pace,
+                   fatigue, grievance, cap):
+    """:func:`spiral_year` for each world (the leading axis of every array but
+    ``src``, ``dst``)."""
+    out = np.empty(racing.shape)
+    for b in range(racing.shape[0]):
+        out[b] = spiral_year(src, dst, rivalry[b], threshold, actions[b], racing[b], budget[b],
+                             reaction[b], pace[b], fatigue[b], grievance, cap)
+    return out
 
 
 @njit

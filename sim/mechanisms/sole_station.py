@@ -50,10 +50,10 @@ class SoleStation(Mechanism):
         self.year = retirement_year
 
     def setup(self, model):
-        self.partners = model.members[ISS].copy()     # the ISS's partners at the start
+        self.partners = model.members[:, ISS].copy()  # the ISS's partners at the start
 
     def on_year(self, model, year):
         if self.year is None or year < self.year or self.demand == 0:
             return
         wanting = self.partners | (model.actors.capability < self.developing)
-        model.join_bonus[TIANGONG] += self.demand * wanting
+        model.join_bonus[:, TIANGONG] += self.demand * wanting

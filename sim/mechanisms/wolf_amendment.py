@@ -58,17 +58,17 @@ class WolfAmendment(Mechanism):
 
     def setup(self, model):
         us, china = model.index[self.BANNED], model.index[self.PARTNER]
-        self.edges = model.relations.directed_all(us, china)
-        self.pair = np.concatenate([self.edges, model.relations.rev[self.edges]])
-        self.china_all = model.all_worlds([china])
+        self.pair = model.relations.both_ways(us, china)
+        self.edges = self.pair[:1]                  # us -> china
+        self.china = [china]
         self.on_year(model, model.start_year)   # the documented start already has the ban
 
     def on_year(self, model, year):
         force = self.in_force(year)
-        model.blocked[self.edges] = force
-        model.eligibility.ban(self.name, ISS, self.china_all, force)
-        model.eligibility.grant(self.name, ISS, self.china_all, not force)
+        model.blocked[:, self.edges] = force
+        model.eligibility.ban(self.name, ISS, self.china, force)
+        model.eligibility.grant(self.name, ISS, self.china, not force)
         open_ = not force
         if open_ != self._projects:             # projects open (or close): add (or remove)
-            model.mods.pair_bonus[self.pair] += self.project_bonus * (1 if open_ else -1)
+            model.mods.pair_bonus[:, self.pair] += self.project_bonus * (1 if open_ else -1)
             self._projects = open_

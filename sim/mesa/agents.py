@@ -17,19 +17,22 @@ class _Attribute:
     def __get__(self, agent, owner=None):
         if agent is None:
             return self
-        return getattr(agent.model.actors, self.name)[agent.index].item()
+        return getattr(agent.model.actors, self.name)[agent.world, agent.index].item()
 
     def __set__(self, agent, value):
-        getattr(agent.model.actors, self.name)[agent.index] = value
+        getattr(agent.model.actors, self.name)[agent.world, agent.index] = value
 
 
 class SpacePower(mesa.Agent):
-    """A space power. Its attributes live in ``model.actors`` at position ``index``.
+    """A space power. Its attributes live in ``model.actors`` at position ``index`` of
+    world 0 (``world``: the model's agents are the first world's actors).
 
     The yearly choices are made for all actors at once by the model (simultaneous
     moves); ``agent.strategy``, ``agent.memberships`` and ``agent.cooperates_with``
     expose them per actor.
     """
+
+    world = 0
 
     for _attr in DRAWN + SCALAR + ("racing", "prestige", "science"):
         locals()[_attr] = _Attribute()
@@ -50,13 +53,13 @@ class SpacePower(mesa.Agent):
 
     @property
     def memberships(self) -> set[str]:
-        return {p for k, p in enumerate(PROGRAMMES) if self.model.members[k, self.index]}
+        return {p for k, p in enumerate(PROGRAMMES)
+                if self.model.members[self.world, k, self.index]}
 
     def cooperates_with(self, other: SpacePower) -> bool | None:
         """This year's move toward ``other`` (None if the pair does not relate)."""
-        rel = self.model.relations
-        k = rel.parts[0].directed(self.index, other.index)      # in world 0 (the only one,
-        return None if k is None else bool(self.model.last_actions[rel.to_union(0, k)])  # usually)
+        k = self.model.relations.directed(self.index, other.index)
+        return None if k is None else bool(self.model.last_actions[self.world, k])
 
     def __repr__(self) -> str:
         return f"SpacePower({self.name!r})"

@@ -179,12 +179,12 @@ class PlayedModel(SpaceRaceModel):
         self.changes: list[dict] = []    # rows: year, actor, programme, change
 
     def step(self) -> None:
-        year, before = self.year, self.members.copy()
+        year, before = self.year, self.members[0].copy()
         super().step()
-        for p, a in zip(*np.nonzero(before != self.members)):
+        for p, a in zip(*np.nonzero(before != self.members[0])):
             self.changes.append({"year": year, "actor": self.names[a],
                                  "programme": PROGRAMME_LABELS[PROGRAMMES[p]],
-                                 "change": "joined" if self.members[p, a] else "left"})
+                                 "change": "joined" if self.members[0, p, a] else "left"})
         self.outcomes.append({"year": year, **self.outcome()})
 
     @property
@@ -201,9 +201,9 @@ class PlayedModel(SpaceRaceModel):
         """Which pairs cooperated mutually in the last year played (before the first
         year: the documented starting moves)."""
         if self.played:
-            return self.mutual_history[self.played - 1]
-        e = self.relations.E
-        return self.last_actions[:e] & self.last_actions[e:]
+            return self.mutual_history[0, self.played - 1]
+        e, last = self.relations.E, self.last_actions[0]
+        return last[:e] & last[e:]
 
     def camps(self) -> np.ndarray:
         """Each actor's camp (codes into :data:`sim.outcome.rule.CAMPS`) in the last year played."""
@@ -218,8 +218,8 @@ def network_positions(model: SpaceRaceModel) -> np.ndarray:
     fixed jitter so states with equal values do not hide each other."""
     act = model.actors
     jitter = np.random.default_rng(0).uniform(-1.0, 1.0, size=(act.n, 2))
-    x = act.alignment + 0.03 * jitter[:, 0]
-    y = np.log10(np.maximum(act.capability, 1e-4)) + 0.06 * jitter[:, 1]
+    x = act.alignment[0] + 0.03 * jitter[:, 0]
+    y = np.log10(np.maximum(act.capability[0], 1e-4)) + 0.06 * jitter[:, 1]
     return np.column_stack([x, y])
 
 

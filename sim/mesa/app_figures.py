@@ -108,7 +108,7 @@ class NetworkFigure(LiveFigure):
         self.edges.set_segments(np.stack([pos[i], pos[j]], axis=1))
         self.edges.set_color([CAMP_COLOURS[a] if a == b else ACROSS_COLOUR
                               for a, b in zip(camp[i], camp[j])])
-        cap = model.actors.capability
+        cap = model.actors.capability[0]
         self.nodes.set_sizes(10 + 300 * np.sqrt(cap / max(cap.max(), 1e-9)))
         self.nodes.set_facecolor([CAMP_COLOURS[c] for c in camp])
         for text, c in zip(self.legend.get_texts(), CAMP_ORDER):
@@ -139,7 +139,7 @@ class MembershipFigure(LiveFigure):
         #: the 194); it grows by half when a count comes near its top, up to every actor
         self.most = len(model.names) * 1.03
         seen = [c for counts in record.values() for c in counts.values()]
-        ax.set_ylim(0, min(self.most, max([30, *seen, *model.members.sum(axis=1)]) * 1.5))
+        ax.set_ylim(0, min(self.most, max([30, *seen, *model.members[0].sum(axis=1)]) * 1.5))
         ax.set_ylabel("members (actors)", fontsize=9)
         self.fig.legend(fontsize=8, loc="outside lower center", ncols=3)
         ax.set_title("Programme membership", fontsize=11)

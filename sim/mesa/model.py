@@ -29,7 +29,7 @@ import mesa
 import numpy as np
 
 from sim.config.plain import to_plain
-from sim.world.actors import ActorState, Relations, build_actors, build_relations
+from sim.world.actors import ActorState, build_actors, build_relations
 from sim.mesa.agents import SpacePower
 from sim.mesa.collect import TableCollector
 from sim.mesa.columns import ACTOR_COLUMNS, MODEL_COLUMNS, TRACKED_PAIRS
@@ -40,7 +40,7 @@ from sim.outcome.rule import OutcomeRule
 from sim.game.payoffs import (PayoffParams, RelationModifiers, StageGame)
 from sim.world.programmes import Eligibility, MembershipRule
 from sim.game.strategies import Opening, StageGames, make_rule
-from sim.engine.draws import WorldDraws
+from sim.engine.draws import Draws
 from sim.engine.measures import Measures
 from sim.engine.start import DocumentedStart
 from sim.engine.year import YearStages
@@ -49,13 +49,13 @@ from sim.engine.growth import budget_productivity
 
 @dataclass
 class _RuleGroup:
-    """The directed relations whose deciding actor uses one rule, and that rule's state."""
+    """The directed relations whose deciding actor uses one rule, and that rule's state
+    (flat over the worlds: world by world, each world's ``idx`` relations)."""
 
     name: str
     rule: object
     idx: np.ndarray | slice
     state: dict
-    draws: object                   # the generator (one world) or a WorldDraws
     games: StageGames | None = None
 
 
@@ -101,78 +101,83 @@ class SpaceRaceModel(DocumentedStart, YearStages, Measures, mesa.Model):
         ties = int(world["rest_of_world"]["ties_per_state"])
         actors = [build_actors(cfg, g) for g in self.rngs]
         parts = [build_relations(a, ties, g) for a, g in zip(actors, self.rngs)]
-        self.actors = ActorState.concat(actors)
+        if any(r != parts[0] for r in parts[1:]):
+            raise ValueError("worlds side by side share their relations, but this world's "
+                             "are drawn per seed (rest_of_world.ties_per_state > 0 in the "
+                             "synthetic world): run one model per seed")
+        #: every actor's attributes, (B, n) where worlds differ (sim.world.actors)
+        self.actors = ActorState.stack(actors)
         self.names = self.actors.names
         self.index = self.actors.index()
-        self.world_n = wn = len(self.names)          # actors per world
+        self.world_n = len(self.names)               # actors per world
         self._agents_made = False     # SpacePower agents are made on first use (see agents)
-        self.relations = rel = Relations.union(parts, wn)
-        n, e2 = self.actors.n, 2 * rel.E
-        self.us, self.china = self.index["US"], self.index["China"]
+        #: the pairs of actors that relate (the same in every world)
+        self.relations = rel = parts[0]
+        n, e2 = self.world_n, 2 * rel.E
+        #: one stream of uniform draws per world (sim.engine.draws)
+        self.draws = Draws(self.rngs)
         #: the camps' anchors: the first major power of each side (outcome.west / east)
         self.west_anchor = self.index[cfg["outcome"]["west"][0]]
         self.east_anchor = self.index[cfg["outcome"]["east"][0]]
         west_east = (self.west_anchor, self.east_anchor)
 
-        # modifier arrays the mechanisms write to
-        self.blocked = np.zeros(e2, dtype=bool)
-        self.mods = RelationModifiers.neutral(e2)
-        self.security_discount = self.mods.security_discount
-        self.rivalry_discount = self.mods.rivalry_discount
-        self.rho_extra = self.mods.rho_extra
-        self.pair_bonus = self.mods.pair_bonus
-        self.pace = np.ones(n)
-        self.last_actions = np.zeros(e2, dtype=bool)
+        # modifier arrays the mechanisms write to: (world, relation), (world, actor)
+        self.blocked = np.zeros((B, e2), dtype=bool)
+        self.mods = RelationModifiers.neutral((B, e2))
+        self.pace = np.ones((B, n))
+        self.last_actions = np.zeros((B, e2), dtype=bool)
         self.event_logs: list[list[tuple[int, str, str]]] = [[] for _ in range(B)]
         self.event_log = self.event_logs[0]
         self.initial_pairs: list[tuple[int, int]] = []
 
         #: per actor: the agency (ESA) it is a member state of, -1: none (sim.outcome.camps)
-        self._agency_local = agency_of_states(self.actors.iso3[:self.world_n], self.names,
-                                              AGENCIES, self._states_table(cfg))
-        self._agency_of = np.concatenate(
-            [np.where(self._agency_local >= 0, self._agency_local + b * self.world_n, -1)
-             for b in range(B)])
+        self._agency_of = agency_of_states(self.actors.iso3, self.names, AGENCIES,
+                                           self._states_table(cfg))
 
-        # programmes
+        # programmes: (world, programme, actor)
         progs = cfg["programmes"]
-        self.members = np.zeros((len(PROGRAMMES), n), dtype=bool)
-        configured = np.ones((len(PROGRAMMES), n), dtype=bool)
+        P = len(PROGRAMMES)
+        self.members = np.zeros((B, P, n), dtype=bool)
+        configured = np.ones((B, P, n), dtype=bool)
         start = self._start_members(cfg)
         for k, p in enumerate(PROGRAMMES):
-            initial = self.all_worlds(start[p])
-            self.members[k, initial] = True
+            initial = start[p]
+            self.members[:, k, initial] = True
             if not progs[p]["open"]:
-                configured[k] = False
-                configured[k, initial] = True
+                configured[:, k] = False
+                configured[:, k, initial] = True
             elif p in ("artemis", "ilrs") and world["rest_of_world"].get("source") == "states":
                 # the record counts accords by state: an agency (ESA) signs none
-                configured[k] &= self.actors.un_member | self.members[k]
-        #: (programme, actor): the year the actor (last) joined, start_year - 1 for the
-        #: members before the first step, 0 for a non-member
+                configured[:, k] &= self.actors.un_member | self.members[:, k]
+        #: (world, programme, actor): the year the actor (last) joined, start_year - 1 for
+        #: the members before the first step, 0 for a non-member
         self.joined = np.where(self.members, self.start_year - 1, 0).astype(np.int16)
         #: who may be in which programme (mechanisms grant and ban; see Eligibility)
         self.eligibility = Eligibility(configured)
-        self.programme_open = np.ones(len(PROGRAMMES), dtype=bool)
-        #: each programme's attractiveness per world (milestones add to it)
-        self.attractiveness_worlds = np.zeros((len(PROGRAMMES), B))
-        self.join_bonus = np.zeros((len(PROGRAMMES), n))
+        #: per programme: open (every world's; a programme closes in a given year)
+        self.programme_open = np.ones(P, dtype=bool)
+        #: (world, programme): each programme's attractiveness (milestones add to it)
+        self.attractiveness = np.zeros((B, P))
+        self.join_bonus = np.zeros((B, P, n))
         self.membership_rule = MembershipRule.from_config(progs, self.index)
-        #: per actor: the yearly hazard of reconsidering and the accession cost (one value
-        #: per world; sim.world.calibrate sets them world by world)
-        self.revision_rate = np.full(n, self.membership_rule.revision_rate)
-        self.accession_cost = np.full(n, self.membership_rule.accession_cost)
+        #: (world, actor): the yearly hazard of reconsidering and the accession cost
+        #: (sim.world.calibrate sets one per world)
+        self.revision_rate = np.full((B, n), self.membership_rule.revision_rate)
+        self.accession_cost = np.full((B, n), self.membership_rule.accession_cost)
         #: per programme: new members a year at most (-1: no limit)
         self.seats_per_year = [-1 if progs[p].get("seats_per_year") is None
                                else int(progs[p]["seats_per_year"]) for p in PROGRAMMES]
         #: per programme: years of mutual cooperation with the leader a seat agreement
-        #: takes; per (programme, actor): the consecutive years so far
+        #: takes; per (world, programme, actor): the consecutive years so far
         self.seat_years = np.array([int(progs[p].get("seat_talks", 1)) for p in PROGRAMMES])
-        self.talks = np.zeros((len(PROGRAMMES), n), dtype=np.int64)
+        self.talks = np.zeros((B, P, n), dtype=np.int64)
         leaders = self.membership_rule.leader
         self.ilrs_leader = int(leaders[ILRS])
-        self._to_leader = np.concatenate(                 # (programme, actor) -> a->L
-            [self._leader_edges(b, r, leaders) for b, r in enumerate(rel.parts)], axis=1)
+        #: (programme, actor): the relation actor -> the programme's leader (-1: none)
+        self._to_leader = rel.index_matrix()[:, leaders].T.copy()
+        if self._to_leader.shape[1] < n:        # actors beyond the last related one
+            self._to_leader = np.pad(self._to_leader, ((0, 0), (0, n - self._to_leader.shape[1])),
+                                     constant_values=-1)
 
         # payoff inputs that do not change during a run
         act = self.actors
@@ -186,7 +191,7 @@ class SpaceRaceModel(DocumentedStart, YearStages, Measures, mesa.Model):
                                  d["budget_growth"], d["prestige_decay"], d["alignment_drift"],
                                  d["science_sharing"], pp.prestige_gain, pp.partner_prestige])
         self._anchors = np.zeros(n, dtype=np.bool_)
-        self._anchors[self.all_worlds(west_east)] = True
+        self._anchors[list(west_east)] = True
         act.racing = self.dyn["initial_racing_share"] * act.budget
         self.productivity = budget_productivity(act.capability, act.budget, d)
         self.partner_alignment = act.alignment.copy()
@@ -208,8 +213,7 @@ class SpaceRaceModel(DocumentedStart, YearStages, Measures, mesa.Model):
         self._setup_rules(cfg["strategies"], initial, cfg["actors"])
         self.last_actions = initial
         self.noise = float(cfg["strategies"]["noise"])
-        self._no_flips = np.ones(2 * rel.E)
-        self._flip_draws = self.rng if B == 1 else WorldDraws(self, slice(None))
+        self._no_flips = np.ones((B, e2))
 
         o = cfg["outcome"]
         self.outcome_rule = OutcomeRule.from_config(o)
@@ -217,38 +221,28 @@ class SpaceRaceModel(DocumentedStart, YearStages, Measures, mesa.Model):
         self.space_powers = tuple(MAJORS)
         west = [self.index[a] for a in o["west"]]
         east = [self.index[a] for a in o["east"]]
-        # per world: its undirected pairs across the divide and the US-China pair, as
-        # indices into that world's own pairs
-        self._cross = [np.unique(r.between(west, east) % max(r.E, 1)) for r in rel.parts]
-        us_china = [r.directed(min(west_east), max(west_east))
-                    for r in rel.parts]
-        self._us_china_pair = np.array([k if k is not None and k < r.E else -1
-                                        for k, r in zip(us_china, rel.parts)], dtype=np.int64)
-        # each pair's actors as indices within its own world
-        self._i_local = np.concatenate([r.i for r in rel.parts])
-        self._j_local = np.concatenate([r.j for r in rel.parts])
-        self._cross_all = np.concatenate(self._cross).astype(np.int64)
-        self._cross_offset = np.cumsum([0] + [len(c) for c in self._cross]).astype(np.int64)
-        # union indices (world, tracked) of the tracked pairs' relations a -> b (-1: none)
-        def union_of(a, b):
-            if a not in self.index or b not in self.index:
-                return np.full(B, -1, dtype=np.int64)
-            out = []
-            for w, r in enumerate(rel.parts):
-                k = r.directed(self.index[a], self.index[b])
-                out.append(-1 if k is None else int(rel.to_union(w, k)))
-            return np.array(out, dtype=np.int64)
-        self._tracked = np.stack([union_of(a, b) for a, b in TRACKED_PAIRS]
-                                 + [union_of("US", "China"), union_of("China", "US")], axis=1)
+        #: the undirected pairs across the divide and the anchors' pair (-1: none)
+        self._cross = np.unique(rel.between(west, east) % max(rel.E, 1)).astype(np.int64)
+        k = rel.directed(min(west_east), max(west_east))
+        self._us_china_pair = k if k is not None and k < rel.E else -1
+        #: the tracked pairs' directed relations a -> b (-1: none)
+        def directed(a, b):
+            k = rel.directed(self.index[a], self.index[b]) \
+                if a in self.index and b in self.index else None
+            return -1 if k is None else k
+        self._tracked = np.array([directed(a, b) for a, b in TRACKED_PAIRS]
+                                 + [directed("US", "China"), directed("China", "US")],
+                                 dtype=np.int64)
         self._tracked_col = MODEL_COLUMNS.index(f"coop_{TRACKED_PAIRS[0][0]}_{TRACKED_PAIRS[0][1]}")
 
         years = self.horizon - self.start_year + 1
         #: the model table of every world; ``model_rows`` is world 0's
         self.world_rows = np.zeros((B, years, len(MODEL_COLUMNS)))
         self.model_rows = self.world_rows[0]
-        self.mutual_history = np.zeros((years, rel.E), dtype=bool)
-        #: each year's realised moves (cooperate = True) of every directed relation
-        self.action_history = np.zeros((years, 2 * rel.E), dtype=bool)
+        #: (world, year, pair): each year's mutual cooperation
+        self.mutual_history = np.zeros((B, years, rel.E), dtype=bool)
+        #: (world, year, relation): each year's realised moves (cooperate = True)
+        self.action_history = np.zeros((B, years, e2), dtype=bool)
         if record_actors:
             self.actor_rows = np.zeros((years, len(ACTOR_COLUMNS), n))
         self._t = 0
@@ -268,52 +262,27 @@ class SpaceRaceModel(DocumentedStart, YearStages, Measures, mesa.Model):
         validate(cfg)
         return cfg
 
-    # --- several worlds -------------------------------------------------------------
+    # --- the world axis ------------------------------------------------------------
 
-    def all_worlds(self, local) -> np.ndarray:
-        """Indices of the given actors (one world's indices) in every world."""
-        local = np.asarray(local, dtype=np.int64).reshape(-1)
-        return (local[None, :] + self.world_n * np.arange(self.n_worlds)[:, None]).reshape(-1)
-
-    def named(self, *names: str) -> np.ndarray:
-        """The actors of these names, in every world (indices into the actor arrays)."""
-        return self.all_worlds([self.index[a] for a in names])
-
-    @property
-    def attractiveness(self) -> np.ndarray:
-        """Each programme's attractiveness (from milestones); (programme, world) when
-        several worlds run."""
-        return self.attractiveness_worlds[:, 0] if self.n_worlds == 1 else self.attractiveness_worlds
+    def named(self, *names: str) -> list[int]:
+        """The actors of these names (indices on the actor axis, the same in every world)."""
+        return [self.index[a] for a in names]
 
     @property
     def eligible(self) -> np.ndarray:
-        """(programme, actor): who may be in which programme now (see :class:`Eligibility`;
-        nobody may be in a closed programme)."""
+        """(world, programme, actor): who may be in which programme now (see
+        :class:`Eligibility`; nobody may be in a closed programme)."""
         return self.eligibility.eligible & self.programme_open[:, None]
 
     def close(self, programme: int) -> None:
         """The programme closes for good: no members from now on."""
         self.programme_open[programme] = False
-        self.members[programme] = False
+        self.members[:, programme] = False
 
     @staticmethod
     def _states_table(cfg: dict):
         from sim.world.world_states import states_table
         return states_table(cfg["world"]["rest_of_world"].get("states_file"))
-
-    def _leader_edges(self, b: int, r: Relations, leaders) -> np.ndarray:
-        local = np.full((len(leaders), self.world_n), -1, dtype=np.int64)
-        index = r.index_matrix()
-        local[:, :len(index)] = index[:, leaders].T
-        return np.where(local < 0, -1, self.relations.to_union(b, local))
-
-    def actors_of(self, world: int) -> slice:
-        """A world's actors in the model's actor arrays."""
-        return slice(world * self.world_n, (world + 1) * self.world_n)
-
-    def pairs_of(self, world: int) -> slice:
-        """A world's undirected pairs (its relations i -> j; j -> i are ``E`` later)."""
-        return slice(self.relations.pair_offset[world], self.relations.pair_offset[world + 1])
 
     # --- Mesa agents ------------------------------------------------------------------
 
@@ -345,7 +314,7 @@ class SpaceRaceModel(DocumentedStart, YearStages, Measures, mesa.Model):
         for name, value in (("revision_rate", revision_rate), ("accession_cost", accession_cost)):
             if value is not None:
                 value = np.broadcast_to(np.asarray(value, dtype=np.float64), (self.n_worlds,))
-                setattr(self, name, np.repeat(value, self.world_n))
+                setattr(self, name, np.repeat(value[:, None], self.world_n, axis=1))
 
     def _setup_rules(self, scfg: dict, initial: np.ndarray, actor_cfg: dict) -> None:
         """Each actor's rule: ``strategies.by_actor``, else the actor's own ``strategy``,
@@ -355,12 +324,13 @@ class SpaceRaceModel(DocumentedStart, YearStages, Measures, mesa.Model):
         self.strategy_of = [by_actor.get(name)
                             or (actor_cfg[name].get("strategy") if name in actor_cfg else None)
                             or scfg["default"] for name in self.names]
-        trust0 = np.where(initial[rel.rev], self.dyn["initial_trust_cooperating"],
+        trust0 = np.where(initial[:, rel.rev], self.dyn["initial_trust_cooperating"],
                           self.dyn["initial_trust_other"])
         names = sorted(set(self.strategy_of))
         code = np.array([names.index(s) for s in self.strategy_of], dtype=np.int64)
-        src_rule = code[rel.src % self.world_n]       # each relation's rule, as its index in names
+        src_rule = code[rel.src]             # each relation's rule, as its index in names
         self.rule_groups = []
+        flat = lambda x: x[:, idx].reshape(-1)  # noqa: E731 - world by world
         for c, name in enumerate(names):
             idx = np.flatnonzero(src_rule == c)
             if len(idx) == 0:
@@ -368,11 +338,10 @@ class SpaceRaceModel(DocumentedStart, YearStages, Measures, mesa.Model):
             if len(idx) == len(src_rule):
                 idx = slice(None)
             rule = make_rule(name, **((scfg.get("params") or {}).get(name) or {}))
-            draws = self.rng if self.n_worlds == 1 else WorldDraws(self, idx)
-            state = rule.init(len(rel.src[idx]), draws, Opening(
-                mine=initial[idx], theirs=initial[rel.rev][idx], trust=trust0[idx],
-                future_weight=act.future_weight[rel.src[idx]]))
-            self.rule_groups.append(_RuleGroup(name, rule, idx, state, draws))
+            state = rule.init(self.n_worlds * len(rel.src[idx]), self.draws, Opening(
+                mine=flat(initial), theirs=flat(initial[:, rel.rev]), trust=flat(trust0),
+                future_weight=flat(act.future_weight[:, rel.src])))
+            self.rule_groups.append(_RuleGroup(name, rule, idx, state))
 
     # --- one year -------------------------------------------------------------------
 

@@ -21,6 +21,16 @@ AGENCY_MAJORITY = 0.5
 
 
 @njit
+def camp_membership_worlds(members, capability, agency_of):
+    """:func:`camp_membership` for each world (``members`` (world, programme, actor),
+    ``capability`` (world, actor); ``agency_of`` is every world's)."""
+    out = np.empty(members.shape, dtype=np.bool_)
+    for b in range(members.shape[0]):
+        out[b] = camp_membership(members[b], capability[b], agency_of)
+    return out
+
+
+@njit
 def camp_membership(members, capability, agency_of):
     """Programme membership as the camp rule reads it: a state's own; an agency's (an actor
     that other actors name in ``agency_of``, e.g. ESA) its own or, programme by programme,

@@ -4,6 +4,12 @@ rest of the world, and the relations (pairs of actors that matter to each other)
 Attributes live in one :class:`ActorState` of numpy arrays indexed by actor; the Mesa
 agents (:mod:`sim.mesa.agents`) are views onto it, so the model's arithmetic runs over all
 actors at once while ``model.agents`` stays the interface to each actor.
+
+The world axis: a model runs B worlds side by side (one per seed; one world is B = 1).
+An attribute that can differ between worlds (drawn, or evolving) is a ``(B, n)`` array,
+world first; what every world shares (an actor's kind, region, ties; the relations) is
+one world's ``(n,)`` array. Code written for one world indexes the actor axis last
+(``x[..., k]``), so it reads the same whatever B is.
 """
 
 from __future__ import annotations
@@ -18,11 +24,15 @@ DRAWN = ("capability", "budget", "alignment", "transparency", "dual_use",
          "prestige_domestic", "prestige_international", "relative_gains", "failure_tolerance")
 SCALAR = ("reaction", "fatigue", "future_weight")
 KINDS = ("major", "named", "generated", "state")
+#: attributes that can differ between worlds: (B, n) arrays
+PER_WORLD = DRAWN + SCALAR + ("racing", "prestige", "science")
 
 
 @dataclass
 class ActorState:
-    """Per-actor arrays. Static attributes come from config; the rest evolve yearly."""
+    """Per-actor arrays. Static attributes come from config; the rest evolve yearly.
+    :data:`PER_WORLD` attributes are ``(B, n)`` once :meth:`stack` has put the worlds
+    side by side (``(n,)`` for the one world a builder returns); the rest are ``(n,)``."""
 
     names: list[str]
     kind: np.ndarray                 # 0 major, 1 named, 2 generated, 3 a state of data/states.csv
@@ -59,18 +69,24 @@ class ActorState:
 
     @property
     def n(self) -> int:
-        """Number of actors held (all worlds' actors when several worlds run at once)."""
+        """Number of actors (in one world)."""
         return len(self.kind)
 
+    @property
+    def worlds(self) -> int:
+        """Number of worlds side by side (B)."""
+        return self.capability.shape[0] if self.capability.ndim == 2 else 1
+
     @classmethod
-    def concat(cls, worlds: list[ActorState]) -> ActorState:
-        """Several worlds' actors in one state: world b's actor k is ``b * n + k``.
-        ``names`` stays one world's list (every world has the same actors)."""
-        if len(worlds) == 1:
-            return worlds[0]
-        arrays = {f: np.concatenate([getattr(w, f) for w in worlds])
+    def stack(cls, worlds: list[ActorState]) -> ActorState:
+        """Several worlds' actors in one state with a leading world axis: the
+        :data:`PER_WORLD` attributes become ``(B, n)``; the rest are the first world's
+        (every world has the same actors, kinds, regions and ties)."""
+        first = worlds[0]
+        arrays = {f: (np.stack([getattr(w, f) for w in worlds]) if f in PER_WORLD
+                      else getattr(first, f))
                   for f in cls.__dataclass_fields__ if f != "names"}
-        return cls(names=worlds[0].names, **arrays)
+        return cls(names=first.names, **arrays)
 
     def index(self) -> dict[str, int]:
         return {name: k for k, name in enumerate(self.names)}
@@ -118,68 +134,26 @@ def build_actors(cfg: dict, rng: np.random.Generator) -> ActorState:
 
 @dataclass
 class Relations:
-    """Undirected pairs ``(i[k], j[k])``, k < E, and their 2E directed relations.
+    """One world's undirected pairs ``(i[k], j[k])``, k < E, and their 2E directed relations.
 
     Directed relation ``k`` is ``src[k] -> dst[k]``; ``k < E`` runs i -> j and
     ``k + E`` runs j -> i, so the reverse of relation ``k`` is ``rev[k] = (k + E) % 2E``.
+    Worlds side by side share their relations: per-relation state is ``(B, 2E)``.
     """
 
     i: np.ndarray
     j: np.ndarray
-
-    #: per-world relations when this object holds several worlds (see :meth:`union`)
-    world_parts: list[Relations] | None = None
 
     def __post_init__(self):
         self.E = len(self.i)
         self.src = np.concatenate([self.i, self.j])
         self.dst = np.concatenate([self.j, self.i])
         self.rev = (np.arange(2 * self.E) + self.E) % (2 * self.E)
-        #: first undirected pair of each world, and the total at the end
-        self.pair_offset = np.cumsum([0] + [r.E for r in self.parts]).astype(np.int64)
         self._index = None
 
-    @property
-    def parts(self) -> list[Relations]:
-        """Each world's relations (just this object when it holds one world)."""
-        return self.world_parts or [self]
-
-    @classmethod
-    def union(cls, parts: list[Relations], n: int) -> Relations:
-        """Several worlds' relations in one: world b's actors are offset by ``b * n``.
-
-        The union keeps the layout of one world: its first ``E`` directed relations are
-        every world's pairs (world by world), the next ``E`` their reverses, so every
-        kernel that works on one world works on the union unchanged."""
-        if len(parts) == 1:
-            return parts[0]
-        i = np.concatenate([r.i + b * n for b, r in enumerate(parts)])
-        j = np.concatenate([r.j + b * n for b, r in enumerate(parts)])
-        return cls(i=i, j=j, world_parts=parts)
-
-    def to_union(self, world: int, k):
-        """Union index of world ``world``'s directed relation ``k`` (int or array)."""
-        if len(self.parts) == 1:
-            return k
-        e, off = self.parts[world].E, int(self.pair_offset[world])
-        if isinstance(k, (int, np.integer)):
-            return off + int(k) if k < e else self.E + off + int(k) - e
-        k = np.asarray(k, dtype=np.int64)
-        return np.where(k < e, off + k, self.E + off + k - e)
-
-    def from_worlds(self, arrays: list[np.ndarray]) -> np.ndarray:
-        """One array over the union's directed relations from one per world (each in
-        that world's own order)."""
-        if len(self.parts) == 1:
-            return arrays[0]
-        return np.concatenate([a[: r.E] for a, r in zip(arrays, self.parts)]
-                              + [a[r.E:] for a, r in zip(arrays, self.parts)])
-
-    def directed_all(self, a: int, b: int) -> np.ndarray:
-        """Union indices of the directed relation a -> b (local actor indices) in every
-        world where the pair relates."""
-        found = [(w, r.directed(a, b)) for w, r in enumerate(self.parts)]
-        return np.array([self.to_union(w, k) for w, k in found if k is not None], dtype=np.int64)
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, Relations) and np.array_equal(self.i, other.i)
+                and np.array_equal(self.j, other.j))
 
     def _build_index(self) -> np.ndarray:
         if self._index is None:
@@ -196,6 +170,11 @@ class Relations:
         k = int(index[a, b])
         return None if k < 0 else k
 
+    def both_ways(self, a: int, b: int) -> np.ndarray:
+        """The directed relations a -> b and b -> a (none if the pair does not relate)."""
+        k = self.directed(a, b)
+        return np.array([] if k is None else [k, int(self.rev[k])], dtype=np.int64)
+
     def index_matrix(self) -> np.ndarray:
         """(n, n) matrix of directed relation indices a -> b, -1 where none."""
         return self._build_index()
@@ -207,6 +186,14 @@ class Relations:
         in_a[list(group_a)] = True
         in_b[list(group_b)] = True
         return np.flatnonzero(in_a[self.src] & in_b[self.dst])
+
+
+def relations_depend_on_seed(cfg: dict) -> bool:
+    """Whether a world's relations are drawn (the synthetic world's random regional ties):
+    then each seed has its own relations and worlds cannot run side by side."""
+    row = cfg["world"]["rest_of_world"]
+    return (row.get("source", "synthetic") != "states" and int(row["count"]) > 0
+            and int(row["ties_per_state"]) > 0)
 
 
 def build_relations(actors: ActorState, ties_per_state: int, rng: np.random.Generator) -> Relations:

@@ -106,10 +106,9 @@ def summaries(model, joiners: set[str]) -> np.ndarray:
     t1, t2 = THROUGH - 1 - model.start_year, THROUGH - model.start_year
     a = rows[:, :, MODEL_COLUMNS.index("members_artemis")]
     i = rows[:, :, MODEL_COLUMNS.index("members_ilrs")]
-    n, B = model.world_n, model.n_worlds
-    start = model.start_members[_ART][:n]
-    in_record = np.array([c in joiners for c in model.actors.iso3[:n]]) & ~start
-    new = (model.members[_ART] & ~model.start_members[_ART]).reshape(B, n)
+    start = model.start_members[0, _ART]
+    in_record = np.array([c in joiners for c in model.actors.iso3]) & ~start
+    new = model.members[:, _ART] & ~model.start_members[:, _ART]
     recall = (new & in_record).sum(axis=1) / max(int(in_record.sum()), 1)
     return np.column_stack([a[:, t1], a[:, t2], i[:, t1], i[:, t2], recall])
 

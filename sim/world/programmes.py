@@ -58,22 +58,29 @@ class Eligibility:
         return layers[name]
 
     def grant(self, name: str, programme: int, who, value: bool = True) -> None:
-        """Mechanism ``name`` grants (or withdraws its grant of) eligibility to ``who``
-        (actor indices or a boolean mask)."""
+        """Mechanism ``name`` grants (or withdraws its grant of) eligibility to ``who``:
+        actor indices or an (actor,) mask (in every world), or a (world, actor) mask."""
         self._set(self._layer(self._grants, name), programme, who, value)
 
     def ban(self, name: str, programme: int, who, value: bool = True) -> None:
-        """Mechanism ``name`` bans (or lifts its ban on) ``who``."""
+        """Mechanism ``name`` bans (or lifts its ban on) ``who`` (as in :meth:`grant`)."""
         self._set(self._layer(self._bans, name), programme, who, value)
 
     def _set(self, layer, programme, who, value) -> None:
-        if (layer[programme, who] != value).any():      # recompute only on a change
-            layer[programme, who] = value
+        row = layer[..., programme, :]                  # (world, actor)
+        if np.ndim(who) == 2:                           # a mask per world
+            mask = np.asarray(who, dtype=bool)
+        else:
+            mask = np.zeros(row.shape[-1], dtype=bool)
+            mask[who] = True
+            mask = np.broadcast_to(mask, row.shape)
+        if (row[mask] != value).any():                  # recompute only on a change
+            row[mask] = value
             self._cache = None
 
     @property
     def eligible(self) -> np.ndarray:
-        """(programme, actor) eligibility now."""
+        """(world, programme, actor) eligibility now."""
         if self._cache is None:
             out = self.configured.copy()
             for g in self._grants.values():
@@ -116,61 +123,60 @@ class MembershipRule:
                    w_ties=float(cfg.get("w_ties", 0.0)), w_peers=float(cfg.get("w_peers", 0.0)),
                    seat=np.array([bool(p.get("seat", False)) for p in progs]))
 
-    def leader_relation(self, actions, to_leader, rev, world_n) -> np.ndarray:
-        """(programme, actor): this year's relation with the programme's leader, from
-        ``actions`` (1 both cooperated, 1/2 one did or they do not relate, 0 neither);
-        ``to_leader[p, v]`` is the relation v -> leader of p (-1 if none)."""
-        return _leader_relation(actions, to_leader, rev, self.leader, world_n)
+    def leader_relation(self, actions, to_leader, rev) -> np.ndarray:
+        """(world, programme, actor): this year's relation with the programme's leader, from
+        ``actions`` (world, relation) (1 both cooperated, 1/2 one did or they do not relate,
+        0 neither); ``to_leader[p, v]`` is the relation v -> leader of p (-1 if none)."""
+        return _leader_relation_worlds(actions, to_leader, rev, self.leader)
 
     def revise(self, members, relation, capability, alignment, w_int,
                attractiveness, join_bonus, eligible, programme_open, revising,
-               world_n=None, friction=None, seat_ready=None) -> np.ndarray:
-        """New memberships (4, n): entries in ``revising`` follow ``U > 0``, the rest stay;
-        ineligible actors and closed programmes have no members; leaders stay in.
+               friction=None, seat_ready=None) -> np.ndarray:
+        """New memberships (world, programme, actor): entries in ``revising`` follow
+        ``U > 0``, the rest stay; ineligible actors and closed programmes have no members;
+        leaders stay in.
 
-        ``relation`` is this year's relation with each programme's leader
-        (:meth:`leader_relation`). With several worlds side by
-        side, ``world_n`` is the number of actors per world and ``attractiveness`` is
-        (programme, world). ``friction`` (per actor) is the accession cost a non-member
-        must overcome (default ``accession_cost`` for all; the calibration sets one per
-        world). ``seat_ready`` (programme, actor): the seat agreement with a station's
+        Every array has the world axis first: ``relation`` (world, programme, actor) is
+        this year's relation with each programme's leader (:meth:`leader_relation`),
+        ``attractiveness`` is (world, programme), the per-actor arrays (world, actor).
+        ``friction`` (world, actor) is the accession cost a non-member must overcome
+        (default ``accession_cost`` for all; the calibration sets one per world).
+        ``seat_ready`` (world, programme, actor): the seat agreement with a station's
         leader is negotiated (default: this year's mutual cooperation with the leader)."""
-        n = members.shape[1]
-        world_n = n if world_n is None else world_n
-        attractiveness = np.asarray(attractiveness, dtype=np.float64).reshape(len(self.side), -1)
+        attractiveness = np.asarray(attractiveness, dtype=np.float64)
         if friction is None:
-            friction = np.full(n, self.accession_cost)
+            friction = np.full(capability.shape, self.accession_cost)
         seat = self.seat if self.seat is not None else np.zeros(len(self.side), dtype=bool)
         if seat_ready is None:
             seat_ready = relation >= 1.0
-        return _revise_all(members, relation, capability, alignment, w_int,
-                           attractiveness, join_bonus, eligible, programme_open, revising,
-                           self._weights, self.side, self.cost, self.leader, self.allow_hedging,
-                           world_n, friction, seat, seat_ready)
+        return _revise_worlds(members, relation, capability, alignment, w_int,
+                              attractiveness, join_bonus, eligible, programme_open, revising,
+                              self._weights, self.side, self.cost, self.leader,
+                              self.allow_hedging, friction, seat, seat_ready)
 
     def seat_talks(self, talks, relation, open_to) -> np.ndarray:
-        """(programme, actor): consecutive years, this one included, in which the programme
-        was open to the actor (``open_to``) and it and the programme's leader cooperated with
-        each other (``relation`` 1: a seat agreement's negotiation)."""
+        """(world, programme, actor): consecutive years, this one included, in which the
+        programme was open to the actor (``open_to``) and it and the programme's leader
+        cooperated with each other (``relation`` 1: a seat agreement's negotiation)."""
         return np.where((relation >= 1.0) & open_to, talks + 1, 0)
 
-    def social(self, members, region, tie_west, tie_east, world_n) -> np.ndarray:
-        """(programme, actor): ``w_ties`` x the actor's tie to the programme's camp +
-        ``w_peers`` x the share of its sub-region's other actors (same world) in it."""
+    def social(self, members, region, tie_west, tie_east) -> np.ndarray:
+        """(world, programme, actor): ``w_ties`` x the actor's tie to the programme's camp +
+        ``w_peers`` x the share of its sub-region's other actors in it."""
         out = np.zeros(members.shape, dtype=np.float64)
         if self.w_ties:
             out += self.w_ties * np.where(self.side[:, None] > 0, tie_west[None, :],
                                           tie_east[None, :])
         if self.w_peers and (region >= 0).any():
-            n = members.shape[1]
-            n_regions = int(region.max()) + 1
-            key = np.where(region >= 0, (np.arange(n) // world_n) * n_regions + region, -1)
-            ok = key >= 0
-            size = np.bincount(key[ok], minlength=(n // world_n) * n_regions)
-            for p in range(members.shape[0]):
-                inside = np.bincount(key[ok], members[p, ok], minlength=len(size))
-                others = np.maximum(size[key[ok]] - 1, 1)
-                out[p, ok] += self.w_peers * (inside[key[ok]] - members[p, ok]) / others
+            ok = region >= 0
+            # (actor, region) one-hot: members @ it counts each region's members (exactly:
+            # sums of 0/1), world by world and programme by programme
+            onehot = (region[:, None] == np.arange(int(region.max()) + 1)[None, :]).astype(float)
+            size = onehot.sum(axis=0)
+            inside = members.astype(np.float64) @ onehot
+            mine = members[..., ok]
+            others = np.maximum(size[region[ok]] - 1, 1)
+            out[..., ok] += self.w_peers * (inside[..., region[ok]] - mine) / others
         return out
 
     def __post_init__(self):
@@ -180,33 +186,45 @@ class MembershipRule:
 
 
 @njit
-def _revise_all(members, relation, capability, alignment, w_int, attractiveness,
-                join_bonus, eligible, programme_open, revising, weights, side, cost, leader,
-                allow_hedging, world_n, friction, seat, seat_ready):
-    science = _capability_share(members, capability, world_n)
-    return _revise_kernel(members, relation, alignment, w_int, attractiveness, join_bonus,
-                          eligible, programme_open, revising, science, weights, side, cost,
-                          leader, allow_hedging, world_n, friction, seat, seat_ready)
+def _revise_worlds(members, relation, capability, alignment, w_int, attractiveness,
+                   join_bonus, eligible, programme_open, revising, weights, side, cost, leader,
+                   allow_hedging, friction, seat, seat_ready):
+    """:func:`_revise_kernel` for each world (the leading axis of every array but the
+    programmes' and rule's own)."""
+    new = np.empty(members.shape, dtype=np.bool_)
+    for b in range(members.shape[0]):
+        science = _capability_share(members[b], capability[b])
+        new[b] = _revise_kernel(members[b], relation[b], alignment[b], w_int[b],
+                                attractiveness[b], join_bonus[b], eligible[b], programme_open,
+                                revising[b], science, weights, side, cost, leader,
+                                allow_hedging, friction[b], seat, seat_ready[b])
+    return new
 
 
 @njit
-def _capability_share(members, capability, world_n):
-    """Each programme's members' share of world capability, (programme, world)."""
-    n_worlds = members.shape[1] // world_n
-    out = np.zeros((members.shape[0], n_worlds))
-    for b in range(n_worlds):
-        a0 = b * world_n
-        total = max(capability[a0:a0 + world_n].sum(), 1e-12)
-        for p in range(members.shape[0]):
-            for v in range(a0, a0 + world_n):
-                if members[p, v]:
-                    out[p, b] += capability[v]
-            out[p, b] = out[p, b] / total
+def _capability_share(members, capability):
+    """Each programme's members' share of the world's capability."""
+    out = np.zeros(members.shape[0])
+    total = max(capability.sum(), 1e-12)
+    for p in range(members.shape[0]):
+        for v in range(members.shape[1]):
+            if members[p, v]:
+                out[p] += capability[v]
+        out[p] = out[p] / total
     return out
 
 
 @njit
-def _leader_relation(actions, to_leader, rev, leader, world_n):
+def _leader_relation_worlds(actions, to_leader, rev, leader):
+    """:func:`_leader_relation` for each world (the leading axis of ``actions``)."""
+    out = np.empty((actions.shape[0],) + to_leader.shape)
+    for b in range(actions.shape[0]):
+        out[b] = _leader_relation(actions[b], to_leader, rev, leader)
+    return out
+
+
+@njit
+def _leader_relation(actions, to_leader, rev, leader):
     """(programme, actor): 1 if actor and leader both cooperated this year, 1/2 if one
     did, 0 if neither; 1/2 where they do not relate; 1 for the leader itself."""
     n_prog, n = to_leader.shape
@@ -215,21 +233,20 @@ def _leader_relation(actions, to_leader, rev, leader, world_n):
         for v in range(n):
             k = to_leader[p, v]
             out[p, v] = 0.5 if k < 0 else (actions[k] + actions[rev[k]]) / 2.0
-        for a0 in range(0, n, world_n):
-            out[p, a0 + leader[p]] = 1.0
+        out[p, leader[p]] = 1.0
     return out
 
 
 @njit
 def _revise_kernel(members, leader_relation, alignment, w_int, attractiveness, join_bonus,
                    eligible, programme_open, revising, science, weights, side, cost, leader,
-                   allow_hedging, world_n, friction, seat, seat_ready):
+                   allow_hedging, friction, seat, seat_ready):
+    """One world's new memberships (programme, actor)."""
     w_alignment, w_leader, w_science, w_prestige, inertia, hedging_penalty = weights
     n_prog, n = members.shape
     wish = np.empty((n_prog, n))
     new = np.empty((n_prog, n), dtype=np.bool_)
     for v in range(n):
-        w = v // world_n
         for p in range(n_prog):
             other_side = False
             for q in range(n_prog):
@@ -237,8 +254,8 @@ def _revise_kernel(members, leader_relation, alignment, w_int, attractiveness, j
                     other_side = True
             wish[p, v] = (w_alignment * side[p] * alignment[v]
                           + w_leader * (leader_relation[p, v] - 0.5)
-                          + w_science * science[p, w]
-                          + w_prestige * attractiveness[p, w] * w_int[v]
+                          + w_science * science[p]
+                          + w_prestige * attractiveness[p] * w_int[v]
                           + inertia * members[p, v]
                           + join_bonus[p, v]
                           - cost[p]
@@ -260,13 +277,12 @@ def _revise_kernel(members, leader_relation, alignment, w_int, attractiveness, j
                     new[p, v] = False
                 if side[p] < 0 and not best_east > best_west:
                     new[p, v] = False
-    for a0 in range(0, n, world_n):
-        for p in range(n_prog):
-            lead = a0 + leader[p]
-            if programme_open[p] and eligible[p, lead]:
-                new[p, lead] = True
-                if not allow_hedging:   # a leader stays out of the other camp's programmes
-                    for q in range(n_prog):
-                        if side[q] == -side[p] and leader[q] != leader[p]:
-                            new[q, lead] = False
+    for p in range(n_prog):
+        lead = leader[p]
+        if programme_open[p] and eligible[p, lead]:
+            new[p, lead] = True
+            if not allow_hedging:   # a leader stays out of the other camp's programmes
+                for q in range(n_prog):
+                    if side[q] == -side[p] and leader[q] != leader[p]:
+                        new[q, lead] = False
     return new

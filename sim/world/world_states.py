@@ -262,7 +262,7 @@ def notable(model) -> list[int]:
     cached = getattr(model, "_notable", None)
     if cached is None:
         named = [k for k in range(n) if act.kind[k] <= 1 and act.un_member[k]]
-        others = [k for k in np.argsort(-act.gdp[:n], kind="stable") if act.kind[k] == 3]
+        others = [k for k in np.argsort(-act.gdp, kind="stable") if act.kind[k] == 3]
         cached = model._notable = named + [int(k) for k in others[:NOTABLE_LARGEST]]
     return cached
 
@@ -270,23 +270,21 @@ def notable(model) -> list[int]:
 def joined_columns(model, world: int = 0) -> dict[str, int]:
     """``joined_<programme>:<state>`` -> the year the state joined (0: not a member at
     the end; ``start_year - 1``: a member from the start), for the notable states."""
-    a0 = world * model.world_n
     out = {}
     for p in FOLLOWED:
         k = PROGRAMMES.index(p)
         for v in notable(model):
-            out[f"joined_{p}:{model.names[v]}"] = int(model.joined[k, a0 + v])
+            out[f"joined_{p}:{model.names[v]}"] = int(model.joined[world, k, v])
     return out
 
 
 def joins_table(model, world: int = 0) -> pd.DataFrame:
     """Every state's programme memberships at the end of a run: one row per (state,
     programme) it is in, with the year it joined (``start_year - 1``: from the start)."""
-    n, a0 = model.world_n, world * model.world_n
     rows = []
     for k, p in enumerate(PROGRAMMES):
-        for v in np.flatnonzero(model.members[k, a0:a0 + n]):
+        for v in np.flatnonzero(model.members[world, k]):
+            joined = int(model.joined[world, k, v])
             rows.append({"actor": model.names[v], "iso3": model.actors.iso3[v], "programme": p,
-                         "joined": int(model.joined[k, a0 + v]),
-                         "from_start": bool(model.joined[k, a0 + v] < model.start_year)})
+                         "joined": joined, "from_start": bool(joined < model.start_year)})
     return pd.DataFrame(rows, columns=["actor", "iso3", "programme", "joined", "from_start"])
