@@ -628,3 +628,22 @@ def test_a_new_mechanism_is_found_by_the_registry():
     import dataclasses
     assert set(REGISTRY) == {f.name for f in dataclasses.fields(MechanismsConfig)}
     assert {"wolf_amendment", "security_spiral", "bridges"} <= set(REGISTRY)
+
+
+def test_the_worked_example_of_docs_extending_writes_every_world():
+    """The mechanism of docs/EXTENDING.md, as printed there, adds its pull to the Artemis
+    wish of every actor in every world side by side, and to nothing else."""
+    import re
+    from pathlib import Path
+    text = (Path(__file__).parents[1] / "docs" / "EXTENDING.md").read_text()
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "docs/EXTENDING.md", "exec"), namespace)
+    mechanism = namespace["ResourceProvisions"]({"year": 2021, "pull": 0.3})
+    model = SpaceRaceModel(to_plain(compose(["world.horizon=2022"])), seeds=[1, 2, 3],
+                           record_actors=False)
+    model.join_bonus[:] = 0.0
+    mechanism.on_year(model, 2021)
+    artemis = PROGRAMMES.index("artemis")
+    np.testing.assert_array_equal(model.join_bonus[:, artemis], 0.3)
+    np.testing.assert_array_equal(np.delete(model.join_bonus, artemis, axis=1), 0.0)
