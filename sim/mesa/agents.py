@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import mesa
 
 from sim.world.actors import DRAWN, KINDS, SCALAR
@@ -42,6 +44,17 @@ class SpacePower(mesa.Agent):
         super().__init__(model)
         self.index = index
         self.name = name
+
+    # The agent refers to its model weakly: the model holds its agents (Mesa's registry),
+    # so a strong reference back would make a reference cycle that only the garbage
+    # collector frees.
+    @property
+    def model(self):
+        return self._model()
+
+    @model.setter
+    def model(self, model) -> None:
+        self._model = weakref.ref(model)
 
     @property
     def kind(self) -> str:
