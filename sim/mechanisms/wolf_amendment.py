@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-import numpy as np
 
 from sim.mechanisms.base import ISS, Mechanism
 from sim.config.params import nonneg, param

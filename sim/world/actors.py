@@ -72,11 +72,6 @@ class ActorState:
         """Number of actors (in one world)."""
         return len(self.kind)
 
-    @property
-    def worlds(self) -> int:
-        """Number of worlds side by side (B)."""
-        return self.capability.shape[0] if self.capability.ndim == 2 else 1
-
     @classmethod
     def stack(cls, worlds: list[ActorState]) -> ActorState:
         """Several worlds' actors in one state with a leading world axis: the
