@@ -19,6 +19,15 @@ One year (``step``, its stages named there), for all actors at once (simultaneou
 The first year is ``world.start_year``. Before it, the documented world of that year
 is taken as last year's moves: programme co-members, the pairs named by mechanisms
 (ESA–China) and China's agreement partners start out cooperating.
+
+``seeds=[...]`` runs B worlds side by side (one run is B = 1): every array that can
+differ between worlds has the world axis first (:mod:`sim.world.actors`), and every stage
+is written for one world's semantics.
+
+Milestones are a stage of the year, not Mesa scheduled events: Mesa runs an event
+between steps, so a milestone would act before the year's mechanisms instead of after
+them, which changes results (swapping stages 1 and 2 changes the regression table of
+status_quo, seed 7).
 """
 
 from __future__ import annotations
