@@ -73,6 +73,23 @@ def test_synthetic_world_still_available():
     assert m.world_n == 17 + 173 and "state_001" in m.index
 
 
+def test_synthetic_worlds_with_drawn_ties_run_one_model_per_seed():
+    """The synthetic world draws each seed's regional ties, so its worlds do not share
+    relations and cannot run side by side on one world axis: the model says so, and a
+    sweep's runner gives each seed its own model, with that seed's single-run results."""
+    from sim.experiments.run import simulate, simulate_worlds, summary
+    cfg = base_config(overrides=["world.rest_of_world.source=synthetic", "world.horizon=2026"])
+    with pytest.raises(ValueError, match="share their relations"):
+        SpaceRaceModel(cfg, seeds=[1, 2], record_actors=False)
+    worlds = simulate_worlds(cfg, [1, 2])
+    assert [b for _, b in worlds] == [0, 0] and worlds[0][0] is not worlds[1][0]
+    for (model, b), seed in zip(worlds, [1, 2]):
+        assert summary(model, world=b) == summary(simulate(cfg, seed))
+    data = base_config(overrides=["world.horizon=2026"])       # the data world: one model
+    worlds = simulate_worlds(data, [1, 2])
+    assert [b for _, b in worlds] == [0, 1] and worlds[0][0] is worlds[1][0]
+
+
 def test_bad_source_is_one_line_error():
     from sim.errors import ConfigError
     from sim.config.validation import validate
