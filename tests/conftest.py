@@ -45,20 +45,3 @@ def source_tree_untouched():
     found = changes(before, source_tree_state())
     assert not found, ("tests wrote into the source tree (write under tmp_path instead): "
                        + "; ".join(found[:20]))
-
-
-@pytest.fixture(scope="session")
-def smoke_sweep(tmp_path_factory):
-    """The real multirun through the command line: two scenarios x 6 seeds in chunks of 4
-    (``python -m sim -m ...``), then its report with plots (``python -m
-    sim.experiments.report``). Built once per session: tests/test_sweep.py checks the
-    sweep and the report, tests/test_report_page.py opens the same page in chromium."""
-    from chunk_files import run
-    root = tmp_path_factory.mktemp("smoke")
-    result = run([sys.executable, "-m", "sim", "-m", "scenario=status_quo,cold_war_race",
-                  "sweep.seeds=6", "sweep.chunk_size=4", "sweep.name=smoke",
-                  f"output.root={root}", "sweep.progress=false"])
-    folder = root / "sweeps" / "smoke"
-    rep = (run([sys.executable, "-m", "sim.experiments.report", str(folder)])
-           if result.returncode == 0 else None)
-    return {"root": root, "folder": folder, "sim": result, "report": rep}
