@@ -32,8 +32,6 @@ PLOTS = ["outcome_shares", "timeseries_cooperation", "timeseries_camps",
 # --- helpers ---------------------------------------------------------------------------
 
 def assert_nontrivial_png(path: Path) -> None:
-    import matplotlib.image as mpimg
-
     assert path.is_file(), f"{path.name} missing"
     img = mpimg.imread(path)
     assert img.ndim == 3 and img.shape[2] in (3, 4), img.shape
