@@ -1,11 +1,12 @@
 """Helpers shared by the sweep and crash tests: the command line run in its own
-session, and a chunk's files, read without sim.experiments.sweep."""
+session, and a sweep's jobs and chunk files, read without sim.experiments.sweep."""
 
 import hashlib
 import json
 import os
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -46,6 +47,18 @@ def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
     assert result.returncode == 0, (f"exit {result.returncode}\nstdout:\n{result.stdout}"
                                     f"\nstderr:\n{result.stderr}")
     return result
+
+
+def sim(root: Path, *args: str, multirun: bool = False, **kw) -> subprocess.CompletedProcess:
+    """``python -m sim [-m] ARGS`` writing under ``root`` (``output.root``), no progress bar."""
+    cmd = [sys.executable, "-m", "sim", *(["-m"] if multirun else []), *args,
+           f"output.root={root}", "sweep.progress=false"]
+    return run(cmd, **kw)
+
+
+def report(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """``python -m sim.experiments.report FOLDER ARGS``."""
+    return run([sys.executable, "-m", "sim.experiments.report", str(folder), *args])
 
 
 def stamp(path: Path) -> tuple[int, int]:
@@ -99,3 +112,21 @@ def marker_state(job: Path, k: int, n_runs: int, config_hash: str | None = None)
             and (config_hash is None or info.get("config_hash") == config_hash)
             and sha256(runs) is not None and info.get("runs_sha256") == sha256(runs)
             and sha256(years) is not None and info.get("years_sha256") == sha256(years))
+
+
+def job_dirs(root: Path, name: str) -> list[Path]:
+    """The job folders of sweep ``name`` under ``root``."""
+    return sorted(p.parent for p in (root / "sweeps" / name).glob("*/job.json"))
+
+
+def only_job(root: Path, name: str) -> Path:
+    jobs = job_dirs(root, name)
+    assert len(jobs) == 1, jobs
+    return jobs[0]
+
+
+def complete_chunks(job: Path) -> list[bool]:
+    """Which chunks are complete, checked independently of sim.experiments.sweep."""
+    plan = json.loads((job / "job.json").read_text())
+    return [marker_state(job, k, min(plan["chunk_size"], plan["n_runs"] - k * plan["chunk_size"]),
+                         plan["config_hash"]) is True for k in range(plan["n_chunks"])]

@@ -11,6 +11,22 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WATCHED = ("scenarios", "configs", "data", "results")
 #: Top-level entries tools may add while tests run (caches), not results of the tests.
 CACHES = {".pytest_cache", ".hypothesis", ".benchmarks", "__pycache__"}
+#: The default set's slowest files, slowest first (~27 to ~8 s each in one process,
+#: measured 2026-12-01). scripts/test runs one file per core (``--dist loadfile``) and,
+#: with ``--no-loadscope-reorder`` (pyproject.toml), hands files out in collection order:
+#: the longest start first and the many short files fill in at the end. xdist's own order
+#: (most tests first) left the subprocess files, which have few tests, for last, and one
+#: core ran them while the other sat idle.
+SLOWEST_FIRST = ("test_bad_input.py", "test_crash.py", "test_sweep.py", "test_sweep_report.py",
+                 "test_properties.py", "test_design_sweep.py", "test_sweep_cli.py",
+                 "test_report_tamper.py", "test_report.py", "test_mechanisms.py")
+
+
+def pytest_collection_modifyitems(items):
+    """Run the files of SLOWEST_FIRST first, in that order; every other file after them
+    in its usual place, and the tests of a file in their usual order (the sort is stable)."""
+    rank = {name: k for k, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 def source_tree_state(root: Path = PROJECT_ROOT) -> dict[str, tuple[int, int] | None]:
@@ -45,20 +61,3 @@ def source_tree_untouched():
     found = changes(before, source_tree_state())
     assert not found, ("tests wrote into the source tree (write under tmp_path instead): "
                        + "; ".join(found[:20]))
-
-
-@pytest.fixture(scope="session")
-def smoke_sweep(tmp_path_factory):
-    """The real multirun through the command line: two scenarios x 6 seeds in chunks of 4
-    (``python -m sim -m ...``), then its report with plots (``python -m
-    sim.experiments.report``). Built once per session: tests/test_sweep.py checks the
-    sweep and the report, tests/test_report_page.py opens the same page in chromium."""
-    from chunk_files import run
-    root = tmp_path_factory.mktemp("smoke")
-    result = run([sys.executable, "-m", "sim", "-m", "scenario=status_quo,cold_war_race",
-                  "sweep.seeds=6", "sweep.chunk_size=4", "sweep.name=smoke",
-                  f"output.root={root}", "sweep.progress=false"])
-    folder = root / "sweeps" / "smoke"
-    rep = (run([sys.executable, "-m", "sim.experiments.report", str(folder)])
-           if result.returncode == 0 else None)
-    return {"root": root, "folder": folder, "sim": result, "report": rep}
