@@ -13,7 +13,7 @@ WATCHED = ("scenarios", "configs", "data", "results")
 CACHES = {".pytest_cache", ".hypothesis", ".benchmarks", "__pycache__"}
 #: The default set's slowest files, slowest first (~27 to ~8 s each in one process,
 #: measured 2026-12-01). scripts/test runs one file per core (``--dist loadfile``) and,
-#: with ``--no-loadscope-reorder`` (pyproject.toml), hands files out in collection order:
+#: with ``--no-loadscope-reorder`` (scripts/test), hands files out in collection order:
 #: the longest start first and the many short files fill in at the end. xdist's own order
 #: (most tests first) left the subprocess files, which have few tests, for last, and one
 #: core ran them while the other sat idle.
