@@ -38,7 +38,8 @@ class DocumentedStart:
         rel = self.relations
         # (world, relation): the two actors share a programme (each actor's programmes as
         # bits, so one gather per side for all worlds)
-        bits = (self.members.astype(np.int64) << np.arange(self.members.shape[1])[:, None]).sum(axis=1)
+        bits = (self.members.astype(np.int64)
+                << np.arange(self.members.shape[1])[:, None]).sum(axis=1)
         together = (bits[:, rel.src] & bits[:, rel.dst]) != 0
         worlds = [self._initial_world(self.members[b], together[b], self.actors.alignment[b], rng,
                                       n_china_partners) for b, rng in enumerate(self.rngs)]

@@ -275,7 +275,8 @@ def joined_columns(model, world: int = 0) -> dict[str, int]:
         cells = [(f"joined_{p}:{model.names[v]}", PROGRAMMES.index(p), v)
                  for p in FOLLOWED for v in notable(model)]
         names, k, v = zip(*cells) if cells else ((), (), ())
-        cached = model._joined_cells = (names, np.array(k, dtype=np.int64), np.array(v, dtype=np.int64))
+        cached = model._joined_cells = (names, np.array(k, dtype=np.int64),
+                                        np.array(v, dtype=np.int64))
     names, k, v = cached
     return dict(zip(names, model.joined[world][k, v].tolist()))
 
