@@ -223,7 +223,7 @@ class SweepConfig:
     first_seed: int = MISSING
     grid: dict[str, list[Any]] = field(default_factory=dict)
     chunk_size: int = MISSING
-    lockstep: int = 16                   # seeds run side by side in one model
+    lockstep: int = 25                   # seeds run side by side in one model
     workers: int = MISSING
     executor: str = MISSING              # local | ray | serial
     ray_address: Optional[str] = None

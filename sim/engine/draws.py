@@ -18,6 +18,8 @@ class Draws:
     def random(self, shape) -> np.ndarray:
         if len(self.rngs) == 1:
             return self.rngs[0].random(shape)
-        size = int(np.prod(shape))
-        each = size // len(self.rngs)
-        return np.concatenate([g.random(each) for g in self.rngs]).reshape(shape)
+        out = np.empty(shape)
+        # each generator fills its world's part in place (no per-world arrays to join)
+        for g, part in zip(self.rngs, out.reshape(len(self.rngs), -1)):
+            g.random(out=part)
+        return out

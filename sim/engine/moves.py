@@ -10,37 +10,35 @@ from sim._jit import njit
 
 @njit
 def _realise_worlds(actions, flips, noise, blocked, rev, R, S, T, P, n_pairs):
-    """:func:`_realise` for each world (the leading axis of every array but ``rev``)."""
+    """:func:`_realise` for each world (the leading axis of every array but ``rev``),
+    each world's results written straight into its rows."""
     B, m = actions.shape
     theirs = np.empty((B, m), dtype=np.bool_)
     payoff = np.empty((B, m))
     mutual = np.empty((B, n_pairs), dtype=np.bool_)
     for b in range(B):
-        theirs[b], payoff[b], mutual[b] = _realise(actions[b], flips[b], noise, blocked[b], rev,
-                                                   R[b], S[b], T[b], P[b], n_pairs)
+        _realise(actions[b], flips[b], noise, blocked[b], rev, R[b], S[b], T[b], P[b], n_pairs,
+                 theirs[b], payoff[b], mutual[b])
     return theirs, payoff, mutual
 
 
 @njit
-def _realise(actions, flips, noise, blocked, rev, R, S, T, P, n_pairs):
+def _realise(actions, flips, noise, blocked, rev, R, S, T, P, n_pairs, theirs, payoff, mutual):
     """Apply the trembling hand (flip a move when its uniform draw is below ``noise``)
-    and the bans (blocked moves become *compete*), in place on ``actions``; return the
-    counterparts' moves, each relation's realised payoff and each pair's mutual cooperation."""
+    and the bans (blocked moves become *compete*), in place on ``actions``; write the
+    counterparts' moves (``theirs``), each relation's realised payoff (``payoff``) and
+    each pair's mutual cooperation (``mutual``)."""
     n = len(actions)
     for k in range(n):
         if noise > 0 and flips[k] < noise:
             actions[k] = not actions[k]
         if blocked[k]:
             actions[k] = False
-    theirs = np.empty(n, dtype=np.bool_)
-    payoff = np.empty(n)
     for k in range(n):
         theirs[k] = actions[rev[k]]
         if actions[k]:
             payoff[k] = R[k] if theirs[k] else S[k]
         else:
             payoff[k] = T[k] if theirs[k] else P[k]
-    mutual = np.empty(n_pairs, dtype=np.bool_)
     for k in range(n_pairs):
         mutual[k] = actions[k] and theirs[k]
-    return theirs, payoff, mutual

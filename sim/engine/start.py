@@ -35,15 +35,20 @@ class DocumentedStart:
     def _initial_cooperation(self, n_china_partners: int) -> np.ndarray:
         """Last year's moves, (world, relation): who cooperated with whom in the
         documents' present."""
-        worlds = [self._initial_world(self.members[b], self.actors.alignment[b], rng,
+        rel = self.relations
+        # (world, relation): the two actors share a programme (each actor's programmes as
+        # bits, so one gather per side for all worlds)
+        bits = (self.members.astype(np.int64)
+                << np.arange(self.members.shape[1])[:, None]).sum(axis=1)
+        together = (bits[:, rel.src] & bits[:, rel.dst]) != 0
+        worlds = [self._initial_world(self.members[b], together[b], self.actors.alignment[b], rng,
                                       n_china_partners) for b, rng in enumerate(self.rngs)]
         return np.stack(worlds) & ~self.blocked
 
-    def _initial_world(self, members, alignment, rng, n_china_partners) -> np.ndarray:
-        """One world's last-year moves (from its programme members, its alignments and
-        its generator)."""
+    def _initial_world(self, members, together, alignment, rng, n_china_partners) -> np.ndarray:
+        """One world's last-year moves (from its programme members, whether each
+        relation's actors share a programme, its alignments and its generator)."""
         n, rel = self.world_n, self.relations
-        together = (members[:, rel.src] & members[:, rel.dst]).any(axis=0)
         pairs = np.zeros((n, n), dtype=bool)
         for a, c in self.initial_pairs:
             pairs[a, c] = pairs[c, a] = True

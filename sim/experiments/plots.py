@@ -17,6 +17,7 @@ import pandas as pd  # noqa: E402
 
 from sim.names import MAJORS  # noqa: E402
 from sim.io import atomic_savefig  # noqa: E402
+from sim.experiments.summary import MAX_PANELS, group_names, scenario_groups  # noqa: E402,F401
 
 #: one colour per role (sim.outcome.camps.ROLES; one word per meaning, docs/OUTCOMES.md)
 CAMP_COLOURS = {"us_led": "#1f77b4", "china_led": "#d62728", "bridge": "#17becf",
@@ -109,24 +110,6 @@ def save_figure(fig, out: Path, name: str) -> None:
     for ext in ("png", "svg"):
         atomic_savefig(fig, Path(out) / f"{name}.{ext}", dpi=110)
     plt.close(fig)
-
-
-#: most groups drawn as panels (a larger grid is shown by the phase diagram and the tables)
-MAX_PANELS = 12
-
-
-def scenario_groups(runs: pd.DataFrame, jobs) -> list[str]:
-    """Groups that are whole scenarios (jobs without a grid), in job order; without
-    any, the first :data:`MAX_PANELS` grid points."""
-    single = {j["label"] for j in jobs if len(j["points"]) <= 1}
-    groups = list(dict.fromkeys(runs.loc[runs["job"].isin(single), "group"]))
-    return (groups or list(dict.fromkeys(runs["group"])))[:MAX_PANELS]
-
-
-def group_names(runs: pd.DataFrame, groups: list[str]) -> dict[str, str]:
-    """Display names: what tells each group apart (scenario and swept values, short)."""
-    labels = runs.attrs.get("labels") or runs.drop_duplicates("group").set_index("group")["label"]
-    return {g: labels[g] for g in groups}
 
 
 def common_part(runs: pd.DataFrame, groups: list[str]) -> str:

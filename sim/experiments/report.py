@@ -27,6 +27,7 @@ import argparse
 import html
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -34,11 +35,13 @@ import pandas as pd
 from sim.experiments import manifest
 from sim.errors import UserError, fail
 from sim.io import atomic_write_bytes, atomic_write_json, atomic_write_parquet, read_json
-from sim.mesa.model import SpaceRaceModel
 from sim.outcome.rule import OUTCOMES
 from sim.experiments.results import load
-from sim.experiments.summary import (aggregate_series, BUNDLE_KEYS, fmt_value, short_keys,
-                                     summarise, summary_csv)
+from sim.experiments.summary import (aggregate_series, BUNDLE_KEYS, fmt_value, group_names,
+                                     scenario_groups, short_keys, summarise, summary_csv)
+
+if TYPE_CHECKING:       # the model (and Mesa) is imported only where a run is re-run
+    from sim.mesa.model import SpaceRaceModel
 
 
 # --- re-running stored runs ----------------------------------------------------------
@@ -135,7 +138,6 @@ def build(root: Path, plots: bool = True, quiet: bool = False) -> dict:
         "jobs": [{"label": j["label"], "scenario": j["scenario"], "n_runs": j["n_runs"],
                   "manifest": _maybe(j["folder"] / "manifest.json")} for j in jobs],
         "versions": manifest.versions(), "git": manifest.git_commit()})
-    from sim.experiments.plots import group_names, scenario_groups
     from sim.experiments.report_decide import section as decide  # "What decides the outcome" (designs)
     from sim.experiments.report_outcomes import section       # issue 11: triangle, robustness, US-China, levers
     groups = scenario_groups(runs, jobs)

@@ -196,7 +196,7 @@ def load(root: Path, problems: list[str] | None = None) -> tuple[pd.DataFrame, l
     Jobs and chunks that fail a check are left out; each adds one line to ``problems``
     (printed by :func:`build`). A chunk whose marker is missing or whose checksums
     disagree is incomplete (a sweep still running, or interrupted) and only counted."""
-    from sim.experiments.sweep import ChunkStore
+    from sim.experiments.chunks import ChunkStore
 
     root = Path(root)
     problems = [] if problems is None else problems

@@ -182,3 +182,21 @@ def aggregate_series(runs: pd.DataFrame, jobs: list[dict]) -> pd.DataFrame:
     wide = long.pivot_table(index=["group", "year", "metric"], columns="q", values="value")
     wide.columns = ["q25", "median", "q75"]
     return wide.reset_index()
+
+
+#: most groups drawn as panels (a larger grid is shown by the phase diagram and the tables)
+MAX_PANELS = 12
+
+
+def scenario_groups(runs: pd.DataFrame, jobs) -> list[str]:
+    """Groups that are whole scenarios (jobs without a grid), in job order; without
+    any, the first :data:`MAX_PANELS` grid points."""
+    single = {j["label"] for j in jobs if len(j["points"]) <= 1}
+    groups = list(dict.fromkeys(runs.loc[runs["job"].isin(single), "group"]))
+    return (groups or list(dict.fromkeys(runs["group"])))[:MAX_PANELS]
+
+
+def group_names(runs: pd.DataFrame, groups: list[str]) -> dict[str, str]:
+    """Display names: what tells each group apart (scenario and swept values, short)."""
+    labels = runs.attrs.get("labels") or runs.drop_duplicates("group").set_index("group")["label"]
+    return {g: labels[g] for g in groups}

@@ -180,25 +180,27 @@ def _year_games_worlds(payoffs, src, dst, rev, c, a, partner_alignment, relative
                        coop_cost, threat, rules_factor, programme_bonus, dual_use_j, opacity_j,
                        w_i, w_int_i, exploitation):
     """:func:`_year_games` for each world (the leading axis of the per-actor, membership
-    and per-relation arrays)."""
+    and per-relation arrays), each world's results written straight into its rows."""
     B, m = rivalry_discount.shape
     rivalry, R, S, T, P = np.empty((B, m)), np.empty((B, m)), np.empty((B, m)), \
         np.empty((B, m)), np.empty((B, m))
     for b in range(B):
-        rivalry[b], R[b], S[b], T[b], P[b] = _year_games(
-            payoffs, src, dst, rev, c[b], a[b], partner_alignment[b], relative_gains[b],
-            members[b], rivalry_discount[b], rho_extra[b], pair_bonus[b], security_discount[b],
-            coop_cost[b], threat, rules_factor, programme_bonus, dual_use_j[b], opacity_j[b],
-            w_i[b], w_int_i[b], exploitation)
+        _year_games(payoffs, src, dst, rev, c[b], a[b], partner_alignment[b], relative_gains[b],
+                    members[b], rivalry_discount[b], rho_extra[b], pair_bonus[b],
+                    security_discount[b], coop_cost[b], threat, rules_factor, programme_bonus,
+                    dual_use_j[b], opacity_j[b], w_i[b], w_int_i[b], exploitation,
+                    rivalry[b], R[b], S[b], T[b], P[b])
     return rivalry, R, S, T, P
 
 
 @njit
 def _year_games(payoffs, src, dst, rev, c, a, partner_alignment, relative_gains, members,
                 rivalry_discount, rho_extra, pair_bonus, security_discount, coop_cost, threat,
-                rules_factor, programme_bonus, dual_use_j, opacity_j, w_i, w_int_i, exploitation):
-    """Rivalry and (R, S, T, P) of every directed relation in one pass: the inputs of
-    :func:`_relation_input` fed to :func:`own_payoffs`, then :func:`relative_payoffs`."""
+                rules_factor, programme_bonus, dual_use_j, opacity_j, w_i, w_int_i, exploitation,
+                rivalry, R, S, T, P):
+    """Rivalry and (R, S, T, P) of every directed relation in one pass, into the arrays
+    ``rivalry``, ``R``, ``S``, ``T``, ``P``: the inputs of :func:`_relation_input` fed to
+    :func:`own_payoffs`, then :func:`relative_payoffs`."""
     n_prog, n = members.shape
     codes = np.zeros(n, dtype=np.int64)
     for p in range(n_prog):
@@ -206,7 +208,7 @@ def _year_games(payoffs, src, dst, rev, c, a, partner_alignment, relative_gains,
             if members[p, v]:
                 codes[v] |= 1 << p
     m = len(src)
-    rivalry, rho = np.empty(m), np.empty(m)
+    rho = np.empty(m)
     cc, cd, dc, dd = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
     for k in range(m):
         rivalry[k], c_i, c_j, rho[k], exposure, bonus, security = _relation_input(
@@ -216,8 +218,7 @@ def _year_games(payoffs, src, dst, rev, c, a, partner_alignment, relative_gains,
         cc[k], cd[k], dc[k], dd[k] = own_payoffs(
             payoffs, c_i, c_j, rivalry[k], exposure, dual_use_j[k], opacity_j[k], w_i[k],
             w_int_i[k], bonus, security, exploitation[k], coop_cost[k])
-    R, S, T, P = relative_payoffs(cc, cd, dc, dd, rho, rev)
-    return rivalry, R, S, T, P
+    relative_payoffs(cc, cd, dc, dd, rho, rev, R, S, T, P)
 
 
 @njit
@@ -266,18 +267,15 @@ def own_payoffs(p, c_i, c_j, rivalry, exposure, dual_use_j, opacity_j, w_i, w_in
 
 
 @njit
-def relative_payoffs(cc, cd, dc, dd, rho, rev):
-    """R, S, T, P after relative gains: i's own payoff less ``rho`` times the
-    counterpart's (``rev[k]`` is the reverse of relation ``k``)."""
-    n = len(rev)
-    R, S, T, P = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
-    for k in range(n):
+def relative_payoffs(cc, cd, dc, dd, rho, rev, R, S, T, P):
+    """R, S, T, P after relative gains, into those arrays: i's own payoff less ``rho``
+    times the counterpart's (``rev[k]`` is the reverse of relation ``k``)."""
+    for k in range(len(rev)):
         r = rev[k]
         R[k] = cc[k] - rho[k] * cc[r]
         S[k] = cd[k] - rho[k] * dc[r]
         T[k] = dc[k] - rho[k] * cd[r]
         P[k] = dd[k] - rho[k] * dd[r]
-    return R, S, T, P
 
 
 def classify(R, S, T, P) -> np.ndarray:

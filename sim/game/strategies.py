@@ -272,7 +272,7 @@ class NoisyBestResponse(Rule):
         _move_toward(state["trust"], theirs, float(self.memory))
 
 
-@njit
+@njit(no_zero_division=True)   # divisors: max(stakes, 1e-12) and 1 + exp(-x) >= 1
 def _logit_response(trust, future_weight, R, S, T, P, rationality):
     out = np.empty(len(trust))
     for k in range(len(trust)):

@@ -38,7 +38,7 @@ import mesa
 import numpy as np
 
 from sim.config.plain import to_plain
-from sim.world.actors import ActorState, build_actors, build_relations
+from sim.world.actors import ActorState, actors_depend_on_seed, build_actors, build_relations
 from sim.mesa.agents import SpacePower
 from sim.mesa.collect import TableCollector
 from sim.mesa.columns import ACTOR_COLUMNS, MODEL_COLUMNS, TRACKED_PAIRS
@@ -108,7 +108,9 @@ class SpaceRaceModel(DocumentedStart, YearStages, Measures, mesa.Model):
         self.record_actors = record_actors
 
         ties = int(world["rest_of_world"]["ties_per_state"])
-        actors = [build_actors(cfg, g) for g in self.rngs]
+        # drawn actors per world; the data world's (no draw) built once for all worlds
+        actors = ([build_actors(cfg, g) for g in self.rngs] if actors_depend_on_seed(cfg)
+                  else [build_actors(cfg, self.rngs[0])] * B)
         parts = [build_relations(a, ties, g) for a, g in zip(actors, self.rngs)]
         if any(r != parts[0] for r in parts[1:]):
             raise ValueError("worlds side by side share their relations, but this world's "

@@ -66,6 +66,8 @@ def _modularity_kernel(tie, i, j, labels):
     k = labels.max() + 1
     inside, degree = np.zeros(k), np.zeros(k)
     for e in range(len(tie)):
+        if tie[e] == 0.0:
+            continue        # adds nothing (the sums start at +0.0 and never become -0.0)
         la, lb = labels[i[e]], labels[j[e]]
         degree[la] += tie[e]
         degree[lb] += tie[e]

@@ -183,6 +183,13 @@ class Relations:
         return np.flatnonzero(in_a[self.src] & in_b[self.dst])
 
 
+def actors_depend_on_seed(cfg: dict) -> bool:
+    """Whether :func:`build_actors` draws the actors' attributes (the synthetic world's
+    rest of the world); the data world's actors are built without a draw, the same for
+    every seed."""
+    return cfg["world"]["rest_of_world"].get("source", "synthetic") != "states"
+
+
 def relations_depend_on_seed(cfg: dict) -> bool:
     """Whether a world's relations are drawn (the synthetic world's random regional ties):
     then each seed has its own relations and worlds cannot run side by side."""

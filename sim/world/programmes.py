@@ -168,21 +168,40 @@ class MembershipRule:
             out += self.w_ties * np.where(self.side[:, None] > 0, tie_west[None, :],
                                           tie_east[None, :])
         if self.w_peers and (region >= 0).any():
-            ok = region >= 0
-            # (actor, region) one-hot: members @ it counts each region's members (exactly:
-            # sums of 0/1), world by world and programme by programme
-            onehot = (region[:, None] == np.arange(int(region.max()) + 1)[None, :]).astype(float)
-            size = onehot.sum(axis=0)
-            inside = members.astype(np.float64) @ onehot
-            mine = members[..., ok]
-            others = np.maximum(size[region[ok]] - 1, 1)
-            out[..., ok] += self.w_peers * (inside[..., region[ok]] - mine) / others
+            size = np.bincount(region[region >= 0]).astype(np.float64)
+            _add_peer_shares_worlds(out, members, region, size, self.w_peers)
         return out
 
     def __post_init__(self):
         object.__setattr__(self, "_weights", np.array(
             [self.w_alignment, self.w_leader, self.w_science, self.w_prestige, self.inertia,
              self.hedging_penalty]))
+
+
+@njit
+def _add_peer_shares_worlds(out, members, region, size, w_peers):
+    """:func:`_add_peer_shares` for each world (the leading axis of ``out`` and ``members``)."""
+    for b in range(members.shape[0]):
+        _add_peer_shares(out[b], members[b], region, size, w_peers)
+
+
+@njit
+def _add_peer_shares(out, members, region, size, w_peers):
+    """Add to ``out`` (programme, actor) ``w_peers`` x the share of the actor's sub-region's
+    other actors in the programme (``region``: each actor's sub-region, -1: none, which
+    adds nothing; ``size``: actors per sub-region)."""
+    n_prog, n = members.shape
+    inside = np.zeros((n_prog, len(size)))      # members per programme and sub-region
+    for p in range(n_prog):
+        for v in range(n):
+            if region[v] >= 0 and members[p, v]:
+                inside[p, region[v]] += 1.0
+    for p in range(n_prog):
+        for v in range(n):
+            r = region[v]
+            if r >= 0:
+                others = max(size[r] - 1.0, 1.0)
+                out[p, v] += w_peers * (inside[p, r] - members[p, v]) / others
 
 
 @njit
