@@ -17,7 +17,7 @@ import pandas as pd  # noqa: E402
 
 from sim.names import MAJORS  # noqa: E402
 from sim.io import atomic_savefig  # noqa: E402
-from sim.experiments.summary import MAX_PANELS, group_names, scenario_groups  # noqa: E402,F401
+from sim.experiments.summary import group_names, scenario_groups  # noqa: E402
 
 #: one colour per role (sim.outcome.camps.ROLES; one word per meaning, docs/OUTCOMES.md)
 CAMP_COLOURS = {"us_led": "#1f77b4", "china_led": "#d62728", "bridge": "#17becf",
