@@ -184,3 +184,17 @@ def test_tiangong_is_china_through_2022():
     m.run()
     tiangong = m.members[:, 3]                         # (world, actor)
     assert (tiangong.sum(axis=1) == 1).all() and tiangong[:, m.index["China"]].all()
+
+
+def test_fitted_states_stay_within_the_declared_range():
+    """Found by the property tests: with China's capability at the smallest float the
+    log-linear map extrapolated Palau to 1e155 and the year's science overflowed. A
+    fitted state now stays within a named actor's declared range, and the run is finite."""
+    from sim.world.world_states import FITTED_MAX
+    cfg = base_config(overrides=["actors.China.capability=5e-324", "world.horizon=2023"])
+    m = SpaceRaceModel(cfg, rng=3212, record_actors=False)
+    fitted = m.actors.kind == 3
+    assert (m.actors.capability[0, fitted] <= FITTED_MAX["capability"]).all()
+    assert (m.actors.budget[0, fitted] <= FITTED_MAX["budget"]).all()
+    m.run()
+    assert np.isfinite(m.model_rows).all()

@@ -25,12 +25,14 @@ named non-state actors of the config (ESA), starting from the observed record.
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.config.schema import ActorConfig
 from sim.names import PROGRAMMES
 from sim.world.states import RECORD_FILE, STATES_FILE, load_record, load_states
 
@@ -41,6 +43,11 @@ RECORD_PROGRAMME = {"artemis_accords": "artemis", "ilrs": "ilrs", "iss": "iss",
 TIE_WEST = ("us_treaty_ally", "us_mnna")
 #: a tie to the China-led camp: a Belt and Road MoU or APSCO membership
 TIE_EAST = ("bri_mou", "apsco_member")
+#: a state's fitted capability and budget stay within the range declared for a named
+#: actor's (an extreme configuration, e.g. China's capability near 0, can make the
+#: log-linear map extrapolate to 1e155 and the year's arithmetic overflow)
+FITTED_MAX = {f.name: float(f.metadata["hi"]) for f in fields(ActorConfig)
+              if f.name in ("capability", "budget")}
 #: predictors of the capability and budget map
 PREDICTORS = ("log1p(satellites_2021)", "log(gdp_usd_bn_2021)", "orbital_launch")
 
@@ -142,7 +149,8 @@ def _build_fields(cfg: dict, drawn: tuple, scalar: tuple) -> dict:
     for attr in drawn:
         given = np.array([float(a[attr]) for a in actors.values()])
         if attr in ("capability", "budget"):
-            fitted = np.exp(X @ np.array(fit[attr]["coef"]))
+            with np.errstate(over="ignore"):
+                fitted = np.minimum(np.exp(X @ np.array(fit[attr]["coef"])), FITTED_MAX[attr])
         elif attr == "alignment":
             fitted = rest["alignment"].to_numpy(dtype=float)
         else:
