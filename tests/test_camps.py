@@ -83,7 +83,8 @@ def test_agency_of_states_reads_the_member_column():
     import pandas as pd
     states = pd.DataFrame({"iso3": ["FRA", "DEU", "USA"], "esa_member": [True, True, False]})
     out = agency_of_states(np.array(["", "FRA", "USA", "DEU"], dtype=object),
-                           ["ESA", "France", "US", "Germany"], {"ESA": "esa_member"}, states)
+                           ["ESA", "France", "US", "Germany"], {"ESA": "esa_member"},
+                           lambda column: set(states.loc[states[column], "iso3"]))
     assert out.tolist() == [-1, 0, -1, 0]
 
 

@@ -68,9 +68,8 @@ class AllianceCost(Mechanism):
     def _allies(self, model) -> np.ndarray:
         ally = np.zeros(model.actors.n, dtype=bool)
         if self.treaty_allies:
-            from sim.world.world_states import states_table
-            states = states_table(self.states_file)
-            codes = set(states.loc[states["us_treaty_ally"], "iso3"])
+            from sim.world.world_states import states_where
+            codes = states_where("us_treaty_ally", self.states_file)
             iso3 = model.actors.iso3
             ally |= np.array([c in codes for c in iso3], dtype=bool)
         if self.names:

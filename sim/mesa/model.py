@@ -48,6 +48,7 @@ from sim.mechanisms import Mechanism, build_mechanisms, build_milestones
 from sim.outcome.rule import OutcomeRule
 from sim.game.payoffs import (PayoffParams, RelationModifiers, StageGame)
 from sim.world.programmes import Eligibility, MembershipRule
+from sim.world.world_states import states_where
 from sim.game.strategies import Opening, StageGames, make_rule
 from sim.engine.draws import Draws
 from sim.engine.measures import Measures
@@ -142,8 +143,9 @@ class SpaceRaceModel(DocumentedStart, YearStages, Measures, mesa.Model):
         self.initial_pairs: list[tuple[int, int]] = []
 
         #: per actor: the agency (ESA) it is a member state of, -1: none (sim.outcome.camps)
+        states_file = world["rest_of_world"].get("states_file")
         self._agency_of = agency_of_states(self.actors.iso3, self.names, AGENCIES,
-                                           self._states_table(cfg))
+                                           lambda column: states_where(column, states_file))
 
         # programmes: (world, programme, actor)
         progs = cfg["programmes"]
@@ -289,11 +291,6 @@ class SpaceRaceModel(DocumentedStart, YearStages, Measures, mesa.Model):
         """The programme closes for good: no members from now on."""
         self.programme_open[programme] = False
         self.members[:, programme] = False
-
-    @staticmethod
-    def _states_table(cfg: dict):
-        from sim.world.world_states import states_table
-        return states_table(cfg["world"]["rest_of_world"].get("states_file"))
 
     # --- Mesa agents ------------------------------------------------------------------
 

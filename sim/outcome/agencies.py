@@ -57,17 +57,19 @@ def camp_membership(members, capability, agency_of):
     return out
 
 
-def agency_of_states(iso3, names, agency_columns: dict, states) -> np.ndarray:
+def agency_of_states(iso3, names, agency_columns: dict, members_of) -> np.ndarray:
     """``agency_of`` for :func:`camp_membership`: for each actor (by ISO code ``iso3``), the
     index in ``names`` of the agency whose member state it is (-1: none), from boolean
-    columns of a states table (``{"ESA": "esa_member"}``: ESA's members are the rows whose
-    ``esa_member`` is true). Agencies not in ``names`` are skipped."""
+    columns of the states table (``{"ESA": "esa_member"}``: ESA's members are the rows
+    whose ``esa_member`` is true); ``members_of(column)`` gives the ISO codes where a
+    column is true (:func:`sim.world.world_states.states_where`). Agencies not in
+    ``names`` are skipped."""
     out = np.full(len(iso3), -1, dtype=np.int64)
     index = {name: k for k, name in enumerate(names)}
     for agency, column in agency_columns.items():
-        if agency not in index or column not in states:
+        if agency not in index:
             continue
-        codes = set(states.loc[states[column].astype(bool), "iso3"])
+        codes = members_of(column)
         for v, code in enumerate(iso3):
             if code and code in codes and v != index[agency]:
                 out[v] = index[agency]

@@ -66,6 +66,20 @@ def states_table(path=None) -> pd.DataFrame:
     return _states(str(_path(path)))
 
 
+def states_where(column: str, path=None) -> frozenset[str]:
+    """ISO codes of the states whose boolean ``column`` is true (cached per file; empty
+    if the table has no such column)."""
+    return _states_where(str(_path(path)), column)
+
+
+@lru_cache(maxsize=32)
+def _states_where(path: str, column: str) -> frozenset[str]:
+    states = _states(path)
+    if column not in states:
+        return frozenset()
+    return frozenset(states.loc[states[column].astype(bool), "iso3"])
+
+
 def _design(rows: pd.DataFrame) -> np.ndarray:
     return np.column_stack([np.ones(len(rows)), np.log1p(rows["satellites_2021"]),
                             np.log(rows["gdp_usd_bn_2021"]),
