@@ -126,12 +126,14 @@ class StageGame:
         self.rules_factor = 1.0 - 0.5 * float(rules_of_the_road)
         src, dst = relations.src, relations.dst
         self.src, self.dst, self.rev = src, dst, relations.rev
-        self.relative_gains = actors.relative_gains
         self.exploitation = np.full(len(src), self.rules_factor)
-        self.dual_use_j = actors.dual_use[..., dst]
-        self.opacity_j = 1.0 - actors.transparency[..., dst]
-        self.w_i = ((actors.prestige_domestic + actors.prestige_international) / 2)[..., src]
-        self.w_int_i = actors.prestige_international[..., src]
+        # what does not change, with the world axis first (one world's (n,) actors: B = 1)
+        self.relative_gains = np.atleast_2d(actors.relative_gains)
+        self.dual_use_j = np.atleast_2d(actors.dual_use[..., dst])
+        self.opacity_j = np.atleast_2d(1.0 - actors.transparency[..., dst])
+        self.w_i = np.atleast_2d(((actors.prestige_domestic
+                                   + actors.prestige_international) / 2)[..., src])
+        self.w_int_i = np.atleast_2d(actors.prestige_international[..., src])
 
     def __call__(self, capability, alignment, partner_alignment, members,
                  mods: RelationModifiers) -> tuple[np.ndarray, StageGames]:
@@ -139,14 +141,14 @@ class StageGame:
         arrays from the world axis of the per-actor arrays (``(B, n)``; ``members``
         ``(B, programme, n)``) and of ``mods``."""
         one = np.ndim(capability) == 1      # one world's (n,) arrays: add the world axis
-        w = (lambda x: np.asarray(x)[None]) if one else np.asarray
+        w = (lambda x: np.asarray(x)[None]) if one else (lambda x: x)
         rivalry, R, S, T, P = _year_games_worlds(
             self.params, self.src, self.dst, self.rev, w(capability), w(alignment),
-            w(partner_alignment), np.atleast_2d(self.relative_gains), w(members),
+            w(partner_alignment), self.relative_gains, w(members),
             w(mods.rivalry_discount), w(mods.rho_extra), w(mods.pair_bonus),
             w(mods.security_discount), w(mods.coop_cost), self.threat, self.rules_factor,
-            self.programme_bonus, np.atleast_2d(self.dual_use_j), np.atleast_2d(self.opacity_j),
-            np.atleast_2d(self.w_i), np.atleast_2d(self.w_int_i), self.exploitation)
+            self.programme_bonus, self.dual_use_j, self.opacity_j, self.w_i, self.w_int_i,
+            self.exploitation)
         if one:
             rivalry, R, S, T, P = rivalry[0], R[0], S[0], T[0], P[0]
         return rivalry, StageGames(R, S, T, P)

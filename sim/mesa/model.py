@@ -38,7 +38,8 @@ import mesa
 import numpy as np
 
 from sim.config.plain import to_plain
-from sim.world.actors import ActorState, actors_depend_on_seed, build_actors, build_relations
+from sim.world.actors import (ActorState, actors_depend_on_seed, build_actors, build_relations,
+                              relations_depend_on_seed)
 from sim.mesa.agents import SpacePower
 from sim.mesa.collect import TableCollector
 from sim.mesa.columns import ACTOR_COLUMNS, MODEL_COLUMNS, TRACKED_PAIRS
@@ -109,14 +110,16 @@ class SpaceRaceModel(DocumentedStart, YearStages, Measures, mesa.Model):
         self.record_actors = record_actors
 
         ties = int(world["rest_of_world"]["ties_per_state"])
-        # drawn actors per world; the data world's (no draw) built once for all worlds
-        actors = ([build_actors(cfg, g) for g in self.rngs] if actors_depend_on_seed(cfg)
-                  else [build_actors(cfg, self.rngs[0])] * B)
-        parts = [build_relations(a, ties, g) for a, g in zip(actors, self.rngs)]
-        if any(r != parts[0] for r in parts[1:]):
+        if B > 1 and relations_depend_on_seed(cfg):
             raise ValueError("worlds side by side share their relations, but this world's "
                              "are drawn per seed (rest_of_world.ties_per_state > 0 in the "
                              "synthetic world): run one model per seed")
+        # drawn actors per world; the data world's (no draw) built once for all worlds
+        actors = ([build_actors(cfg, g) for g in self.rngs] if actors_depend_on_seed(cfg)
+                  else [build_actors(cfg, self.rngs[0])] * B)
+        # one world's relations serve all (they read the actors' kinds, regions and GDPs;
+        # drawn ties, refused above for B > 1, come from the one world's generator)
+        rel = build_relations(actors[0], ties, self.rngs[0])
         #: every actor's attributes, (B, n) where worlds differ (sim.world.actors)
         self.actors = ActorState.stack(actors)
         self.names = self.actors.names
@@ -124,7 +127,7 @@ class SpaceRaceModel(DocumentedStart, YearStages, Measures, mesa.Model):
         self.world_n = len(self.names)               # actors per world
         self._agents_made = False     # SpacePower agents are made on first use (see agents)
         #: the pairs of actors that relate (the same in every world)
-        self.relations = rel = parts[0]
+        self.relations = rel
         n, e2 = self.world_n, 2 * rel.E
         #: one stream of uniform draws per world (sim.engine.draws)
         self.draws = Draws(self.rngs)

@@ -292,15 +292,9 @@ def notable(model) -> list[int]:
 def joined_columns(model, world: int = 0) -> dict[str, int]:
     """``joined_<programme>:<state>`` -> the year the state joined (0: not a member at
     the end; ``start_year - 1``: a member from the start), for the notable states."""
-    cached = getattr(model, "_joined_cells", None)
-    if cached is None:          # the column names and (programme, state) cells, per model
-        cells = [(f"joined_{p}:{model.names[v]}", PROGRAMMES.index(p), v)
-                 for p in FOLLOWED for v in notable(model)]
-        names, k, v = zip(*cells) if cells else ((), (), ())
-        cached = model._joined_cells = (names, np.array(k, dtype=np.int64),
-                                        np.array(v, dtype=np.int64))
-    names, k, v = cached
-    return dict(zip(names, model.joined[world][k, v].tolist()))
+    joined, states = model.joined[world].tolist(), notable(model)
+    return {f"joined_{p}:{model.names[v]}": joined[PROGRAMMES.index(p)][v]
+            for p in FOLLOWED for v in states}
 
 
 def joins_table(model, world: int = 0) -> pd.DataFrame:
