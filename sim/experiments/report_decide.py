@@ -42,8 +42,6 @@ from sim.experiments.analysis.policy import plot_policy, policy_effects
 from sim.experiments.analysis.runs import AnalysisError, classes, find_designs
 from sim.experiments.analysis.sensitivity import plot_sensitivity, sensitivity
 
-#: Colours of the outcome classes (others get matplotlib's cycle).
-COLOURS = {"collaboration": "#2ca02c", "bloc": "#ff7f0e", "race": "#7f1d1d"}
 #: PRIM is run for an outcome only when its share of the runs lies in this range.
 DISCOVER_RANGE = (0.03, 0.97)
 
@@ -113,6 +111,7 @@ def plot_ensemble(table: pd.DataFrame, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from sim.experiments.plots import OUTCOME_COLOURS
     from sim.io import atomic_savefig
 
     outcomes = list(dict.fromkeys(table["outcome"]))
@@ -125,7 +124,7 @@ def plot_ensemble(table: pd.DataFrame, path: Path) -> None:
     for ax, o in zip(axes[0], outcomes):
         sub = table[table["outcome"] == o].set_index("scenario").reindex(order)
         pos = np.arange(len(order))
-        c = COLOURS.get(o, "#555")
+        c = OUTCOME_COLOURS.get(o, "#555")
         for name, dy, face in (("point", 0.17, "white"), ("ensemble", -0.17, c)):
             err = np.vstack([sub[name] - sub[f"{name}_low"], sub[f"{name}_high"] - sub[name]])
             ax.errorbar(sub[name], pos + dy, xerr=err.clip(min=0), fmt="o", color=c, mfc=face,

@@ -99,9 +99,9 @@ def plot_policy(table: pd.DataFrame, path: Path, title: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from sim.experiments.plots import OUTCOME_COLOURS
     from sim.io import atomic_savefig
 
-    colours = {"collaboration": "#2ca02c", "bloc": "#ff7f0e", "race": "#7f1d1d"}
     regions = list(dict.fromkeys(table["region"]))
     outcomes = list(dict.fromkeys(table["outcome"]))
     fig, ax = plt.subplots(figsize=(8, 1.2 + 0.55 * len(regions) * max(1, len(outcomes)) / 2))
@@ -110,7 +110,7 @@ def plot_policy(table: pd.DataFrame, path: Path, title: str) -> None:
         sub = table[table["outcome"] == o].set_index("region").reindex(regions)
         pos = np.arange(len(regions))[::-1] + 0.4 - step * (k + 0.5)
         err = np.vstack([sub["change"] - sub["low"], sub["high"] - sub["change"]]).clip(min=0)
-        ax.errorbar(sub["change"], pos, xerr=err, fmt="o", color=colours.get(o, f"C{k}"),
+        ax.errorbar(sub["change"], pos, xerr=err, fmt="o", color=OUTCOME_COLOURS.get(o, f"C{k}"),
                     capsize=3, label=o)
     ax.axvline(0, color="#555", lw=0.8)
     ax.set_yticks(np.arange(len(regions))[::-1],
